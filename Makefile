@@ -1,0 +1,54 @@
+# The project's interface: make demo, make test, make bench, make generate, make check-generated.
+SHELL := /bin/bash
+GO ?= go
+GOFLAGS_TEST ?= -race -count=1
+PKGS ?= ./...
+
+.PHONY: all deps build fmt-check vet staticcheck check-generated generate test test-unit bench demo clean
+
+all: build
+
+## deps: install missing Debian packages (root), or say what to install
+deps:
+	@scripts/install-deps.sh
+
+build:
+	$(GO) build ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+staticcheck:
+	$(GO) tool staticcheck $(PKGS)
+
+## generate: regenerate generated code (OVSDB models)
+generate:
+	$(GO) generate ./...
+
+## check-generated: fail when generated code is stale
+check-generated:
+	@scripts/check-generated.sh
+
+## test: the one test command (installs what is missing as root, then every lane)
+test: deps fmt-check vet staticcheck check-generated
+	$(GO) test $(GOFLAGS_TEST) $(PKGS)
+
+## test-unit: only the fast tests (no daemons needed)
+test-unit:
+	$(GO) test -short $(GOFLAGS_TEST) $(PKGS)
+
+## bench: every benchmark; comparative ones print "RATIO <name> <x>"
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS) | tee bench.out
+	@grep '^RATIO' bench.out || true
+
+## demo: the main job
+demo: deps
+	$(GO) run ./examples/demo
+
+clean:
+	rm -rf bin bench.out
