@@ -129,14 +129,14 @@ func (d *DB) start() error {
 	}
 	argv = append(argv, d.opts.ExtraArgs...)
 	_ = os.Remove(d.Socket)
-	p, err := cmdexec.Start(cmdexec.StartOptions{Env: ovsEnv(d.Dir)}, argv...)
+	p, err := startDaemon(d.Dir, d.opts.Name, ovsEnv(d.Dir), argv...)
 	if err != nil {
 		return err
 	}
 	d.mu.Lock()
 	d.proc = p
 	d.mu.Unlock()
-	if err := waitSocket(d.Socket, p, d.Log); err != nil {
+	if err := waitSocket(d.Socket, p, d.Log, stderrPath(d.Dir, d.opts.Name)); err != nil {
 		_ = p.Kill()
 		return fmt.Errorf("ovsdb-server did not start: %w", err)
 	}
@@ -203,11 +203,11 @@ func ovsEnv(dir string) []string {
 
 // waitSocket waits until a unix socket accepts a connection, failing early
 // when the process exits.
-func waitSocket(path string, p *cmdexec.Process, log string) error {
+func waitSocket(path string, p *cmdexec.Process, logs ...string) error {
 	deadline := time.Now().Add(StartTimeout)
 	for delay := time.Millisecond; time.Now().Before(deadline); delay = min(delay*2, 50*time.Millisecond) {
 		if p.Exited() {
-			return fmt.Errorf("exited early (%v); log:\n%s", p.Err(), tail(log))
+			return fmt.Errorf("exited early (%v); %s", p.Err(), tails(logs))
 		}
 		if c, err := net.Dial("unix", path); err == nil {
 			c.Close()
@@ -215,8 +215,30 @@ func waitSocket(path string, p *cmdexec.Process, log string) error {
 		}
 		time.Sleep(delay)
 	}
-	return fmt.Errorf("socket %s not ready after %v; log:\n%s", path, StartTimeout, tail(log))
+	return fmt.Errorf("socket %s not ready after %v; %s", path, StartTimeout, tails(logs))
 }
+
+// tails returns the last lines of each log file, for error messages.
+func tails(paths []string) string {
+	var b strings.Builder
+	for _, p := range paths {
+		fmt.Fprintf(&b, "\n--- %s:\n%s", p, tail(p))
+	}
+	return b.String()
+}
+
+// startDaemon starts a daemon whose standard output and error go to
+// <dir>/<name>.stderr, so a daemon that dies at once explains why.
+func startDaemon(dir, name string, env []string, argv ...string) (*cmdexec.Process, error) {
+	f, err := os.OpenFile(stderrPath(dir, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close() // the child keeps its own descriptor
+	return cmdexec.Start(cmdexec.StartOptions{Env: env, Output: f}, argv...)
+}
+
+func stderrPath(dir, name string) string { return filepath.Join(dir, name+".stderr") }
 
 // tail returns the last lines of a log file, for error messages.
 func tail(path string) string {

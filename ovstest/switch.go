@@ -70,7 +70,7 @@ func StartSwitch(t testing.TB, opts ...SwitchOptions) *Switch {
 		Ctl: filepath.Join(dir, "ovs-vswitchd.ctl"), Log: filepath.Join(dir, "ovs-vswitchd.log")}
 	argv := []string{"ip", "netns", "exec", ns, "ovs-vswitchd", db.Endpoint(),
 		"--unixctl=" + s.Ctl, "--log-file=" + s.Log, "-vconsole:off", "-vfile:info", "--no-chdir"}
-	p, err := cmdexec.Start(cmdexec.StartOptions{Env: ovsEnv(dir)}, argv...)
+	p, err := startDaemon(dir, "ovs-vswitchd", ovsEnv(dir), argv...)
 	if err != nil {
 		t.Fatalf("ovstest: starting ovs-vswitchd: %v", err)
 	}
@@ -82,7 +82,7 @@ func StartSwitch(t testing.TB, opts ...SwitchOptions) *Switch {
 			t.Errorf("ovstest: stopping ovs-vswitchd: %v", err)
 		}
 	})
-	if err := waitSocket(s.Ctl, p, s.Log); err != nil {
+	if err := waitSocket(s.Ctl, p, s.Log, stderrPath(dir, "ovs-vswitchd")); err != nil {
 		t.Fatalf("ovstest: ovs-vswitchd did not start: %v", err)
 	}
 	remember("pid", db.PID(), "ovsdb-server")
