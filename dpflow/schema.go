@@ -34,16 +34,18 @@ type field struct {
 	required bool      // must be present (strict specs)
 }
 
-func f(name string, t ValueType) field      { return field{name: name, typ: t} }
-func flag(name string) field                { return field{name: name, bare: true} }
-func group(name string, s *spec) field      { return field{name: name, sub: s} }
-func fields(fs ...field) *spec              { return &spec{body: bodyFields, fields: fs} }
-func strictFields(fs ...field) *spec        { return &spec{body: bodyFields, fields: fs, strict: true} }
-func scalar(t ValueType) *spec              { return &spec{body: bodyScalar, typ: t, emptyOK: true} }
-func scalarKind(k Kind, t ValueType) *spec  { return &spec{kind: k, body: bodyScalar, typ: t, emptyOK: true} }
-func withKind(k Kind, s *spec) *spec        { s.kind = k; return s }
-func bareValues(t ValueType) *spec          { return fields(f("", t)) }
-func actionList() *spec                     { return &spec{body: bodyActions} }
+func f(name string, t ValueType) field { return field{name: name, typ: t} }
+func flag(name string) field           { return field{name: name, bare: true} }
+func group(name string, s *spec) field { return field{name: name, sub: s} }
+func fields(fs ...field) *spec         { return &spec{body: bodyFields, fields: fs} }
+func strictFields(fs ...field) *spec   { return &spec{body: bodyFields, fields: fs, strict: true} }
+func scalar(t ValueType) *spec         { return &spec{body: bodyScalar, typ: t, emptyOK: true} }
+func scalarKind(k Kind, t ValueType) *spec {
+	return &spec{kind: k, body: bodyScalar, typ: t, emptyOK: true}
+}
+func withKind(k Kind, s *spec) *spec { s.kind = k; return s }
+func bareValues(t ValueType) *spec   { return fields(f("", t)) }
+func actionList() *spec              { return &spec{body: bodyActions} }
 func uints(names ...string) (out []field) {
 	for _, n := range names {
 		out = append(out, f(n, TypeUint))
@@ -82,11 +84,11 @@ var keySpecs = map[string]*spec{
 		f("proto", TypeUint), f("tp_src", TypeUint), f("tp_dst", TypeUint))),
 	"ct_tuple6": withKind(KeyCTTuple6, fields(f("src", TypeIPv6), f("dst", TypeIPv6),
 		f("proto", TypeUint), f("src_port", TypeUint), f("dst_port", TypeUint))),
-	"tunnel":    tunnelSpec,
-	"in_port":   scalarKind(KeyInPort, TypePort),
-	"eth":       withKind(KeyEth, fields(f("src", TypeMAC), f("dst", TypeMAC))),
-	"vlan":      withKind(KeyVLAN, fields(uints("vid", "pcp", "cfi", "tpid")...)),
-	"eth_type":  scalarKind(KeyEthType, TypeUint),
+	"tunnel":   tunnelSpec,
+	"in_port":  scalarKind(KeyInPort, TypePort),
+	"eth":      withKind(KeyEth, fields(f("src", TypeMAC), f("dst", TypeMAC))),
+	"vlan":     withKind(KeyVLAN, fields(uints("vid", "pcp", "cfi", "tpid")...)),
+	"eth_type": scalarKind(KeyEthType, TypeUint),
 	"ipv4": withKind(KeyIPv4, fields(f("src", TypeIPv4), f("dst", TypeIPv4),
 		f("proto", TypeUint), f("tos", TypeUint), f("ttl", TypeUint), f("frag", TypeFrag))),
 	"ipv6": withKind(KeyIPv6, fields(f("src", TypeIPv6), f("dst", TypeIPv6), f("label", TypeUint),
