@@ -17,8 +17,11 @@ type DumpOptions struct {
 	Target string
 	// Verbose adds -m: ufid, all masks, offloaded, dp and dp-extra-info.
 	Verbose bool
-	// Names adds --names: port names instead of numbers.
+	// Names adds --names: port names instead of numbers. ovs-appctl's dpctl
+	// already prints names with -m unless NoNames is set.
 	Names bool
+	// NoNames adds --no-names: port numbers even with -m.
+	NoNames bool
 	// Datapath optionally names the datapath (e.g. "system@ovs-system").
 	Datapath string
 	// Types filters by type= (dpctl's list: "ovs", "tc", "dpdk", "doca",
@@ -47,8 +50,14 @@ func (o DumpOptions) Argv() ([]string, error) {
 	if o.Verbose {
 		argv = append(argv, "-m")
 	}
+	if o.Names && o.NoNames {
+		return nil, fmt.Errorf("dpflow: Names and NoNames are exclusive")
+	}
 	if o.Names {
 		argv = append(argv, "--names")
+	}
+	if o.NoNames {
+		argv = append(argv, "--no-names")
 	}
 	if o.Datapath != "" {
 		if strings.HasPrefix(o.Datapath, "-") || strings.ContainsAny(o.Datapath, " \t\n=") {
