@@ -52,7 +52,7 @@ func TestIntegrationDumpRealSwitch(t *testing.T) {
 	a.Exec(t, "ping", "-c", "3", "-i", "0.2", "-s", "400", "10.0.0.2")
 	a.Exec(t, "ping", "-c", "3", "-i", "0.2", "10.0.0.2")
 	_, _ = a.TryExec("arping", "-c", "2", "-w", "2", "10.0.0.99") // flooded to gnv0
-	_, _ = a.TryExec("ping", "-c", "2", "-W", "1", "10.0.0.99")  // same, when arping is missing
+	_, _ = a.TryExec("ping", "-c", "2", "-W", "1", "10.0.0.99")   // same, when arping is missing
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
