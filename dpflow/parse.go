@@ -67,40 +67,48 @@ func (p *parser) spaces() uint8 {
 	return uint8(n)
 }
 
+// Stop tables of the scanners: token stops at = ( ) , { } /, value at
+// , ) } / ( {; the top-level variants also stop at a space.
+var tokenStop, tokenStopTop, valueStop, valueStopTop [256]bool
+
+func init() {
+	for _, c := range "=(),{}/" {
+		tokenStop[c], tokenStopTop[c] = true, true
+	}
+	for _, c := range ",)}/({" {
+		valueStop[c], valueStopTop[c] = true, true
+	}
+	tokenStopTop[' '], valueStopTop[' '] = true, true
+}
+
 // token scans a name or bare value: up to one of = ( ) , { } / and, at the
 // top level, a space.
 func (p *parser) token(top bool) string {
-	start := p.pos
-	for p.pos < len(p.s) {
-		switch p.s[p.pos] {
-		case '=', '(', ')', ',', '{', '}', '/':
-			return p.s[start:p.pos]
-		case ' ':
-			if top {
-				return p.s[start:p.pos]
-			}
-		}
-		p.pos++
+	stop := &tokenStop
+	if top {
+		stop = &tokenStopTop
 	}
-	return p.s[start:p.pos]
+	return p.scan(stop)
 }
 
-// value scans a field value or a mask: up to one of , ) } / and, at the top
-// level, a space.
+// value scans a field value or a mask: up to one of , ) } / ( { and, at the
+// top level, a space.
 func (p *parser) value(top bool) string {
-	start := p.pos
-	for p.pos < len(p.s) {
-		switch p.s[p.pos] {
-		case ',', ')', '}', '/', '(', '{':
-			return p.s[start:p.pos]
-		case ' ':
-			if top {
-				return p.s[start:p.pos]
-			}
-		}
-		p.pos++
+	stop := &valueStop
+	if top {
+		stop = &valueStopTop
 	}
-	return p.s[start:p.pos]
+	return p.scan(stop)
+}
+
+func (p *parser) scan(stop *[256]bool) string {
+	s, i := p.s, p.pos
+	for i < len(s) && !stop[s[i]] {
+		i++
+	}
+	start := p.pos
+	p.pos = i
+	return s[start:i]
 }
 
 // item parses one element of a list.
@@ -160,16 +168,21 @@ func (p *parser) item(top bool) (Node, error) {
 
 // list parses the elements up to the closing byte, which it consumes.
 func (p *parser) list(closer byte) ([]Node, error) {
-	p.depth++
-	if p.depth > maxSyntaxDepth {
+	if p.depth >= maxSyntaxDepth {
 		return nil, p.errAt(p.pos, "nested too deep")
 	}
-	defer func() { p.depth-- }()
 	base := len(p.stack)
 	if p.peek() == closer {
 		p.pos++
 		return nil, nil
 	}
+	p.depth++
+	kids, err := p.listItems(closer, base)
+	p.depth--
+	return kids, err
+}
+
+func (p *parser) listItems(closer byte, base int) ([]Node, error) {
 	adjacent := false
 	for {
 		sp := p.spaces()
@@ -226,7 +239,7 @@ func (p *parser) keys(nodes []Node, depth int) error {
 		if n.form&formParens == 0 || n.Name == "" {
 			return p.errAt(int(n.off), "expected a key such as name(...)")
 		}
-		sp := keySpecs[n.Name]
+		sp := lookup(&keyTable, n.Name)
 		if sp == nil {
 			n.Kind, n.form = KeyUnknown, n.form|formOpaque
 			continue
@@ -250,7 +263,7 @@ func (p *parser) actions(nodes []Node, depth int) error {
 		n := &nodes[i]
 		switch {
 		case n.form&(formParens|formBraces) == 0 && n.form&formEq == 0:
-			if k, ok := bareActions[n.Value]; ok && n.form&formMask == 0 {
+			if k := bareAction(n.Value); k != KindNone && n.form&formMask == 0 {
 				n.Kind = k
 				continue
 			}
@@ -259,7 +272,7 @@ func (p *parser) actions(nodes []Node, depth int) error {
 			}
 			n.Kind, n.Type = ActionOutput, TypePort
 		case n.form&formParens != 0 && n.Name != "":
-			sp := actionSpecs[n.Name]
+			sp := lookup(&actionTable, n.Name)
 			if sp == nil {
 				n.Kind, n.form = ActionUnknown, n.form|formOpaque
 				continue
@@ -354,6 +367,9 @@ func (p *parser) fields(n *Node, sp *spec, depth int) error {
 }
 
 func (p *parser) checkValue(c *Node, t ValueType) error {
+	if validValue(c.Value, t, false) && (c.form&formMask == 0 || validValue(c.Mask, t, true)) {
+		return nil
+	}
 	if isPlaceholder(c.Value) || c.form&formMask != 0 && isPlaceholder(c.Mask) {
 		// OVS's test suite blanks out volatile values (<recirc>, 0xXXXX):
 		// keep them, opaque.
@@ -363,10 +379,7 @@ func (p *parser) checkValue(c *Node, t ValueType) error {
 	if !validValue(c.Value, t, false) {
 		return p.errAt(int(c.off), "bad %s value %q", t, c.Value)
 	}
-	if c.form&formMask != 0 && !validValue(c.Mask, t, true) {
-		return p.errAt(int(c.off), "bad %s mask %q", t, c.Mask)
-	}
-	return nil
+	return p.errAt(int(c.off), "bad %s mask %q", t, c.Mask)
 }
 
 func isHex(c byte) bool {
@@ -449,6 +462,9 @@ func validIP(s string, six, mask bool) bool {
 			v = v*10 + int(s[i]-'0')
 		}
 		return v <= max
+	}
+	if !six {
+		return validIPv4(s)
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil || a.Zone() != "" {
@@ -655,4 +671,29 @@ func isPlaceholder(s string) bool {
 		}
 	}
 	return true
+}
+
+// validIPv4 accepts dotted-quad IPv4 addresses.
+func validIPv4(s string) bool {
+	parts, v, digits := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits > 0 && v == 0 {
+				return false // leading zero
+			}
+			v = v*10 + int(c-'0')
+			digits++
+			if v > 255 {
+				return false
+			}
+		case c == '.' && digits > 0:
+			parts++
+			v, digits = 0, 0
+		default:
+			return false
+		}
+	}
+	return parts == 3 && digits > 0
 }

@@ -181,11 +181,52 @@ var actionSpecs = map[string]*spec{
 		required(f("group", TypeUint)), once(f("cookie", TypeHex))}},
 }
 
-// bareActions are the actions printed as a single word.
-var bareActions = map[string]Kind{
-	"drop":     ActionDrop,
-	"pop_vlan": ActionPopVLAN,
-	"ct_clear": ActionCTClear,
-	"pop_eth":  ActionPopEth,
-	"ct":       ActionCT,
+// bareAction returns the kind of an action printed as a single word, or
+// KindNone.
+func bareAction(w string) Kind {
+	switch w {
+	case "drop":
+		return ActionDrop
+	case "pop_vlan":
+		return ActionPopVLAN
+	case "ct_clear":
+		return ActionCTClear
+	case "pop_eth":
+		return ActionPopEth
+	case "ct":
+		return ActionCT
+	}
+	return KindNone
+}
+
+// specTable indexes specs by the first byte of their name, for a lookup
+// cheaper than a map's.
+type specTable [128][]namedSpec
+
+type namedSpec struct {
+	name string
+	spec *spec
+}
+
+var keyTable, actionTable specTable
+
+func init() {
+	for name, sp := range keySpecs {
+		keyTable[name[0]&127] = append(keyTable[name[0]&127], namedSpec{name, sp})
+	}
+	for name, sp := range actionSpecs {
+		actionTable[name[0]&127] = append(actionTable[name[0]&127], namedSpec{name, sp})
+	}
+}
+
+func lookup(t *specTable, name string) *spec {
+	if name == "" {
+		return nil
+	}
+	for _, e := range t[name[0]&127] {
+		if len(e.name) == len(name) && e.name == name {
+			return e.spec
+		}
+	}
+	return nil
 }
