@@ -281,6 +281,9 @@ func (p *parser) flow(f *Flow, line string) error {
 			q++
 		}
 		if q < len(p.s) && tailAt(p.s[q:]) >= 0 {
+			if q == sepStart {
+				return p.errAt(q, "expected ', ' before %s", tailNames[tailAt(p.s[q:])])
+			}
 			f.keySep = p.s[sepStart:q]
 			p.pos = q
 			break
@@ -403,8 +406,8 @@ func (p *parser) actionList() ([]Node, error) {
 			p.stack = p.stack[:base]
 			return nil, p.errAt(p.pos, "expected ',' between actions")
 		}
-		if strings.HasPrefix(p.s[p.pos:], ", dp-extra-info:") {
-			break
+		if p.pos+2 < len(p.s) && p.s[p.pos+1] == ' ' && tailAt(p.s[p.pos+2:]) >= 0 {
+			break // dp-extra-info, or statistics out of order (reported by the caller)
 		}
 		p.pos++
 	}
