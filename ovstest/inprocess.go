@@ -27,11 +27,11 @@ import (
 // tests use StartDB or StartSwitch.
 func StartInProcessDB(t testing.TB) string {
 	t.Helper()
-	clientModel, err := ovsdb.ClientModel()
+	clientModel, err := ovsdb.VSwitchModel()
 	if err != nil {
 		t.Fatalf("ovstest: %v", err)
 	}
-	schema := ovsdb.Schema()
+	schema := ovsdb.VSwitchSchema()
 	logger := logr.Discard()
 	db := inmemory.NewDatabase(map[string]model.ClientDBModel{schema.Name: clientModel}, &logger)
 	dbModel, errs := model.NewDatabaseModel(schema, clientModel)
@@ -90,7 +90,7 @@ func seedRoot(t testing.TB, endpoint string, clientModel model.ClientDBModel) {
 		Op: libovsdb.OperationInsert, Table: "Open_vSwitch",
 		Row: libovsdb.Row{
 			"ovs_version":    set("3.1.0"),
-			"db_version":     set(ovsdb.Schema().Version),
+			"db_version":     set(ovsdb.VSwitchSchema().Version),
 			"datapath_types": set("netdev", "system"),
 			"iface_types":    set("erspan", "geneve", "gre", "internal", "patch", "system", "tap", "vxlan"),
 		},

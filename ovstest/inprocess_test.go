@@ -22,7 +22,7 @@ func TestInProcessDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.OVSVersion != "3.1.0" || st.DBVersion != ovsdb.Schema().Version || st.HasDOCA {
+	if st.OVSVersion != "3.1.0" || st.DBVersion != ovsdb.VSwitchSchema().Version || st.HasDOCA {
 		t.Fatalf("status of the seeded root row: %+v", st)
 	}
 	changed, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "brp0"})
