@@ -21,6 +21,12 @@ const (
 	ethtoolMsgFeaturesSet = 12
 
 	ethtoolAHeaderDevName = 2
+	ethtoolAHeaderFlags   = 3
+
+	// ethtoolFlagOmitReply asks the kernel for no reply message to a SET
+	// request, only the acknowledgement; with both, the reply and the ack
+	// can arrive in separate reads and desynchronise the socket.
+	ethtoolFlagOmitReply = 2
 
 	ethtoolAFeaturesHeader   = 1
 	ethtoolAFeaturesHW       = 2
@@ -174,16 +180,19 @@ func (e *ethtoolConn) execute(ctx context.Context, cmd uint8, attrs []byte, flag
 	return e.c.Execute(genetlink.Message{Header: genetlink.Header{Command: cmd, Version: ethtoolGenlVersion}, Data: attrs}, e.fam.ID, flags)
 }
 
-func encodeEthtoolHeader(ae *netlink.AttributeEncoder, link string) {
+func encodeEthtoolHeader(ae *netlink.AttributeEncoder, link string, flags uint32) {
 	ae.Nested(ethtoolAFeaturesHeader, func(h *netlink.AttributeEncoder) error {
 		h.String(ethtoolAHeaderDevName, link)
+		if flags != 0 {
+			h.Uint32(ethtoolAHeaderFlags, flags)
+		}
 		return nil
 	})
 }
 
 func (e *ethtoolConn) features(ctx context.Context, link string) (features, error) {
 	ae := netlink.NewAttributeEncoder()
-	encodeEthtoolHeader(ae, link)
+	encodeEthtoolHeader(ae, link, 0)
 	b, err := ae.Encode()
 	if err != nil {
 		return features{}, err
@@ -200,10 +209,11 @@ func (e *ethtoolConn) features(ctx context.Context, link string) (features, erro
 
 // encodeFeatureSet builds an ETHTOOL_MSG_FEATURES_SET request changing one
 // feature: a WANTED bitset without NOMASK lists only that bit, so no other
-// feature is touched; the VALUE flag is present when it is turned on.
+// feature is touched; the VALUE flag is present when it is turned on. The
+// header asks for no reply (ETHTOOL_FLAG_OMIT_REPLY), only the ack.
 func encodeFeatureSet(link, name string, on bool) ([]byte, error) {
 	ae := netlink.NewAttributeEncoder()
-	encodeEthtoolHeader(ae, link)
+	encodeEthtoolHeader(ae, link, ethtoolFlagOmitReply)
 	ae.Nested(ethtoolAFeaturesWanted, func(ws *netlink.AttributeEncoder) error {
 		ws.Nested(ethtoolABitsetBits, func(bits *netlink.AttributeEncoder) error {
 			bits.Nested(ethtoolABitsetBitsBit, func(bit *netlink.AttributeEncoder) error {
