@@ -20,7 +20,8 @@ const DefaultVFWait = 30 * time.Second
 // vfPoll is how often SetNumVFs looks for new VFs and representors.
 var vfPoll = 50 * time.Millisecond
 
-// NumVFs returns the PF's sriov_numvfs and sriov_totalvfs.
+// NumVFs returns the PF's sriov_numvfs and sriov_totalvfs; totalVFs is -1
+// when the device does not say (netdevsim has no sriov_totalvfs).
 func (c *Client) NumVFs(pfNetdev string) (numVFs, totalVFs int, err error) {
 	if err := ifname.Validate(pfNetdev); err != nil {
 		return 0, 0, err
@@ -31,6 +32,9 @@ func (c *Client) NumVFs(pfNetdev string) (numVFs, totalVFs int, err error) {
 		return 0, 0, err
 	}
 	totalVFs, err = readInt(c.fsys, dir+"sriov_totalvfs")
+	if errors.Is(err, ErrNotSupported) {
+		return numVFs, -1, nil
+	}
 	return numVFs, totalVFs, err
 }
 
@@ -61,7 +65,7 @@ func (c *Client) SetNumVFs(ctx context.Context, pfNetdev string, n int) (*Invent
 	if err != nil {
 		return nil, err
 	}
-	if n < 0 || n > total {
+	if n < 0 || (total >= 0 && n > total) {
 		return nil, fmt.Errorf("eswitch: %s supports 0 to %d VFs, %d asked", pfNetdev, total, n)
 	}
 	if _, ok := ctx.Deadline(); !ok {
@@ -99,12 +103,16 @@ func (c *Client) SetNumVFs(ctx context.Context, pfNetdev string, n int) (*Invent
 // vfsReady reports what is still missing after asking for n VFs.
 func (c *Client) vfsReady(ctx context.Context, pfNetdev string, n int) (*Inventory, []string, error) {
 	var missing []string
-	vfs, err := VFs(c.fsys, pfNetdev)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(vfs) != n {
-		missing = append(missing, fmt.Sprintf("%d of %d VF PCI functions", n-len(vfs), n))
+	// Only a PCI PF has virtfnN links to count (a netdevsim device has VFs
+	// but no PCI functions for them).
+	if _, err := fs.Stat(c.fsys, "class/net/"+pfNetdev+"/device/vendor"); err == nil {
+		vfs, err := VFs(c.fsys, pfNetdev)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(vfs) != n {
+			missing = append(missing, fmt.Sprintf("%d of %d VF PCI functions", n-len(vfs), n))
+		}
 	}
 	inv, err := c.Discover(ctx)
 	if err != nil {
