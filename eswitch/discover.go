@@ -485,3 +485,18 @@ func VFs(fsys SysFS, pfNetdev string) ([]VFInfo, error) {
 	slices.SortFunc(out, func(a, b VFInfo) int { return a.VF - b.VF })
 	return out, nil
 }
+
+// Driver returns the name of the kernel driver bound to netdev's device, as
+// `ethtool -i` reports it for a PCI or auxiliary device ("mlx5_core"): the
+// seed guide checks it inside a pod to see that the pod got a VF. A
+// virtual netdev (veth, bridge) has no device: ErrNotFound.
+func Driver(fsys SysFS, netdev string) (string, error) {
+	drv, err := sysfs.RealPath(fsys, "class/net/"+netdev+"/device/driver")
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("eswitch: netdev %s has no device driver in sysfs: %w", netdev, ErrNotFound)
+		}
+		return "", err
+	}
+	return path.Base(drv), nil
+}

@@ -1,6 +1,7 @@
 package eswitch
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -238,5 +239,59 @@ func TestUnparsablePortNameIsReportedNotDropped(t *testing.T) {
 	inv := mustDiscover(t, tree)
 	if len(inv.Skipped) != 1 || inv.Skipped[0].Name != "weird0" {
 		t.Fatalf("Skipped = %+v", inv.Skipped)
+	}
+}
+
+func TestDriver(t *testing.T) {
+	tree := hostWithVFs(false)
+	tree.Dir("bus/pci/drivers/mlx5_core")
+	tree.Link("devices/pci0000:16/0000:16:02.0/0000:17:00.2/driver", "../../../../bus/pci/drivers/mlx5_core")
+	if d, err := Driver(tree, "ens1f0v0"); err != nil || d != "mlx5_core" {
+		t.Fatalf("Driver(ens1f0v0) = %q, %v", d, err)
+	}
+	if _, err := Driver(tree, "ens1f0v1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Driver without a bound driver: %v", err)
+	}
+	if _, err := Driver(tree, "lo"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Driver(lo): %v", err)
+	}
+}
+
+func TestClientRefreshFindsRenamedRepresentor(t *testing.T) {
+	tree := blueField3DPU()
+	c := &Client{fsys: tree, dlErr: ErrNotSupported}
+	inv, err := c.Discover(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hpf, err := inv.HostPF(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := bfPCI + "/0000:03:00.0/net/"
+	tree.Remove(dir + "pf0hpf")
+	tree.Remove("class/net/pf0hpf")
+	tree.File(dir+"hostpf0/ifindex", "40\n")
+	tree.File(dir+"hostpf0/phys_port_name", "c1pf0\n")
+	tree.File(dir+"hostpf0/phys_switch_id", bf3Switch+"\n")
+	tree.Link("class/net/hostpf0", "../../"+dir+"hostpf0")
+	now, err := c.Refresh(context.Background(), hpf)
+	if err != nil || now.Name != "hostpf0" || now.Ifindex != 40 {
+		t.Fatalf("Refresh(%s) = %s, %v", hpf, now, err)
+	}
+}
+
+// BenchmarkDiscoverSysfsBlueField3 measures one sysfs discovery of the
+// BlueField-3 fake tree (16 netdevs, 14 representors) plus a VF lookup.
+func BenchmarkDiscoverSysfsBlueField3(b *testing.B) {
+	tree := blueField3DPU()
+	for b.Loop() {
+		inv, err := DiscoverSysfs(tree)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := inv.VF(Host, 0, 7); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

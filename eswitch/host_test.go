@@ -110,7 +110,7 @@ func TestIntegrationRenameLinkRollback(t *testing.T) {
 // guideNode builds the seed guide's DPU before the move: en3f0pf0sf0 (a
 // veth here) holding 10.1.65.155/24 (and an IPv6 address) and, when
 // withDefault, the default route via 10.1.65.1; brp0 a bridge, down.
-func guideNode(t *testing.T, withDefault bool) *testNS {
+func guideNode(t testing.TB, withDefault bool) *testNS {
 	n := newTestNS(t, Config{})
 	n.veth(t, "en3f0pf0sf0", "sfpeer", true)
 	n.bridge(t, "brp0")
@@ -225,5 +225,21 @@ func TestIntegrationMoveAddressesBadInput(t *testing.T) {
 	}
 	if _, err := n.client.MoveAddresses(ctx, "brp0", "brp0", MoveOptions{}); err == nil {
 		t.Fatal("move onto itself accepted")
+	}
+}
+
+// BenchmarkIntegrationMoveAddresses measures the guide's move (three
+// addresses and the default route, en3f0pf0sf0 to brp0) and the move back,
+// on a real kernel in a fresh namespace.
+func BenchmarkIntegrationMoveAddresses(b *testing.B) {
+	n := guideNode(b, true)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := n.client.MoveAddresses(ctx, "en3f0pf0sf0", "brp0", MoveOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := n.client.MoveAddresses(ctx, "brp0", "en3f0pf0sf0", MoveOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -26,7 +26,7 @@ type testNS struct {
 
 // newTestNS creates a fresh, anonymous network namespace; it disappears
 // when the test ends (the last file descriptor and socket close).
-func newTestNS(t *testing.T, cfg Config) *testNS {
+func newTestNS(t testing.TB, cfg Config) *testNS {
 	t.Helper()
 	testenv.RequireRoot(t)
 	ns, err := createNetns()
@@ -77,7 +77,7 @@ func createNetns() (netns.NsHandle, error) {
 	return ns, nil
 }
 
-func (n *testNS) veth(t *testing.T, name, peer string, up bool) netlink.Link {
+func (n *testNS) veth(t testing.TB, name, peer string, up bool) netlink.Link {
 	t.Helper()
 	err := n.h.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: name}, PeerName: peer})
 	if errors.Is(err, syscall.EOPNOTSUPP) {
@@ -97,7 +97,7 @@ func (n *testNS) veth(t *testing.T, name, peer string, up bool) netlink.Link {
 	return l
 }
 
-func (n *testNS) bridge(t *testing.T, name string) netlink.Link {
+func (n *testNS) bridge(t testing.TB, name string) netlink.Link {
 	t.Helper()
 	if err := n.h.LinkAdd(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: name}}); err != nil {
 		if errors.Is(err, syscall.EOPNOTSUPP) {
@@ -108,7 +108,7 @@ func (n *testNS) bridge(t *testing.T, name string) netlink.Link {
 	return n.link(t, name)
 }
 
-func (n *testNS) link(t *testing.T, name string) netlink.Link {
+func (n *testNS) link(t testing.TB, name string) netlink.Link {
 	t.Helper()
 	l, err := n.h.LinkByName(name)
 	if err != nil {
@@ -117,7 +117,7 @@ func (n *testNS) link(t *testing.T, name string) netlink.Link {
 	return l
 }
 
-func (n *testNS) addAddr(t *testing.T, link, cidr string) {
+func (n *testNS) addAddr(t testing.TB, link, cidr string) {
 	t.Helper()
 	a, err := netlink.ParseAddr(cidr)
 	if err != nil {
@@ -131,7 +131,7 @@ func (n *testNS) addAddr(t *testing.T, link, cidr string) {
 	}
 }
 
-func (n *testNS) addDefault(t *testing.T, link, gw string) {
+func (n *testNS) addDefault(t testing.TB, link, gw string) {
 	t.Helper()
 	ip := net.ParseIP(gw)
 	if err := n.h.RouteAdd(&netlink.Route{LinkIndex: n.link(t, link).Attrs().Index, Gw: ip}); err != nil {
@@ -141,7 +141,7 @@ func (n *testNS) addDefault(t *testing.T, link, gw string) {
 
 // state is what `ip -br addr; ip route show default; ip -br link` would
 // show for the given links, as sorted strings, so two snapshots compare.
-func (n *testNS) state(t *testing.T, links ...string) []string {
+func (n *testNS) state(t testing.TB, links ...string) []string {
 	t.Helper()
 	var out []string
 	for _, name := range links {

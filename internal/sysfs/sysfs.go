@@ -129,8 +129,9 @@ func RealPath(fsys fs.ReadLinkFS, name string) (string, error) {
 // called with the lock held and may change the tree through the map it is
 // given). Without OnWrite a write replaces the content of an existing file.
 type Fake struct {
-	mu sync.Mutex
-	m  fstest.MapFS
+	mu   sync.Mutex
+	m    fstest.MapFS
+	snap fstest.MapFS // read-only copy of m for Open; nil after a change
 	// OnWrite, when not nil, is called for every WriteFile instead of the
 	// default behaviour. It receives the tree to modify.
 	OnWrite func(tree fstest.MapFS, name string, data []byte) error
@@ -144,6 +145,7 @@ func (f *Fake) File(name, content string) *Fake {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.m[name] = &fstest.MapFile{Data: []byte(content), Mode: 0o644}
+	f.snap = nil
 	return f
 }
 
@@ -152,6 +154,7 @@ func (f *Fake) Dir(name string) *Fake {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.m[name] = &fstest.MapFile{Mode: fs.ModeDir | 0o755}
+	f.snap = nil
 	return f
 }
 
@@ -161,6 +164,7 @@ func (f *Fake) Link(name, target string) *Fake {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.m[name] = &fstest.MapFile{Data: []byte(target), Mode: fs.ModeSymlink | 0o777}
+	f.snap = nil
 	return f
 }
 
@@ -168,6 +172,7 @@ func (f *Fake) Link(name, target string) *Fake {
 func (f *Fake) Remove(name string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.snap = nil
 	for k := range f.m {
 		if k == name || strings.HasPrefix(k, name+"/") {
 			delete(f.m, k)
@@ -179,6 +184,7 @@ func (f *Fake) Remove(name string) {
 func (f *Fake) Update(fn func(tree fstest.MapFS)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.snap = nil
 	fn(f.m)
 }
 
@@ -187,18 +193,23 @@ func (f *Fake) Update(fn func(tree fstest.MapFS)) {
 func (f *Fake) Open(name string) (fs.File, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.snapshot(name).Open(name)
+	return f.snapshot().Open(name)
 }
 
-// snapshot copies the map so that an open file or directory listing never
-// races with a later change. Trees are small; tests do not mind the copy.
-func (f *Fake) snapshot(string) fstest.MapFS {
+// snapshot returns a copy of the map, made once per change, so that an
+// open file or directory listing never races with a later change. The
+// lock must be held.
+func (f *Fake) snapshot() fstest.MapFS {
+	if f.snap != nil {
+		return f.snap
+	}
 	c := make(fstest.MapFS, len(f.m))
 	for k, v := range f.m {
 		cp := *v
 		cp.Data = append([]byte(nil), v.Data...)
 		c[k] = &cp
 	}
+	f.snap = c
 	return c
 }
 
@@ -220,6 +231,7 @@ func (f *Fake) Lstat(name string) (fs.FileInfo, error) {
 func (f *Fake) WriteFile(name string, data []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.snap = nil
 	if f.OnWrite != nil {
 		return f.OnWrite(f.m, name, data)
 	}
