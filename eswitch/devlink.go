@@ -133,14 +133,12 @@ func decodeDevlinkPort(b []byte) (devlinkPort, error) {
 // identity converts the devlink attributes into an Identity. switchID is
 // the phys_switch_id read elsewhere (devlink does not carry it).
 func (p devlinkPort) identity(switchID string) Identity {
-	id := Identity{SwitchID: switchID, Flavour: p.Flavour, Controller: p.Controller, External: p.External, Split: -1}
+	id := Identity{SwitchID: switchID, Flavour: p.Flavour, Controller: p.Controller, External: p.External}
 	switch p.Flavour {
 	case FlavourPhysical, FlavourCPU, FlavourDSA:
 		id.Port = p.Number
 		id.PF = uint16(min(p.Number, 0xffff))
-		if p.HasSplit {
-			id.Split = int(p.Split)
-		}
+		id.Split, id.IsSplit = p.Split, p.HasSplit
 	case FlavourPCIPF:
 		id.PF = p.PF
 	case FlavourPCIVF:

@@ -262,7 +262,7 @@ func (inv *Inventory) HostPF(pf uint16) (Representor, error) {
 
 // PF returns the representor of PF pf of controller c.
 func (inv *Inventory) PF(c Controller, pf uint16) (Representor, error) {
-	id := Identity{Flavour: FlavourPCIPF, Controller: c.Number, External: c.External, PF: pf, Split: -1}
+	id := Identity{Flavour: FlavourPCIPF, Controller: c.Number, External: c.External, PF: pf}
 	return inv.find("PF representor "+id.PortName(), func(r Representor) bool {
 		return r.Flavour == FlavourPCIPF && r.controller() == c && r.PF == pf
 	})
@@ -271,7 +271,7 @@ func (inv *Inventory) PF(c Controller, pf uint16) (Representor, error) {
 // VF returns the representor of VF vf of PF pf of controller c: VF(Host, 0, 7)
 // is c1pf0vf7 (netdev pf0vf7 on a BlueField), VF(Local, 0, 7) is pf0vf7.
 func (inv *Inventory) VF(c Controller, pf, vf uint16) (Representor, error) {
-	id := Identity{Flavour: FlavourPCIVF, Controller: c.Number, External: c.External, PF: pf, VF: vf, Split: -1}
+	id := Identity{Flavour: FlavourPCIVF, Controller: c.Number, External: c.External, PF: pf, VF: vf}
 	return inv.find("VF representor "+id.PortName(), func(r Representor) bool {
 		return r.Flavour == FlavourPCIVF && r.controller() == c && r.PF == pf && r.VF == vf
 	})
@@ -279,7 +279,7 @@ func (inv *Inventory) VF(c Controller, pf, vf uint16) (Representor, error) {
 
 // SF returns the representor of SF sf of PF pf of controller c.
 func (inv *Inventory) SF(c Controller, pf uint16, sf uint32) (Representor, error) {
-	id := Identity{Flavour: FlavourPCISF, Controller: c.Number, External: c.External, PF: pf, SF: sf, Split: -1}
+	id := Identity{Flavour: FlavourPCISF, Controller: c.Number, External: c.External, PF: pf, SF: sf}
 	return inv.find("SF representor "+id.PortName(), func(r Representor) bool {
 		return r.Flavour == FlavourPCISF && r.controller() == c && r.PF == pf && r.SF == sf
 	})

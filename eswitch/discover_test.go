@@ -111,7 +111,7 @@ func TestAmbiguousLookupNamesBothCandidates(t *testing.T) {
 		t.Fatalf("candidates %v", amb.Candidates)
 	}
 	// Pinning the switch resolves it.
-	r, err := inv.Resolve(Identity{SwitchID: "0c42a10300ffee01", Flavour: FlavourPCIVF, Controller: 1, External: true, PF: 0, VF: 3, Split: -1})
+	r, err := inv.Resolve(Identity{SwitchID: "0c42a10300ffee01", Flavour: FlavourPCIVF, Controller: 1, External: true, PF: 0, VF: 3})
 	if err != nil || r.Name != "q0vf3" {
 		t.Fatalf("Resolve on second switch = %s, %v", r, err)
 	}

@@ -156,7 +156,7 @@ func (c *Client) LinkByOriginalName(ctx context.Context, name string) (Link, err
 	}
 	amb := &AmbiguousError{Query: "link called or renamed from " + name}
 	for _, h := range hits {
-		amb.Candidates = append(amb.Candidates, Representor{Name: h.Name, Ifindex: h.Ifindex, Identity: Identity{Split: -1, Flavour: FlavourUnused}})
+		amb.Candidates = append(amb.Candidates, Representor{Name: h.Name, Ifindex: h.Ifindex, Identity: Identity{Flavour: FlavourUnused}})
 	}
 	return Link{}, amb
 }

@@ -18,7 +18,7 @@ import (
 // parses.
 func ParsePortName(s string) (Identity, error) {
 	p := portNameParser{s: s}
-	id := Identity{Split: -1}
+	id := Identity{}
 	if p.peek() == 'p' && p.peekAt(1) != 'f' {
 		p.i++
 		port, err := p.number("port number after 'p'", math.MaxUint32)
@@ -28,11 +28,11 @@ func ParsePortName(s string) (Identity, error) {
 		id.Flavour, id.Port, id.PF = FlavourPhysical, uint32(port), uint16(min(port, math.MaxUint16))
 		if p.peek() == 's' {
 			p.i++
-			split, err := p.number("split sub-port number after 's'", math.MaxInt32)
+			split, err := p.number("split sub-port number after 's'", math.MaxUint32)
 			if err != nil {
 				return Identity{}, err
 			}
-			id.Split = int(split)
+			id.Split, id.IsSplit = uint32(split), true
 		}
 		return id, p.end()
 	}

@@ -10,16 +10,16 @@ func TestParsePortName(t *testing.T) {
 		in   string
 		want Identity
 	}{
-		{"p0", Identity{Flavour: FlavourPhysical, Port: 0, PF: 0, Split: -1}},
-		{"p1", Identity{Flavour: FlavourPhysical, Port: 1, PF: 1, Split: -1}},
-		{"p2s1", Identity{Flavour: FlavourPhysical, Port: 2, PF: 2, Split: 1}},
-		{"pf0", Identity{Flavour: FlavourPCIPF, PF: 0, Split: -1}},
-		{"c1pf0", Identity{Flavour: FlavourPCIPF, Controller: 1, External: true, PF: 0, Split: -1}},
-		{"pf0vf5", Identity{Flavour: FlavourPCIVF, PF: 0, VF: 5, Split: -1}},
-		{"c1pf0vf5", Identity{Flavour: FlavourPCIVF, Controller: 1, External: true, PF: 0, VF: 5, Split: -1}},
-		{"c0pf1vf7", Identity{Flavour: FlavourPCIVF, Controller: 0, External: true, PF: 1, VF: 7, Split: -1}},
-		{"pf1sf88", Identity{Flavour: FlavourPCISF, PF: 1, SF: 88, Split: -1}},
-		{"c1pf0sf3", Identity{Flavour: FlavourPCISF, Controller: 1, External: true, PF: 0, SF: 3, Split: -1}},
+		{"p0", Identity{Flavour: FlavourPhysical, Port: 0, PF: 0}},
+		{"p1", Identity{Flavour: FlavourPhysical, Port: 1, PF: 1}},
+		{"p2s1", Identity{Flavour: FlavourPhysical, Port: 2, PF: 2, Split: 1, IsSplit: true}},
+		{"pf0", Identity{Flavour: FlavourPCIPF, PF: 0}},
+		{"c1pf0", Identity{Flavour: FlavourPCIPF, Controller: 1, External: true, PF: 0}},
+		{"pf0vf5", Identity{Flavour: FlavourPCIVF, PF: 0, VF: 5}},
+		{"c1pf0vf5", Identity{Flavour: FlavourPCIVF, Controller: 1, External: true, PF: 0, VF: 5}},
+		{"c0pf1vf7", Identity{Flavour: FlavourPCIVF, Controller: 0, External: true, PF: 1, VF: 7}},
+		{"pf1sf88", Identity{Flavour: FlavourPCISF, PF: 1, SF: 88}},
+		{"c1pf0sf3", Identity{Flavour: FlavourPCISF, Controller: 1, External: true, PF: 0, SF: 3}},
 	}
 	for _, tt := range tests {
 		got, err := ParsePortName(tt.in)

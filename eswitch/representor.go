@@ -96,7 +96,8 @@ type Identity struct {
 	VF         uint16  // VF number, for FlavourPCIVF
 	SF         uint32  // SF number, for FlavourPCISF
 	Port       uint32  // physical port number, for FlavourPhysical
-	Split      int     // split sub-port number, -1 when not split
+	Split      uint32  // split sub-port number, when IsSplit
+	IsSplit    bool    // the physical port is split (phys_port_name p<port>s<split>)
 }
 
 // PortName formats the identity as the kernel's phys_port_name would:
@@ -106,7 +107,7 @@ func (id Identity) PortName() string {
 	switch id.Flavour {
 	case FlavourPhysical, FlavourCPU, FlavourDSA:
 		fmt.Fprintf(&b, "p%d", id.Port)
-		if id.Split >= 0 {
+		if id.IsSplit {
 			fmt.Fprintf(&b, "s%d", id.Split)
 		}
 		return b.String()
