@@ -3,62 +3,19 @@
 package docalib
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
-	"github.com/ovsoffload/ovsoffload/internal/testenv"
+	"github.com/ovsoffload/ovsoffload/doca/docalib/docatest"
 )
-
-// bf3Tree is a BlueField-3 in DPU mode as DOCA lists it on the Arm side:
-// two uplink devices, the host PF and VF representors, an SF, and one
-// emulated (non-net) representor.
-const bf3Tree = `version 3.2.1-standin
-device pci=0000:03:00.0 iface=p0
-rep pci=0000:3b:00.0 type=pf iface=pf0hpf vuid=MT2334X00001PF0 host=1 pf=0
-rep pci=0000:3b:00.2 type=vf iface=pf0vf0 vuid=MT2334X00001PF0VF0 host=1 pf=0 vf=0
-rep pci=0000:3b:00.3 type=vf iface=pf0vf1 vuid=MT2334X00001PF0VF1 host=1 pf=0 vf=1
-rep pci=0000:03:00.0 type=sf iface=en3f0pf0sf0 vuid=MT2334X00001PF0SF0 pf=0
-rep pci=0000:3b:00.7 type=vf iface=virtio0 vuid=MT2334X00001EMU0 host=1 pf=0 vf=5 net=0
-device pci=0000:03:00.1 iface=p1
-rep pci=0000:3b:00.1 type=pf iface=pf1hpf vuid=MT2334X00001PF1 host=1 pf=1
-`
-
-// buildStandin compiles the stand-in runtime with extra compiler flags and
-// returns the library's path. It is named like the real one so Open's
-// behaviour does not depend on the name.
-func buildStandin(t *testing.T, flags ...string) string {
-	t.Helper()
-	testenv.RequireBinaries(t, "gcc", "cc")
-	dir := t.TempDir()
-	lib := filepath.Join(dir, "libdoca_common.so.2")
-	argv := append([]string{"cc", "-Wall", "-Werror", "-shared", "-fPIC", "-o", lib}, flags...)
-	argv = append(argv, filepath.Join("testdata", "standin", "standin.c"))
-	if _, err := (cmdexec.Exec{}).Run(context.Background(), argv...); err != nil {
-		t.Fatalf("building the stand-in DOCA runtime: %v", err)
-	}
-	return lib
-}
-
-// useTree points the stand-in at a tree file with the given content.
-func useTree(t *testing.T, content string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "tree")
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("OVSOFFLOAD_DOCA_STANDIN", path)
-}
 
 func openStandin(t *testing.T, flags ...string) *Lib {
 	t.Helper()
-	l, err := Open(buildStandin(t, flags...))
+	l, err := Open(docatest.Build(t, flags...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +32,7 @@ func requireNoLeak(t *testing.T, l *Lib) {
 
 func TestDevicesBlueField3(t *testing.T) {
 	l := openStandin(t)
-	useTree(t, bf3Tree)
+	docatest.UseTree(t, docatest.BlueField3)
 	if m := l.Missing(); len(m) != 0 {
 		t.Errorf("Missing() = %v, want none", m)
 	}
@@ -140,7 +97,7 @@ func TestEveryErrorCode(t *testing.T) {
 	}
 	for _, fn := range fns {
 		for code := 1; code <= 22; code++ {
-			useTree(t, bf3Tree+fmt.Sprintf("fail %s %d\n", fn, code))
+			docatest.UseTree(t, docatest.BlueField3+fmt.Sprintf("fail %s %d\n", fn, code))
 			_, err := l.Devices(FilterNet)
 			var de *Error
 			if !errors.As(err, &de) {
@@ -159,7 +116,7 @@ func TestEveryErrorCode(t *testing.T) {
 
 func TestOlderRuntimeLacksOptionalSymbols(t *testing.T) {
 	l := openStandin(t, "-DSTANDIN_OLD")
-	useTree(t, bf3Tree)
+	docatest.UseTree(t, docatest.BlueField3)
 	want := []string{"doca_devinfo_rep_get_iface_name", "doca_devinfo_rep_get_host_index",
 		"doca_devinfo_rep_get_pf_index", "doca_devinfo_rep_get_vf_index", "doca_version_runtime"}
 	if got := l.Missing(); strings.Join(got, ",") != strings.Join(want, ",") {
@@ -180,7 +137,7 @@ func TestOlderRuntimeLacksOptionalSymbols(t *testing.T) {
 }
 
 func TestRequiredSymbolMissing(t *testing.T) {
-	_, err := Open(buildStandin(t, "-DSTANDIN_NO_VUID"))
+	_, err := Open(docatest.Build(t, "-DSTANDIN_NO_VUID"))
 	if !errors.Is(err, ErrNotSupported) || !strings.Contains(err.Error(), "doca_devinfo_rep_get_vuid") {
 		t.Fatalf("Open of a runtime without doca_devinfo_rep_get_vuid: %v", err)
 	}
@@ -199,7 +156,7 @@ func TestLibraryAbsent(t *testing.T) {
 
 func TestClosedAndConcurrent(t *testing.T) {
 	l := openStandin(t)
-	useTree(t, bf3Tree)
+	docatest.UseTree(t, docatest.BlueField3)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for range 8 {
