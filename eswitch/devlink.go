@@ -158,7 +158,7 @@ type devlinkConn struct {
 // dialDevlink opens a devlink socket in the network namespace netnsFD (0:
 // the caller's). ErrNotSupported when the kernel has no devlink family.
 func dialDevlink(netnsFD int) (*devlinkConn, error) {
-	c, err := genetlink.Dial(&netlink.Config{NetNS: netnsFD, Strict: true})
+	c, err := dialGenl(netnsFD)
 	if err != nil {
 		return nil, &OpError{Op: "dial generic netlink", Object: devlinkGenlName, Err: err}
 	}
@@ -298,4 +298,15 @@ func devlinkErr(op string, h DeviceHandle, err error) error {
 		err = fmt.Errorf("%w (%w)", ErrNotFound, err)
 	}
 	return &OpError{Op: op, Object: h.String(), Err: err}
+}
+
+// dialGenl opens a generic netlink socket in the namespace netnsFD (0: the
+// caller's), with extended acknowledgements and strict checking when the
+// kernel offers them (Linux 4.20+), plain otherwise.
+func dialGenl(netnsFD int) (*genetlink.Conn, error) {
+	c, err := genetlink.Dial(&netlink.Config{NetNS: netnsFD, Strict: true})
+	if err == nil {
+		return c, nil
+	}
+	return genetlink.Dial(&netlink.Config{NetNS: netnsFD})
 }
