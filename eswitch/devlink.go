@@ -192,23 +192,65 @@ func (d *devlinkConn) execute(ctx context.Context, cmd uint8, attrs []byte, flag
 }
 
 // ports dumps every devlink port of every devlink device in the namespace.
+// A dump the kernel marks inconsistent (NLM_F_DUMP_INTR: ports changed
+// while it was read) is retried, never used.
 func (d *devlinkConn) ports(ctx context.Context) ([]devlinkPort, error) {
-	msgs, err := d.execute(ctx, devlinkCmdPortGet, nil, netlink.Request|netlink.Dump)
-	if err != nil {
-		return nil, &OpError{Op: "devlink port dump", Object: "all devices", Err: err}
-	}
-	out := make([]devlinkPort, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Header.Command != devlinkCmdPortNew {
+	var lastErr error
+	for range 5 {
+		msgs, interrupted, err := d.dump(ctx, devlinkCmdPortGet)
+		if err != nil {
+			return nil, &OpError{Op: "devlink port dump", Object: "all devices", Err: err}
+		}
+		if interrupted {
+			lastErr = errors.New("dump interrupted by concurrent changes (NLM_F_DUMP_INTR), 5 times")
 			continue
 		}
-		p, err := decodeDevlinkPort(m.Data)
-		if err != nil {
-			return nil, err
+		out := make([]devlinkPort, 0, len(msgs))
+		for _, m := range msgs {
+			if m.Header.Command != devlinkCmdPortNew {
+				continue
+			}
+			p, err := decodeDevlinkPort(m.Data)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
 		}
-		out = append(out, p)
+		return out, nil
 	}
-	return out, nil
+	return nil, &OpError{Op: "devlink port dump", Object: "all devices", Err: lastErr}
+}
+
+// dump runs a dump request and reports whether any reply carried
+// NLM_F_DUMP_INTR (genetlink's Execute drops the netlink headers that say so).
+func (d *devlinkConn) dump(ctx context.Context, cmd uint8) ([]genetlink.Message, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		if err := d.c.SetDeadline(dl); err != nil {
+			return nil, false, err
+		}
+		defer d.c.SetDeadline(zeroTime)
+	}
+	req, err := d.c.Send(genetlink.Message{Header: genetlink.Header{Command: cmd, Version: devlinkGenlVersion}}, d.fam.ID, netlink.Request|netlink.Dump)
+	if err != nil {
+		return nil, false, err
+	}
+	msgs, raw, err := d.c.Receive()
+	if err != nil {
+		return nil, false, err
+	}
+	if err := netlink.Validate(req, raw); err != nil {
+		return nil, false, err
+	}
+	interrupted := false
+	for _, m := range raw {
+		if m.Header.Flags&netlink.DumpInterrupted != 0 {
+			interrupted = true
+		}
+	}
+	return msgs, interrupted, nil
 }
 
 func encodeDeviceHandle(ae *netlink.AttributeEncoder, h DeviceHandle) {
