@@ -158,7 +158,7 @@ type devlinkConn struct {
 // dialDevlink opens a devlink socket in the network namespace netnsFD (0:
 // the caller's). ErrNotSupported when the kernel has no devlink family.
 func dialDevlink(netnsFD int) (*devlinkConn, error) {
-	c, err := genetlink.Dial(&netlink.Config{NetNS: netnsFD, Strict: true})
+	c, err := dialGenl(netnsFD)
 	if err != nil {
 		return nil, &OpError{Op: "dial generic netlink", Object: devlinkGenlName, Err: err}
 	}
@@ -192,23 +192,65 @@ func (d *devlinkConn) execute(ctx context.Context, cmd uint8, attrs []byte, flag
 }
 
 // ports dumps every devlink port of every devlink device in the namespace.
+// A dump the kernel marks inconsistent (NLM_F_DUMP_INTR: ports changed
+// while it was read) is retried, never used.
 func (d *devlinkConn) ports(ctx context.Context) ([]devlinkPort, error) {
-	msgs, err := d.execute(ctx, devlinkCmdPortGet, nil, netlink.Request|netlink.Dump)
-	if err != nil {
-		return nil, &OpError{Op: "devlink port dump", Object: "all devices", Err: err}
-	}
-	out := make([]devlinkPort, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Header.Command != devlinkCmdPortNew {
+	var lastErr error
+	for range 5 {
+		msgs, interrupted, err := d.dump(ctx, devlinkCmdPortGet)
+		if err != nil {
+			return nil, &OpError{Op: "devlink port dump", Object: "all devices", Err: err}
+		}
+		if interrupted {
+			lastErr = errors.New("dump interrupted by concurrent changes (NLM_F_DUMP_INTR), 5 times")
 			continue
 		}
-		p, err := decodeDevlinkPort(m.Data)
-		if err != nil {
-			return nil, err
+		out := make([]devlinkPort, 0, len(msgs))
+		for _, m := range msgs {
+			if m.Header.Command != devlinkCmdPortNew {
+				continue
+			}
+			p, err := decodeDevlinkPort(m.Data)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
 		}
-		out = append(out, p)
+		return out, nil
 	}
-	return out, nil
+	return nil, &OpError{Op: "devlink port dump", Object: "all devices", Err: lastErr}
+}
+
+// dump runs a dump request and reports whether any reply carried
+// NLM_F_DUMP_INTR (genetlink's Execute drops the netlink headers that say so).
+func (d *devlinkConn) dump(ctx context.Context, cmd uint8) ([]genetlink.Message, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		if err := d.c.SetDeadline(dl); err != nil {
+			return nil, false, err
+		}
+		defer d.c.SetDeadline(zeroTime)
+	}
+	req, err := d.c.Send(genetlink.Message{Header: genetlink.Header{Command: cmd, Version: devlinkGenlVersion}}, d.fam.ID, netlink.Request|netlink.Dump)
+	if err != nil {
+		return nil, false, err
+	}
+	msgs, raw, err := d.c.Receive()
+	if err != nil {
+		return nil, false, err
+	}
+	if err := netlink.Validate(req, raw); err != nil {
+		return nil, false, err
+	}
+	interrupted := false
+	for _, m := range raw {
+		if m.Header.Flags&netlink.DumpInterrupted != 0 {
+			interrupted = true
+		}
+	}
+	return msgs, interrupted, nil
 }
 
 func encodeDeviceHandle(ae *netlink.AttributeEncoder, h DeviceHandle) {
@@ -298,4 +340,15 @@ func devlinkErr(op string, h DeviceHandle, err error) error {
 		err = fmt.Errorf("%w (%w)", ErrNotFound, err)
 	}
 	return &OpError{Op: op, Object: h.String(), Err: err}
+}
+
+// dialGenl opens a generic netlink socket in the namespace netnsFD (0: the
+// caller's), with extended acknowledgements and strict checking when the
+// kernel offers them (Linux 4.20+), plain otherwise.
+func dialGenl(netnsFD int) (*genetlink.Conn, error) {
+	c, err := genetlink.Dial(&netlink.Config{NetNS: netnsFD, Strict: true})
+	if err == nil {
+		return c, nil
+	}
+	return genetlink.Dial(&netlink.Config{NetNS: netnsFD})
 }

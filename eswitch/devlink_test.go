@@ -152,3 +152,21 @@ func TestDecodeEswitchMode(t *testing.T) {
 		t.Fatalf("legacy: got %q", mode)
 	}
 }
+
+// FuzzDecodeDevlinkPort feeds arbitrary payloads to the decoder: it must
+// return an error or a port with a handle, never panic.
+func FuzzDecodeDevlinkPort(f *testing.F) {
+	f.Add(goldenPortC1PF0VF3)
+	f.Add(goldenPortUplinkP1)
+	f.Add(goldenEswitchSwitchdev)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := decodeDevlinkPort(b)
+		if err == nil && (p.Handle.Bus == "" || p.Handle.Device == "") {
+			t.Fatalf("no error and no handle: %+v", p)
+		}
+		if err == nil {
+			_ = p.identity("").PortName()
+		}
+		_, _, _ = decodeEswitchMode(b)
+	})
+}

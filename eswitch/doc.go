@@ -33,5 +33,14 @@
 // ([Client.SetNumVFs]), renaming a VF netdev while keeping its original name
 // in the link alias ([Client.RenameLink], [Client.LinkByOriginalName]) and
 // moving addresses and the default route onto a bridge with rollback
-// ([Client.MoveAddresses]).
+// ([Client.MoveAddresses]). [VFs] and [Driver] answer the host's questions
+// from sysfs: which netdev is VF 0 of ens1f0np0, which driver a pod's
+// interface has (the guide's `ethtool -i` check).
+//
+// # What runs where
+//
+// Netlink sockets (rtnetlink through vishvananda/netlink, devlink and
+// ethtool through mdlayher/genetlink) are opened in the namespace
+// [Config.NetNS] names. Sysfs is read through [SysFS]; /sys/class/net lists
+// the netdevs of the namespace that mounted it, so pass a matching one.
 package eswitch

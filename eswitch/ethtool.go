@@ -150,7 +150,7 @@ type ethtoolConn struct {
 }
 
 func dialEthtool(netnsFD int) (*ethtoolConn, error) {
-	c, err := genetlink.Dial(&netlink.Config{NetNS: netnsFD, Strict: true})
+	c, err := dialGenl(netnsFD)
 	if err != nil {
 		return nil, &OpError{Op: "dial generic netlink", Object: ethtoolGenlName, Err: err}
 	}

@@ -139,3 +139,15 @@ func TestIntegrationFeaturesOnVeth(t *testing.T) {
 		t.Fatalf("Feature of a missing link: %v, want ErrNotFound", err)
 	}
 }
+
+// FuzzDecodeFeatures feeds arbitrary payloads to the FEATURES_GET reply
+// decoder: errors are fine, panics are not.
+func FuzzDecodeFeatures(f *testing.F) {
+	f.Add(goldenFeatureSetHWTCOn)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		feats, err := decodeFeatures(b)
+		if err == nil {
+			_ = feats.state(FeatureHWTCOffload)
+		}
+	})
+}

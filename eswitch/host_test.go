@@ -119,6 +119,7 @@ func guideNode(t testing.TB, withDefault bool) *testNS {
 	n.addAddr(t, "en3f0pf0sf0", "2001:db8:65::155/64")
 	if withDefault {
 		n.addDefault(t, "en3f0pf0sf0", "10.1.65.1")
+		n.addDefault(t, "en3f0pf0sf0", "2001:db8:65::1")
 	}
 	return n
 }
@@ -156,14 +157,19 @@ func TestIntegrationMoveAddressesGuide(t *testing.T) {
 
 func TestIntegrationMoveAddressesMovesExistingDefaultRoute(t *testing.T) {
 	n := guideNode(t, true)
-	if _, err := n.client.MoveAddresses(context.Background(), "en3f0pf0sf0", "brp0", MoveOptions{}); err != nil {
+	moved, err := n.client.MoveAddresses(context.Background(), "en3f0pf0sf0", "brp0", MoveOptions{})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if len(moved.DefaultRoutes) != 2 {
+		t.Fatalf("moved default routes %v, want the IPv4 and the IPv6 one", moved.DefaultRoutes)
 	}
 	want := []string{
 		"addr 10.1.65.155/24 dev brp0",
 		"addr 10.1.65.156/24 dev brp0",
 		"addr 2001:db8:65::155/64 dev brp0",
 		"default via 10.1.65.1 dev brp0 metric 0",
+		"default via 2001:db8:65::1 dev brp0 metric 1024",
 		"link brp0 up=true alias=\"\"",
 		"link en3f0pf0sf0 up=true alias=\"\"",
 	}
@@ -178,9 +184,11 @@ func TestIntegrationMoveAddressesMovesExistingDefaultRoute(t *testing.T) {
 func TestIntegrationMoveAddressesRollback(t *testing.T) {
 	steps := []string{
 		"up brp0",
+		"addr add 10.1.65.155/24",
 		"addr add 10.1.65.156/24",
 		"addr add 2001:db8:65::155/64",
-		"route replace default",
+		"route replace default via 10.1.65.1",
+		"route replace default via 2001:db8:65::1",
 		"addr del 2001:db8:65::155/64",
 		"addr del 10.1.65.156/24",
 		"addr del 10.1.65.155/24",
@@ -198,6 +206,34 @@ func TestIntegrationMoveAddressesRollback(t *testing.T) {
 				t.Fatalf("not restored after failure at %q (steps %v):\n%s", step, *seen, d)
 			}
 		})
+	}
+}
+
+// TestIntegrationMoveAddressesNeverLeavesNodeWithoutAddress checks, before
+// every step of the move and after it, that each address and a default
+// route of each family is on one of the two links.
+func TestIntegrationMoveAddressesNeverLeavesNodeWithoutAddress(t *testing.T) {
+	n := guideNode(t, true)
+	check := func(when string) {
+		st := strings.Join(n.state(t, "en3f0pf0sf0", "brp0"), "\n")
+		for _, must := range []string{"addr 10.1.65.155/24 dev", "addr 10.1.65.156/24 dev", "addr 2001:db8:65::155/64 dev", "default via 10.1.65.1 dev", "default via 2001:db8:65::1 dev"} {
+			if !strings.Contains(st, must) {
+				t.Fatalf("%s: no %q on either link:\n%s", when, must, st)
+			}
+		}
+	}
+	steps := 0
+	n.client.stepErr = func(step string) error {
+		steps++
+		check("before " + step)
+		return nil
+	}
+	if _, err := n.client.MoveAddresses(context.Background(), "en3f0pf0sf0", "brp0", MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	check("after the move")
+	if steps < 9 {
+		t.Fatalf("only %d steps checked", steps)
 	}
 }
 

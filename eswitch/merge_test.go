@@ -5,6 +5,9 @@ import (
 	"errors"
 	"net"
 	"testing"
+	"time"
+
+	"github.com/mdlayher/netlink"
 )
 
 // fakePorts is a devlink port dump served from memory.
@@ -132,5 +135,69 @@ func TestIntegrationDevlinkOnRealKernel(t *testing.T) {
 	}
 	if err := n.client.SetEswitchMode(ctx, DeviceHandle{Bus: "pci", Device: "0000:ff:1f.7"}, "bogus"); err == nil {
 		t.Fatal("SetEswitchMode accepted mode bogus")
+	}
+}
+
+// TestIntegrationGenlDumpOnRealKernel runs devlinkConn's dump path (send,
+// multipart receive, sequence validation, NLM_F_DUMP_INTR check) against
+// the running kernel. This kernel may have no devlink family, so it dumps
+// the generic netlink controller's family list (CTRL_CMD_GETFAMILY, 3),
+// which every kernel answers, and looks for the ethtool family in it.
+func TestIntegrationGenlDumpOnRealKernel(t *testing.T) {
+	n := newTestNS(t, Config{})
+	c, err := dialGenl(int(n.ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctrl, err := c.GetFamily("nlctrl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &devlinkConn{c: c, fam: ctrl}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	msgs, interrupted, err := d.dump(ctx, 3)
+	if err != nil || interrupted {
+		t.Fatalf("dump: %v, interrupted %v", err, interrupted)
+	}
+	names := map[string]bool{}
+	for _, m := range msgs {
+		ad, err := netlink.NewAttributeDecoder(m.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ad.Next() {
+			if ad.Type() == 2 { // CTRL_ATTR_FAMILY_NAME
+				names[ad.String()] = true
+			}
+		}
+	}
+	if len(msgs) < 2 || !names["nlctrl"] {
+		t.Fatalf("%d families in the dump (%v), want nlctrl among several", len(msgs), names)
+	}
+	t.Logf("%d generic netlink families, devlink present: %v, ethtool present: %v", len(msgs), names["devlink"], names["ethtool"])
+}
+
+// TestDiscoverFromGoldenDevlinkMessage takes the recorded PORT_NEW payload
+// of c1pf0vf3 (ifindex 12) through decoding and merging with a BlueField-3
+// sysfs tree in which pf0vf3 has ifindex 12.
+func TestDiscoverFromGoldenDevlinkMessage(t *testing.T) {
+	tree := blueField3DPU()
+	// In the fake tree pf0vf3 is 9 and pf0vf6 is 12: swap them.
+	tree.File(bfPCI+"/0000:03:00.0/net/pf0vf3/ifindex", "12\n")
+	tree.File(bfPCI+"/0000:03:00.0/net/pf0vf6/ifindex", "9\n")
+	p, err := decodeDevlinkPort(goldenPortC1PF0VF3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := discover(context.Background(), tree, fakePorts{dump: []devlinkPort{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := inv.VF(Host, 0, 3)
+	if err != nil || r.Name != "pf0vf3" || r.Source != SourceDevlink || r.PeerMAC.String() != "02:00:00:00:00:13" ||
+		r.Handle.String() != "pci/0000:03:00.0/4" || r.SwitchID != bf3Switch {
+		t.Fatalf("VF(Host,0,3) = %+v, %v", r, err)
 	}
 }
