@@ -46,9 +46,9 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS) | tee bench.out
 	@grep '^RATIO' bench.out || true
 
-## demo: the main job
+## demo: the main job (for now: a real switch with two hosts and a flow dump; the DPU node setup replaces it)
 demo: deps
-	$(GO) run ./examples/demo
+	$(GO) test -count=1 -v -run 'TestIntegrationSwitchTraffic$$' ./ovstest
 
 clean:
 	rm -rf bin bench.out
