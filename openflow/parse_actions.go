@@ -91,6 +91,9 @@ func parseAction(s string, a, b int) (Action, error) {
 	if sep == '(' && rest == "" {
 		return &Opaque{Action: name, Sep: "(", Arg: arg}, nil
 	}
+	if sep == '(' {
+		return &Opaque{Action: name, Arg: s[i:b]}, nil
+	}
 	return &Opaque{Action: name, Sep: s[i : i+1], Arg: s[i+1 : b]}, nil
 }
 
@@ -118,6 +121,12 @@ func bareAction(name string) Action {
 func typedAction(s, name string, sep byte, arg string, argOff int, rest string) (Action, bool, error) {
 	colon := sep == ':' || sep == '='
 	paren := sep == '(' && rest == ""
+	if t := strings.TrimSpace(arg); len(t) != len(arg) {
+		if sep == '(' {
+			return nil, false, nil // keep as written (opaque)
+		}
+		arg = t
+	}
 	switch name {
 	case "output":
 		if colon {
