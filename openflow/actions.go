@@ -48,7 +48,6 @@ type Controller struct {
 	Pause    bool   `json:"pause,omitempty"`    // continuation (OVN pause)
 	MeterID  int64  `json:"meter_id,omitempty"` // -1 when none
 	Extra    string `json:"extra,omitempty"`    // unknown arguments, kept as written
-	hadMeter bool
 }
 
 // CT is the connection tracking action "ct(commit,force,table=N,zone=Z,nat(...),exec(...),alg=A,timeout=T)".

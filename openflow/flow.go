@@ -204,7 +204,7 @@ func (f *Flow) setField(s string, k int, key string, v, e int) error {
 		if !ok {
 			return bad("invalid cookie")
 		}
-		f.Cookie = n
+		f.Cookie, f.CookieMask = n, 0
 		if hasMask {
 			if cm == "-1" {
 				f.CookieMask = ^uint64(0)
@@ -223,11 +223,11 @@ func (f *Flow) setField(s string, k int, key string, v, e int) error {
 	case "table":
 		n, ok := parseUint(val, 8)
 		if ok {
-			f.Table = uint8(n)
+			f.Table, f.TableName = uint8(n), ""
 		} else if val == "" || (val[0] >= '0' && val[0] <= '9') {
 			return bad("invalid table")
 		} else {
-			f.TableName = val
+			f.Table, f.TableName = 0, val
 		}
 		f.Has |= HasTable
 	case "n_packets", "n_bytes":

@@ -3,7 +3,22 @@ package openflow
 // Helpers shared by the flow, match and action parsers. All of them work on
 // byte offsets in one string and never allocate.
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+// isSpace is C's isspace in the "C" locale, as OVS uses it.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'
+}
+
+// trimSpace removes isSpace bytes from both ends of s.
+func trimSpace(s string) string {
+	i, j := 0, len(s)
+	for i < j && isSpace(s[i]) {
+		i++
+	}
+	for j > i && isSpace(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
 
 // skipSpace returns the first offset at or after i that is not white space.
 func skipSpace(s string, i int) int {

@@ -121,7 +121,7 @@ func bareAction(name string) Action {
 func typedAction(s, name string, sep byte, arg string, argOff int, rest string) (Action, bool, error) {
 	colon := sep == ':' || sep == '='
 	paren := sep == '(' && rest == ""
-	if t := strings.TrimSpace(arg); len(t) != len(arg) {
+	if t := trimSpace(arg); len(t) != len(arg) {
 		if sep == '(' {
 			return nil, false, nil // keep as written (opaque)
 		}
@@ -135,7 +135,7 @@ func typedAction(s, name string, sep byte, arg string, argOff int, rest string) 
 		if paren {
 			o := &Output{}
 			for _, kv := range strings.Split(arg, ",") {
-				k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
+				k, v, _ := strings.Cut(trimSpace(kv), "=")
 				switch k {
 				case "port":
 					o.Port = v
@@ -169,8 +169,8 @@ func typedAction(s, name string, sep byte, arg string, argOff int, rest string) 
 	case "conjunction":
 		if paren {
 			id, cl, ok := strings.Cut(arg, ",")
-			c, n, ok2 := strings.Cut(strings.TrimSpace(cl), "/")
-			idv, ok3 := parseUint(strings.TrimSpace(id), 32)
+			c, n, ok2 := strings.Cut(trimSpace(cl), "/")
+			idv, ok3 := parseUint(trimSpace(id), 32)
 			cv, ok4 := parseUint(c, 8)
 			nv, ok5 := parseUint(n, 8)
 			if ok && ok2 && ok3 && ok4 && ok5 {
@@ -244,14 +244,14 @@ func typedAction(s, name string, sep byte, arg string, argOff int, rest string) 
 		}
 	case "check_pkt_larger":
 		if sep == '(' && strings.HasPrefix(rest, "->") && len(rest) > 2 {
-			n, ok := parseUint(strings.TrimSpace(arg), 16)
+			n, ok := parseUint(trimSpace(arg), 16)
 			return &CheckPktLarger{Len: uint16(n), Dst: rest[2:]}, ok, nil
 		}
 	case "dec_ttl":
 		if paren {
 			d := &DecTTL{}
 			for _, x := range strings.Split(arg, ",") {
-				n, ok := parseUint(strings.TrimSpace(x), 16)
+				n, ok := parseUint(trimSpace(x), 16)
 				if !ok {
 					return nil, false, nil
 				}
@@ -282,7 +282,7 @@ func parseController(arg string) (Action, bool, error) {
 	c := &Controller{MaxLen: 65535, MeterID: -1}
 	var extra []string
 	for _, kv := range strings.Split(arg, ",") {
-		kv = strings.TrimSpace(kv)
+		kv = trimSpace(kv)
 		if kv == "" {
 			continue
 		}
@@ -329,12 +329,12 @@ func parseResubmit(arg string) (Action, bool, error) {
 	if len(parts) > 3 {
 		return nil, false, nil
 	}
-	r.Port = strings.TrimSpace(parts[0])
+	r.Port = trimSpace(parts[0])
 	if strings.EqualFold(r.Port, "in_port") {
 		r.Port = ""
 	}
 	if len(parts) > 1 {
-		t := strings.TrimSpace(parts[1])
+		t := trimSpace(parts[1])
 		if n, ok := parseUint(t, 8); ok && n != 255 {
 			r.Table = int(n)
 		} else if t != "" && !ok {
@@ -342,7 +342,7 @@ func parseResubmit(arg string) (Action, bool, error) {
 		}
 	}
 	if len(parts) > 2 {
-		if strings.TrimSpace(parts[2]) != "ct" {
+		if trimSpace(parts[2]) != "ct" {
 			return nil, false, nil
 		}
 		r.CT = true
@@ -397,7 +397,7 @@ func parseCT(s, arg string, off int) (Action, bool, error) {
 func parseNAT(arg string) *NAT {
 	n := &NAT{}
 	for i, item := range strings.Split(arg, ",") {
-		item = strings.TrimSpace(item)
+		item = trimSpace(item)
 		if i == 0 {
 			k, v, _ := strings.Cut(item, "=")
 			if k == "src" || k == "dst" {
