@@ -141,9 +141,11 @@ type CheckPktLarger struct {
 	Dst string `json:"dst"`
 }
 
-// DecTTL is "dec_ttl" or "dec_ttl(id,...)".
+// DecTTL decrements the IP TTL; when it reaches zero the packet goes to the
+// controllers with the given ids. OVS writes one id 0 as "dec_ttl", no id at
+// all (what OVN installs) as "dec_ttl()", and other lists as "dec_ttl(1,2)".
 type DecTTL struct {
-	IDs []uint16 `json:"ids,omitempty"`
+	IDs []uint16 `json:"ids"`
 }
 
 // Mod is a set action written "NAME:VALUE": mod_dl_src, mod_nw_dst, mod_vlan_vid,
@@ -496,7 +498,7 @@ func (a CheckPktLarger) AppendText(b []byte) []byte {
 // AppendText implements Action.
 func (a DecTTL) AppendText(b []byte) []byte {
 	b = append(b, "dec_ttl"...)
-	if len(a.IDs) == 0 || (len(a.IDs) == 1 && a.IDs[0] == 0) {
+	if len(a.IDs) == 1 && a.IDs[0] == 0 {
 		return b
 	}
 	b = append(b, '(')

@@ -105,7 +105,7 @@ func bareAction(name string) Action {
 	case "controller":
 		return &Controller{MaxLen: 65535, MeterID: -1}
 	case "dec_ttl":
-		return &DecTTL{}
+		return &DecTTL{IDs: []uint16{0}}
 	}
 	if w := lowerName(name); keywords[w] {
 		return &Keyword{Word: w}
@@ -250,6 +250,9 @@ func typedAction(s, name string, sep byte, arg string, argOff int, rest string) 
 	case "dec_ttl":
 		if paren {
 			d := &DecTTL{}
+			if arg == "" {
+				return d, true, nil
+			}
 			for _, x := range strings.Split(arg, ",") {
 				n, ok := parseUint(trimSpace(x), 16)
 				if !ok {

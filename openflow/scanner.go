@@ -62,16 +62,15 @@ func (sc *Scanner) Err() error { return sc.s.Err() }
 
 // IsReplyHeader reports whether line is a reply header that ovs-ofctl prints
 // before flows, such as "NXST_FLOW reply (xid=0x4):" or
-// "OFPST_FLOW reply (OF1.3) (xid=0x2):".
+// "OFPST_FLOW reply (OF1.5) (xid=0x2): flags=[more]".
 func IsReplyHeader(line string) bool {
 	line = strings.TrimSpace(line)
-	if !strings.HasSuffix(line, ":") {
-		return false
-	}
 	if !strings.HasPrefix(line, "NXST_") && !strings.HasPrefix(line, "OFPST") && !strings.HasPrefix(line, "OFPT_") && !strings.HasPrefix(line, "NXT_") {
 		return false
 	}
-	return strings.Contains(line, " reply") || strings.Contains(line, "(xid=")
+	// "... reply (xid=0x4):", possibly followed by " flags=[more]" in
+	// OpenFlow 1.3+ multipart replies.
+	return strings.Contains(line, " reply") && strings.Contains(line, "(xid=") && strings.Contains(line, "):")
 }
 
 // ParseDump reads a whole dump (as ovs-ofctl prints it, headers included)

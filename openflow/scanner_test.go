@@ -95,7 +95,7 @@ func TestScanner(t *testing.T) {
 }
 
 func TestIsReplyHeader(t *testing.T) {
-	for _, h := range []string{"NXST_FLOW reply (xid=0x4):", "OFPST_FLOW reply (OF1.3) (xid=0x2):", " OFPST_FLOW reply (OF1.5) (xid=0x2): "} {
+	for _, h := range []string{"NXST_FLOW reply (xid=0x4):", "OFPST_FLOW reply (OF1.3) (xid=0x2):", " OFPST_FLOW reply (OF1.5) (xid=0x2): ", "OFPST_FLOW reply (OF1.5) (xid=0x2): flags=[more]"} {
 		if !IsReplyHeader(h) {
 			t.Errorf("%q not a header", h)
 		}
