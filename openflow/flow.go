@@ -538,3 +538,23 @@ func appendAge(b []byte, name string, v uint32, has bool) []byte {
 	}
 	return appendU(b, name, uint64(v), has)
 }
+
+// Field returns the first match field with the given name.
+func (f *Flow) Field(name string) (MatchField, bool) {
+	for _, m := range f.Match {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return MatchField{}, false
+}
+
+// InPort returns the in_port the flow matches (a number, a reserved port or,
+// with --names, a port name without its quotes), if any.
+func (f *Flow) InPort() (string, bool) {
+	m, ok := f.Field("in_port")
+	if !ok || !m.HasValue {
+		return "", false
+	}
+	return m.PortName(), true
+}

@@ -171,3 +171,12 @@ func parseUint(s string, bits uint) (uint64, bool) {
 	}
 	return v, true
 }
+
+// trimLeft removes isSpace bytes from the start of s.
+func trimLeft(s string) string {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	return s[i:]
+}

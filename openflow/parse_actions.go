@@ -328,27 +328,25 @@ func parseController(arg string) (Action, bool, error) {
 
 func parseResubmit(arg string) (Action, bool, error) {
 	r := &Resubmit{Table: -1}
-	parts := strings.Split(arg, ",")
-	if len(parts) > 3 {
-		return nil, false, nil
-	}
-	r.Port = trimSpace(parts[0])
+	port, rest, hasTable := strings.Cut(arg, ",")
+	r.Port = trimSpace(port)
 	if strings.EqualFold(r.Port, "in_port") {
 		r.Port = ""
 	}
-	if len(parts) > 1 {
-		t := trimSpace(parts[1])
+	if hasTable {
+		table, ct, hasCT := strings.Cut(rest, ",")
+		t := trimSpace(table)
 		if n, ok := parseUint(t, 8); ok && n != 255 {
 			r.Table = int(n)
 		} else if t != "" && !ok {
 			r.TableName = t
 		}
-	}
-	if len(parts) > 2 {
-		if trimSpace(parts[2]) != "ct" {
-			return nil, false, nil
+		if hasCT {
+			if trimSpace(ct) != "ct" {
+				return nil, false, nil
+			}
+			r.CT = true
 		}
-		r.CT = true
 	}
 	return r, true, nil
 }

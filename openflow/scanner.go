@@ -14,6 +14,7 @@ import (
 type Scanner struct {
 	s    *bufio.Scanner
 	line int
+	lead int // bytes of white space trimmed at the start of the line
 	text string
 }
 
@@ -29,11 +30,13 @@ func NewScanner(r io.Reader) *Scanner {
 func (sc *Scanner) Scan() bool {
 	for sc.s.Scan() {
 		sc.line++
-		t := strings.TrimSpace(sc.s.Text())
+		raw := sc.s.Text()
+		t := trimSpace(raw)
 		if t == "" || IsReplyHeader(t) {
 			continue
 		}
 		sc.text = t
+		sc.lead = len(raw) - len(trimLeft(raw))
 		return true
 	}
 	return false
@@ -45,12 +48,14 @@ func (sc *Scanner) Text() string { return sc.text }
 // Line returns the 1-based line number of the current flow line.
 func (sc *Scanner) Line() int { return sc.line }
 
-// Flow parses the current line. A *ParseError carries the line number.
+// Flow parses the current line. A *ParseError carries the line number and a
+// column counted in the line as read (leading white space included).
 func (sc *Scanner) Flow() (*Flow, error) {
 	f, err := Parse(sc.text)
 	if err != nil {
 		if pe, ok := err.(*ParseError); ok {
 			pe.Line = sc.line
+			pe.Column += sc.lead // a column in the line as read
 		}
 		return nil, err
 	}
