@@ -2,6 +2,9 @@ package openflow_test
 
 import (
 	"fmt"
+	"strings"
+
+	"github.com/digitalocean/go-openvswitch/ovs"
 
 	"github.com/ovsoffload/ovsoffload/openflow"
 )
@@ -40,4 +43,48 @@ func Example() {
 	// ct zone NXM_NX_REG13[0..15] commit true exec load:0->NXM_NX_CT_LABEL[0]
 	// resubmit to table 45
 	// true
+}
+
+func ExampleScanner() {
+	dump := `NXST_FLOW reply (xid=0x4):
+ cookie=0x0, duration=5.028s, table=0, n_packets=12, n_bytes=1008, idle_age=1, priority=100,in_port="pf0vf0" actions=resubmit(,8)
+ cookie=0x0, duration=5.027s, table=8, n_packets=?, n_bytes=?, priority=50,packet_type=(1,0x800) actions=drop
+`
+	sc := openflow.NewScanner(strings.NewReader(dump))
+	for sc.Scan() {
+		f, err := sc.Flow()
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		port, _ := f.InPort()
+		fmt.Printf("line %d: table %d in_port %q packets known %v\n", sc.Line(), f.Table, port, f.Packets != openflow.Unknown)
+	}
+	// Output:
+	// line 2: table 0 in_port "pf0vf0" packets known true
+	// line 3: table 8 in_port "" packets known false
+}
+
+// Programming flows: one atomic bundle that replaces the flows of cookie 0x1
+// in table 10 and adds a default drop. It needs a running switch, so it is
+// compiled but not run.
+func ExampleProgrammer_Apply() {
+	sel, err := openflow.Parse("cookie=0x1/-1,table=10")
+	if err != nil {
+		panic(err)
+	}
+	allow, err := openflow.Parse("cookie=0x1,table=10,priority=100,ip,nw_src=10.0.0.0/8,actions=ct(commit,zone=5),resubmit(,11)")
+	if err != nil {
+		panic(err)
+	}
+	deny, err := openflow.Parse("cookie=0x1,table=10,priority=0,actions=drop")
+	if err != nil {
+		panic(err)
+	}
+	var b openflow.Bundle
+	b.Replace(sel, allow, deny)
+	p := openflow.NewProgrammer(ovs.New(ovs.Timeout(10)))
+	if err := p.Apply("br-int", &b); err != nil {
+		fmt.Println(err)
+	}
 }
