@@ -170,6 +170,9 @@ func toOVSFlow(f *Flow) (*ovs.Flow, error) {
 	if f.CookieMask != 0 {
 		return nil, errors.New("a flow to add cannot have a cookie mask")
 	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
 	if err := checkRoundTrip(f, f.FormatSpec()); err != nil {
 		return nil, err
 	}
@@ -209,6 +212,9 @@ func toOVSMatchFlow(f *Flow) (*ovs.MatchFlow, error) {
 	}
 	if f.TableName != "" {
 		return nil, fmt.Errorf("table name %q: %w (use a table number)", f.TableName, ErrNotSupported)
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
 	}
 	mf := &ovs.MatchFlow{Table: ovs.AnyTable, Cookie: f.Cookie, CookieMask: f.CookieMask}
 	if f.Has&HasTable != 0 || f.Table != 0 {
