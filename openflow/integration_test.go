@@ -107,6 +107,21 @@ func TestIntegrationBundleInstallAndDump(t *testing.T) {
 		if len(flows) != len(ovnLikeFlows) {
 			t.Errorf("%v: %d flows, installed %d:\n%s", args, len(flows), len(ovnLikeFlows), dump)
 		}
+		if args[0] == "-O" {
+			// OpenFlow 1.5 reports flags and importance: check the typed header.
+			found := false
+			for _, f := range flows {
+				if f.Table == 17 && f.Priority == 10 {
+					found = true
+					if f.Flags&openflow.SendFlowRem == 0 || f.Importance != 5 || f.HardTimeout != 3600 {
+						t.Errorf("table 17 flow header: flags %v importance %d hard_timeout %d in %s", f.Flags.FlagNames(), f.Importance, f.HardTimeout, f)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("table 17 priority 10 flow missing:\n%s", dump)
+			}
+		}
 		if args[0] == "--names" {
 			if !strings.Contains(dump, "in_port=vm1") || !strings.Contains(dump, "output:vm2") {
 				t.Errorf("--names dump shows no port names:\n%s", dump)
