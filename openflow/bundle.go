@@ -140,8 +140,11 @@ func (p *Programmer) Apply(target string, b *Bundle) error {
 // formatted.
 type textItem string
 
+// MarshalText implements ovs.Match and ovs.Action.
 func (t textItem) MarshalText() ([]byte, error) { return []byte(t), nil }
-func (t textItem) GoString() string             { return strconv.Quote(string(t)) }
+
+// GoString implements ovs.Match and ovs.Action.
+func (t textItem) GoString() string { return strconv.Quote(string(t)) }
 
 var errNoActions = errors.New("flow to add has no actions")
 

@@ -1,6 +1,7 @@
 package openflow
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -558,3 +559,7 @@ func (f *Flow) InPort() (string, bool) {
 	}
 	return m.PortName(), true
 }
+
+// Equal reports whether f and g are the same flow: the same header values
+// and presence bits, match fields and actions.
+func (f *Flow) Equal(g *Flow) bool { return reflect.DeepEqual(f, g) }

@@ -65,10 +65,10 @@ func parseAction(s string, a, b int) (Action, error) {
 	if name == "" {
 		return nil, errAt(s, a, b, "missing action name")
 	}
-	name = lowerName(name)
 	if i == b {
-		return bareAction(name), nil
+		return bareAction(name), nil // may be a port name: keep its case
 	}
+	name = lowerName(name)
 	sep := s[i]
 	var arg, rest string
 	argOff := i + 1
@@ -132,7 +132,7 @@ func typedAction(s, name string, sep byte, arg string, argOff int, rest string) 
 		if colon {
 			return &Output{Port: arg}, arg != "", nil
 		}
-		if paren {
+		if paren && !strings.ContainsAny(arg, "()\"") {
 			o := &Output{}
 			for _, kv := range strings.Split(arg, ",") {
 				k, v, _ := strings.Cut(trimSpace(kv), "=")
@@ -206,6 +206,9 @@ func typedAction(s, name string, sep byte, arg string, argOff int, rest string) 
 			src, dst, ok := strings.Cut(arg, "->")
 			if !ok || src == "" || dst == "" {
 				return nil, false, nil
+			}
+			if paren && strings.ContainsAny(arg, ",()\"") {
+				return nil, false, nil // would not survive the "name:arg" form
 			}
 			switch name {
 			case "move":

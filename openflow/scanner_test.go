@@ -125,3 +125,14 @@ func TestFormatSpec(t *testing.T) {
 		t.Errorf("spec round trip: %v %s", err, g.FormatSpec())
 	}
 }
+
+func TestBarePortNamesKeepCase(t *testing.T) {
+	f, err := Parse("in_port=Eth0,actions=Eth1,POP_VLAN,Local,DROP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "in_port=Eth0 actions=output:Eth1,pop_vlan,LOCAL,drop"
+	if got := Format(f); got != want {
+		t.Errorf("Format = %s, want %s", got, want)
+	}
+}
