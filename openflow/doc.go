@@ -22,6 +22,11 @@
 // (see Format for the list of normalizations); Parse(Format(Parse(x))) always
 // equals Parse(x). FormatSpec writes the add-flow form that ovs-ofctl accepts.
 //
+// Parse checks the syntax (balanced parentheses and quotes, numeric header
+// fields, action structure); Validate also checks the values of match fields
+// of known kinds (addresses, integers, ports, packet types). MarshalJSON gives
+// a typed JSON object per flow (actions carry a "type" member).
+//
 // A Scanner reads raw dump output (reply header lines such as
 // "NXST_FLOW reply (xid=0x4):" and blank lines are skipped, line numbers
 // kept) with memory bounded by one line.
