@@ -121,6 +121,9 @@ func bareAction(name string) Action {
 func typedAction(s, name string, sep byte, arg string, argOff int, rest string) (Action, bool, error) {
 	colon := sep == ':' || sep == '='
 	paren := sep == '(' && rest == ""
+	if sep == '(' && !balanced(arg) {
+		return nil, false, nil // "a][b": keep as written (opaque)
+	}
 	if t := trimSpace(arg); len(t) != len(arg) {
 		if sep == '(' {
 			return nil, false, nil // keep as written (opaque)
@@ -207,7 +210,7 @@ func typedAction(s, name string, sep byte, arg string, argOff int, rest string) 
 			if !ok || src == "" || dst == "" {
 				return nil, false, nil
 			}
-			if paren && strings.ContainsAny(arg, ",()\"") {
+			if paren && !isItem(arg) {
 				return nil, false, nil // would not survive the "name:arg" form
 			}
 			switch name {
@@ -429,4 +432,21 @@ func lowerName(s string) string {
 		}
 	}
 	return s
+}
+
+// isItem reports whether s can stand as one item of an action list: balanced
+// and without a top-level comma.
+func isItem(s string) bool { return valueEnd(s, 0, false) == len(s) }
+
+// balanced reports whether the parentheses, brackets and quotes of s nest
+// the way valueEnd reads them.
+func balanced(s string) bool {
+	for i := 0; i < len(s); {
+		j := valueEnd(s, i, false)
+		if j < 0 {
+			return false
+		}
+		i = j + 1
+	}
+	return true
 }
