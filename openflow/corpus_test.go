@@ -67,7 +67,7 @@ func equalFlows(a, b *Flow) bool { return a.Equal(b) }
 // logs how many and why (the normalizations of Format's doc comment).
 func TestCorpus(t *testing.T) {
 	dir := corpusDir(t)
-	total, exact := 0, 0
+	total, exact, exactSpec := 0, 0, 0
 	reasons := map[string]int{}
 	for _, name := range corpusFiles {
 		for i, line := range readLines(t, filepath.Join(dir, name)) {
@@ -100,6 +100,8 @@ func TestCorpus(t *testing.T) {
 			canonical := (strings.Contains(line, "duration=") && !strings.Contains(line, ".0005s")) || name == "ofp_actions.txt"
 			if out == strings.TrimSpace(line) {
 				exact++
+			} else if f.FormatSpec() == strings.TrimSpace(line) {
+				exactSpec++
 			} else if canonical {
 				t.Errorf("%s:%d: canonical line does not round-trip\n in: %s\nout: %s", name, i+1, line, out)
 			} else {
@@ -107,7 +109,8 @@ func TestCorpus(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d corpus lines, %d round-trip byte for byte, normalized (add-flow or ofp-print syntax): %v", total, exact, reasons)
+	t.Logf("%d corpus lines: %d round-trip byte for byte through Format, %d more through FormatSpec (add-flow form); normalized (add-flow or ofp-print syntax): %v",
+		total, exact, exactSpec, reasons)
 	if total < 2000 {
 		t.Errorf("only %d corpus lines read", total)
 	}
