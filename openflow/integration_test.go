@@ -95,6 +95,8 @@ func TestIntegrationBundleInstallAndDump(t *testing.T) {
 	if err := p.Apply(target, &b); err != nil {
 		t.Fatal(err)
 	}
+	// Name table 9: --names then prints "table=acl" and "resubmit(,acl)".
+	sw.Vsctl(t, "--", "--id=@ft", "create", "Flow_Table", "name=acl", "--", "set", "Bridge", "br0", "flow_tables:9=@ft")
 	for _, args := range [][]string{
 		{"dump-flows", "br0"},
 		{"--names", "dump-flows", "br0"},
@@ -126,6 +128,20 @@ func TestIntegrationBundleInstallAndDump(t *testing.T) {
 			if !strings.Contains(dump, "in_port=vm1") || !strings.Contains(dump, "output:vm2") {
 				t.Errorf("--names dump shows no port names:\n%s", dump)
 			}
+			named, resub := 0, 0
+			for _, f := range flows {
+				if f.TableName == "acl" {
+					named++
+				}
+				for _, a := range f.Actions {
+					if r, ok := a.(*openflow.Resubmit); ok && r.TableName == "acl" {
+						resub++
+					}
+				}
+			}
+			if named != 3 || resub == 0 {
+				t.Errorf("--names: %d flows in table \"acl\" (want 3), %d resubmits to it:\n%s", named, resub, dump)
+			}
 		}
 	}
 	// Every typed action we installed comes back typed, not opaque.
@@ -138,6 +154,25 @@ func TestIntegrationBundleInstallAndDump(t *testing.T) {
 		}
 	}
 
+	// A port whose name OVS must quote: --names prints in_port="q,1" and
+	// output:"q,1", and both must survive parsing and formatting. (ovs-ofctl
+	// 3.1 cannot read that name back in add-flow, so the flow uses the number.)
+	sw.Vsctl(t, "add-port", "br0", "q,1", "--", "set", "Interface", "q,1", "type=internal")
+	ofport := strings.TrimSpace(sw.Vsctl(t, "get", "Interface", "q,1", "ofport"))
+	b = openflow.Bundle{}
+	b.Add(parseSpecs(t, []string{"table=20,priority=5,in_port=" + ofport + ",actions=output:" + ofport + ",output:vm1"})...)
+	if err := p.Apply(target, &b); err != nil {
+		t.Fatal(err)
+	}
+	dump := sw.Ofctl(t, "--names", "dump-flows", "br0", "table=20")
+	flows = checkDump(t, dump)
+	if len(flows) != 1 {
+		t.Fatalf("quoted port flow:\n%s", dump)
+	}
+	if port, _ := flows[0].InPort(); port != "q,1" || !strings.Contains(dump, `in_port="q,1"`) || flows[0].ActionsString() != `output:"q,1",output:vm1` {
+		t.Errorf("quoted port name: in_port %q actions %s\n%s", port, flows[0].ActionsString(), dump)
+	}
+
 	// Replace the cookie 0xabc flows atomically.
 	sel, _ := openflow.Parse("cookie=0xabc/-1,table=8")
 	b = openflow.Bundle{}
@@ -145,7 +180,7 @@ func TestIntegrationBundleInstallAndDump(t *testing.T) {
 	if err := p.Apply(target, &b); err != nil {
 		t.Fatal(err)
 	}
-	dump := sw.Ofctl(t, "dump-flows", "br0", "table=8")
+	dump = sw.Ofctl(t, "dump-flows", "br0", "table=8")
 	flows = checkDump(t, dump)
 	if len(flows) != 1 || flows[0].Cookie != 0xdef || flows[0].Priority != 60 {
 		t.Errorf("after replace:\n%s", dump)
