@@ -44,7 +44,9 @@ func podSwitch(t *testing.T) *ovstest.Switch {
 func TestIntegrationCheckPodOnUserspaceDatapath(t *testing.T) {
 	sw := podSwitch(t)
 	t.Log(sw.Appctl(t, "dpctl/dump-flows", "-m", "--names"))
-	args := []string{"--target", sw.Ctl, "--db", sw.DB.Endpoint(), "--eswitch=false"}
+	// The eswitch is read as by default: this machine has no representors,
+	// so the facts come from OVS alone (or a warning says why not).
+	args := []string{"--target", sw.Ctl, "--db", sw.DB.Endpoint()}
 
 	var out, errOut bytes.Buffer
 	code := run(append(args, "--pod", "testpod1"), &out, &errOut)
