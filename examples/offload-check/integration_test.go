@@ -18,6 +18,9 @@ import (
 // between them so the datapath holds flows.
 func podSwitch(t *testing.T) *ovstest.Switch {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: starts ovs-vswitchd")
+	}
 	sw := ovstest.StartSwitch(t)
 	sw.AddBridge(t, "br0")
 	a := sw.AddHost(t, "br0", "10.0.0.1/24", ovstest.HostOptions{Port: "pf0vf0"})

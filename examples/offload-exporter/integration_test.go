@@ -13,6 +13,9 @@ import (
 // On a real switch (userspace datapath) with a labelled pod and ping
 // traffic, --once publishes the pod's flows as ovs-only in dp ovs.
 func TestIntegrationOnceOnSwitch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts ovs-vswitchd")
+	}
 	sw := ovstest.StartSwitch(t)
 	sw.AddBridge(t, "br0")
 	a := sw.AddHost(t, "br0", "10.0.0.1/24", ovstest.HostOptions{Port: "pf0vf0"})
