@@ -66,7 +66,7 @@ type NodePlan struct {
 	// offload).
 	Warnings []string `json:"warnings,omitempty"`
 
-	spec  NodeSpec                   // with defaults
+	spec  NodeSpec                  // with defaults
 	ports map[string]ovsdb.PortSpec // uplink bridge ports by name
 	// beforeStep, when set (tests only), runs before each phase of Apply
 	// with the kinds it holds; an error makes the phase fail as if the
