@@ -195,4 +195,3 @@ func TestIntegrationNodeSetupRollback(t *testing.T) {
 		}
 	})
 }
-
