@@ -5,9 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -212,7 +215,10 @@ func (c *Client) waitFor(ctx context.Context, cond func() bool) error {
 // isConnErr reports errors after which an idempotent call may be rebuilt and
 // retried: the connection dropped before the reply arrived.
 func isConnErr(err error) bool {
-	return errors.Is(err, client.ErrNotConnected) || strings.Contains(err.Error(), "connection is shut down")
+	var ne *net.OpError
+	return errors.Is(err, client.ErrNotConnected) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) ||
+		errors.As(err, &ne) || strings.Contains(err.Error(), "connection is shut down")
 }
 
 // cache lookups -------------------------------------------------------------

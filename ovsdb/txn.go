@@ -2,8 +2,10 @@ package ovsdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/model"
 	libovsdb "github.com/ovn-kubernetes/libovsdb/ovsdb"
@@ -91,6 +93,11 @@ func (t *Txn) Len() int { return len(t.ops) }
 // Commit sends the transaction and, once the server applied it, waits for
 // the client's cache to show it, so a read right after Commit sees the
 // write. A refused transaction returns a *TxnError and nothing is applied.
+// Any other error after sending (the connection dropped) leaves it unknown
+// whether the server applied the transaction: build a new Txn from the
+// same requests and commit it again; the Ensure/Set/Delete operations are
+// idempotent. The Client's one-call methods do this on their own. A Txn is
+// committed at most once.
 func (t *Txn) Commit(ctx context.Context) (Result, error) {
 	if t.err != nil {
 		return Result{}, t.err
@@ -159,19 +166,37 @@ func (t *Txn) checkReplies(replies []libovsdb.OperationResult) error {
 	return nil
 }
 
-// single runs build in a fresh transaction and commits it, rebuilding and
-// retrying when the connection dropped before the reply (the operations are
-// idempotent, so a retry after an applied write changes nothing).
+// single runs build in a fresh transaction and commits it. When the
+// connection drops before the reply, it rebuilds the transaction from the
+// cache and retries: the operations are idempotent, so a retry after a write
+// that was applied changes nothing. Until the cache has caught up after a
+// reconnection, a rebuilt transaction may collide with its own earlier write
+// (a constraint violation); that too is retried, a bounded number of times.
 func (c *Client) single(ctx context.Context, build func(*Txn)) (Result, error) {
-	for {
+	delay := 20 * time.Millisecond
+	for attempt := 0; ; attempt++ {
 		t := c.Txn()
 		build(t)
 		res, err := t.Commit(ctx)
-		if err != nil && isConnErr(err) && ctx.Err() == nil {
-			continue // Transact blocks until reconnected
+		if err == nil || ctx.Err() != nil {
+			return res, err
 		}
-		return res, err
+		retry := isConnErr(err) || (attempt > 0 && attempt < 20 && errors.Is(err, ErrConflict) && isTxnError(err))
+		if !retry {
+			return res, err
+		}
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return res, err
+		}
+		delay = min(2*delay, time.Second)
 	}
+}
+
+func isTxnError(err error) bool {
+	var te *TxnError
+	return errors.As(err, &te)
 }
 
 // OVSDB value helpers ---------------------------------------------------
