@@ -9,6 +9,8 @@ import (
 
 	"github.com/ovn-kubernetes/libovsdb/model"
 	libovsdb "github.com/ovn-kubernetes/libovsdb/ovsdb"
+
+	vs "github.com/ovsoffload/ovsoffload/ovsdb/internal/vswitchmodel"
 )
 
 // Txn collects operations applied in one atomic OVSDB transaction by Commit.
@@ -32,6 +34,7 @@ type Txn struct {
 	gonePorts   map[string]bool
 	goneBridges map[string]bool
 	attachOp    map[string]int // bridge UUID or named UUID → op adding ports to it
+	attachExp   map[string]int // bridge UUID → expectation of that op
 }
 
 type newPort struct {
@@ -46,6 +49,42 @@ type expectation struct {
 	opIndex int    // index of the insert whose result holds the UUID, or -1
 	gone    bool   // the row must be absent
 	check   func(model.Model) bool
+	// refs returns a reference column of the row; it must hold the UUIDs
+	// of the rows inserted by the operations refsHave and none of refsLack.
+	refs     func(model.Model) []string
+	refsHave []int
+	refsLack []string
+}
+
+func ovsBridges(m model.Model) []string  { return m.(*vs.OpenvSwitch).Bridges }
+func bridgePorts(m model.Model) []string { return m.(*vs.Bridge).Ports }
+
+// holds reports whether row m shows e, with results the transaction's replies.
+func (e expectation) holds(m model.Model, results []libovsdb.OperationResult) bool {
+	if e.gone {
+		return m == nil
+	}
+	if m == nil || (e.check != nil && !e.check(m)) {
+		return false
+	}
+	if e.refs == nil {
+		return true
+	}
+	refs := make(map[string]bool)
+	for _, u := range e.refs(m) {
+		refs[u] = true
+	}
+	for _, i := range e.refsHave {
+		if !refs[results[i].UUID.GoUUID] {
+			return false
+		}
+	}
+	for _, u := range e.refsLack {
+		if refs[u] {
+			return false
+		}
+	}
+	return true
 }
 
 // Result says what a committed transaction did.
@@ -124,12 +163,7 @@ func (t *Txn) Commit(ctx context.Context) (Result, error) {
 	err = t.c.waitFor(ctx, func() bool {
 		for next < len(exps) {
 			e := exps[next]
-			m := t.c.row(e.table, e.uuid)
-			if e.gone {
-				if m != nil {
-					return false
-				}
-			} else if m == nil || (e.check != nil && !e.check(m)) {
+			if !e.holds(t.c.row(e.table, e.uuid), replies) {
 				return false
 			}
 			next++
