@@ -43,7 +43,7 @@ func benchSetup(b *testing.B) (*ovstest.DB, *ovsdb.Client) {
 }
 
 func vsctl(ctx context.Context, db *ovstest.DB, args ...string) error {
-	_, err := cmdexec.Exec{}.Run(ctx, append([]string{"ovs-vsctl", "--db=" + db.Endpoint(), "--no-wait", "--timeout=60"}, args...)...)
+	_, err := cmdexec.Exec{}.Run(ctx, append([]string{"ovs-vsctl", "--db=" + db.Endpoint(), "--no-wait", "--timeout=300"}, args...)...)
 	return err
 }
 
