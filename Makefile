@@ -4,7 +4,7 @@ GO ?= go
 GOFLAGS_TEST ?= -race -count=1
 PKGS ?= ./...
 
-.PHONY: all deps build fmt-check vet staticcheck check-generated generate test test-unit bench demo clean
+.PHONY: all deps build leak-check fmt-check vet staticcheck check-generated generate test test-unit bench demo clean
 
 all: build
 
@@ -36,6 +36,11 @@ check-generated:
 ## test: the one test command (installs what is missing as root, then every lane)
 test: deps fmt-check vet staticcheck check-generated
 	$(GO) test $(GOFLAGS_TEST) $(PKGS)
+	$(MAKE) leak-check
+
+## leak-check: the cgo DOCA shim under AddressSanitizer/LeakSanitizer, against the stand-in runtime
+leak-check:
+	$(GO) test -asan -count=1 ./doca/docalib
 
 ## test-unit: only the fast tests (no daemons needed)
 test-unit:

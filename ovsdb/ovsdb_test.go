@@ -492,3 +492,18 @@ func TestDialRejectsBadEndpoint(t *testing.T) {
 		}
 	}
 }
+
+func TestTxnOnlyGuardsIsNotAChange(t *testing.T) {
+	c := dial(t, startInProcess(t))
+	ctx := testCtx(t)
+	if _, err := c.EnsureBridge(ctx, BridgeSpec{Name: "br0"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Txn().RequireBridge("br0").RequirePortAbsent("p9").Commit(ctx)
+	if err != nil || res.Changed {
+		t.Fatalf("a transaction of guards only: %+v %v (want no change)", res, err)
+	}
+	if _, err := c.Txn().RequireBridge("nosuch").Commit(ctx); err == nil {
+		t.Fatal("a failing guard did not fail the transaction")
+	}
+}

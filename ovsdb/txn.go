@@ -152,7 +152,10 @@ func (t *Txn) Commit(ctx context.Context) (Result, error) {
 	if terr := t.checkReplies(replies); terr != nil {
 		return Result{}, terr
 	}
-	res.Changed = true
+	// Guards (wait operations) check state; only writes change it.
+	res.Changed = slices.ContainsFunc(t.ops, func(op libovsdb.Operation) bool {
+		return op.Op != libovsdb.OperationWait && op.Op != libovsdb.OperationSelect
+	})
 	exps := slices.Clone(t.expects)
 	for i := range exps {
 		if exps[i].uuid == "" {
