@@ -312,7 +312,10 @@ func (t *Txn) DeletePort(name string) *Txn {
 	if p == nil || t.gonePorts[name] {
 		return t
 	}
-	if b := t.c.bridgeOfPort(p.UUID); b != nil && !t.goneBridges[b.Name] {
+	if b := t.c.bridgeOfPort(p.UUID); b != nil && !t.goneBridges[b.Name] && b.Name == name {
+		t.fail(fmt.Errorf("ovsdb: port %q is the local port of bridge %q; delete the bridge instead: %w", name, b.Name, ErrConflict))
+		return t
+	} else if b != nil && !t.goneBridges[b.Name] {
 		t.add(libovsdb.Operation{Op: libovsdb.OperationMutate, Table: vs.BridgeTable, Where: whereUUID(b.UUID),
 			Mutations: []libovsdb.Mutation{{Column: "ports", Mutator: libovsdb.MutateOperationDelete, Value: ovsUUIDs(p.UUID)}}},
 			fmt.Sprintf("remove Port %q from Bridge %q", name, b.Name),
