@@ -2,6 +2,7 @@ package ovsdb_test
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"path/filepath"
@@ -129,5 +130,30 @@ func TestIntegrationReadYourWritesWhenUpdatesLag(t *testing.T) {
 	}
 	if names, _ := c.Bridges(ctx); len(names) != 0 {
 		t.Fatalf("bridges after DeleteBridge: %v", names)
+	}
+}
+
+// TestIntegrationCacheLagReported: when the client's own update takes longer
+// than WithSyncTimeout to arrive, the write reports that it was applied
+// (Changed) with an error matching ErrCacheLag, and the read sees it once
+// the update arrived.
+func TestIntegrationCacheLagReported(t *testing.T) {
+	db := startRealDB(t)
+	c := dialT(t, delayingProxy(t, db.Endpoint(), 500*time.Millisecond), ovsdb.WithSyncTimeout(50*time.Millisecond))
+	ctx := ctxT(t, 30*time.Second)
+	changed, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br0"})
+	if !errors.Is(err, ovsdb.ErrCacheLag) || !changed {
+		t.Fatalf("EnsureBridge = %v, %v; want changed and ErrCacheLag", changed, err)
+	}
+	if got := db.Vsctl(t, "list-br"); got != "br0" {
+		t.Fatalf("server bridges = %q", got)
+	}
+	// the update arrives later; a change-free call then reports no change
+	time.Sleep(2 * time.Second)
+	if _, err := c.Bridge(ctx, "br0"); err != nil {
+		t.Fatalf("read after the update arrived: %v", err)
+	}
+	if changed, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br0"}); err != nil || changed {
+		t.Fatalf("EnsureBridge again = %v, %v", changed, err)
 	}
 }

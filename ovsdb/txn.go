@@ -163,7 +163,9 @@ func (t *Txn) Commit(ctx context.Context) (Result, error) {
 		}
 	}
 	next := 0
-	err = t.c.waitFor(ctx, func() bool {
+	wctx, cancel := context.WithTimeout(ctx, t.c.syncTimeout)
+	defer cancel()
+	err = t.c.waitFor(wctx, func() bool {
 		for next < len(exps) {
 			e := exps[next]
 			if !e.holds(t.c.row(e.table, e.uuid), replies) {
@@ -173,8 +175,11 @@ func (t *Txn) Commit(ctx context.Context) (Result, error) {
 		}
 		return true
 	})
+	if err != nil && ctx.Err() == nil {
+		err = fmt.Errorf("%w: nothing showed it within %v (a concurrent writer may have changed the rows again)", ErrCacheLag, t.c.syncTimeout)
+	}
 	if err != nil {
-		return res, fmt.Errorf("ovsdb: transaction applied but the cache did not show it yet: %w", err)
+		return res, fmt.Errorf("ovsdb: transaction applied, but the client's cache did not show it: %w", err)
 	}
 	return res, nil
 }
