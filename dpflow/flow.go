@@ -493,6 +493,14 @@ func appendNode(b []byte, n *Node) []byte {
 	}
 	b = append(b, n.Name...)
 	switch {
+	case n.form&formScalar != 0:
+		b = append(b, '(')
+		b = append(b, n.Value...)
+		if n.form&formMask != 0 {
+			b = append(b, '/')
+			b = append(b, n.Mask...)
+		}
+		return append(b, ')')
 	case n.form&formParens != 0:
 		b = append(b, '(')
 		b = appendList(b, n.Children)

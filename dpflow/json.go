@@ -59,10 +59,11 @@ func typedValue(s string, t ValueType, mask bool) any {
 
 func toJSON(n *Node) nodeJSON {
 	j := nodeJSON{Kind: n.Kind.String(), Name: n.Name, Opaque: n.Opaque()}
-	if n.Type != TypeNone && n.form&(formParens|formBraces) == 0 {
+	valued := n.form&formScalar != 0 || n.form&(formParens|formBraces) == 0
+	if n.Type != TypeNone && valued {
 		j.Type = n.Type.String()
 	}
-	if n.form&(formParens|formBraces) == 0 {
+	if valued {
 		j.Value = typedValue(n.Value, n.Type, false)
 		if n.Value == "" && n.form&formEq == 0 {
 			j.Value = nil

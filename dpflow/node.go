@@ -51,6 +51,7 @@ const (
 	formBraces                    // {...}
 	formAdjacent                  // no ',' before this element ({..}{..})
 	formOpaque                    // not understood: kept as printed
+	formScalar                    // name(value/mask): the value is in the node itself
 )
 
 // HasMask reports whether the node was printed with a "/mask".
@@ -103,8 +104,8 @@ func (n *Node) Has(name string) bool {
 var ErrNoValue = errors.New("dpflow: no value")
 
 // Uint decodes Value as a decimal or 0x-prefixed hexadecimal integer. A
-// scalar key or action such as recirc_id(0x1) or meter(3) keeps its value in
-// its single child, which Uint reads too.
+// scalar key or action such as recirc_id(0x1) or meter(3) keeps its value
+// (and mask) in the node itself, like a field.
 func (n *Node) Uint() (uint64, error) { return parseUint(n.scalar().Value) }
 
 // MaskUint decodes Mask like Uint. Without a mask it returns ErrNoValue.
@@ -172,6 +173,9 @@ func (n *Node) Bytes() ([]byte, error) {
 // scalar returns the node holding the value: the node itself, or for a
 // scalar key or action like in_port(1) its only child.
 func (n *Node) scalar() *Node {
+	if n.form&formScalar != 0 {
+		return n
+	}
 	if n.form&formEq == 0 && n.Name != "" && len(n.Children) == 1 && n.Children[0].Name == "" {
 		return &n.Children[0]
 	}

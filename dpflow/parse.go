@@ -139,6 +139,10 @@ func (p *parser) item(top bool) (Node, error) {
 	switch p.peek() {
 	case '(':
 		p.pos++
+		if p.scalarBody(&n) {
+			n.Name = tok
+			return n, nil
+		}
 		kids, err := p.list(')')
 		if err != nil {
 			return n, err
@@ -164,6 +168,47 @@ func (p *parser) item(top bool) (Node, error) {
 		}
 	}
 	return n, nil
+}
+
+// scalarBody parses "value)" or "value/mask)" after an opening parenthesis
+// into n. It leaves the position unchanged and returns false for anything
+// else (a list).
+func (p *parser) scalarBody(n *Node) bool {
+	save := p.pos
+	v := p.token(false)
+	if v == "" {
+		p.pos = save
+		return false
+	}
+	switch p.peek() {
+	case ')':
+		p.pos++
+		n.Value, n.form = v, formParens|formScalar
+		return true
+	case '/':
+		p.pos++
+		m := p.value(false)
+		if p.peek() == ')' {
+			p.pos++
+			n.Value, n.Mask, n.form = v, m, formParens|formScalar|formMask
+			return true
+		}
+	}
+	p.pos = save
+	return false
+}
+
+// explode turns a scalar node into a list of one bare value, for the specs
+// that expect a list (clone(1), flags(csum), slow_path(action), ...).
+func (p *parser) explode(n *Node) {
+	if n.form&formScalar == 0 {
+		return
+	}
+	c := Node{Value: n.Value, Mask: n.Mask, form: n.form & formMask, off: n.off + int32(len(n.Name)) + 1}
+	p.stack = append(p.stack, c)
+	n.Children = p.commit(len(p.stack) - 1)
+	n.Value, n.Mask = "", ""
+	n.form &^= formScalar | formMask
 }
 
 // list parses the elements up to the closing byte, which it consumes.
@@ -290,9 +335,22 @@ func (p *parser) actions(nodes []Node, depth int) error {
 
 // apply checks n's children against sp and types them.
 func (p *parser) apply(n *Node, sp *spec, depth int) error {
+	if sp.body != bodyScalar && sp.body != bodyOpaque {
+		p.explode(n)
+	}
 	switch sp.body {
 	case bodyOpaque:
 	case bodyScalar:
+		if n.form&formScalar != 0 {
+			if sp.typ == TypeNone {
+				return p.errAt(int(n.off), "%s takes no value", n.Name)
+			}
+			if err := p.checkValue(n, sp.typ); err != nil {
+				return err
+			}
+			n.Type = sp.typ
+			break
+		}
 		if len(n.Children) == 0 {
 			if !sp.emptyOK {
 				return p.errAt(int(n.off), "%s needs a value", n.Name)
