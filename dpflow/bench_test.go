@@ -98,19 +98,22 @@ for l in lines:
         ok.append(l)
     except Exception:
         pass
-t0 = time.perf_counter()
+best = None
 for i in range(n):
+    t0 = time.perf_counter()
     for l in ok:
         ODPFlow(l)
-t1 = time.perf_counter()
-print(len(ok), n * len(ok), t1 - t0)
+    d = time.perf_counter() - t0
+    best = d if best is None or d < best else best
+print(len(ok), len(ok), best)
 for l in ok:
     print("OK", l)
 `
 
 // BenchmarkVsPython compares the parse of the same lines with OVS's Python
 // parser (ovs.flow.odp.ODPFlow, Debian python3-openvswitch), timing only
-// the parse loops, and prints "RATIO dpflow-vs-python <x>".
+// the parse loops (the fastest of repeated passes on each side), and prints
+// "RATIO dpflow-vs-python <x>". Run it with -benchtime=1000x or more.
 func BenchmarkVsPython(b *testing.B) {
 	// Debian's interpreter, which python3-openvswitch installs into (a
 	// python3 earlier on PATH, such as pyenv's, would not see it).
@@ -139,7 +142,7 @@ func BenchmarkVsPython(b *testing.B) {
 	if err := os.WriteFile(script, []byte(pythonBench), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	const rounds = 20
+	const rounds = 30
 	out, err := (cmdexec.Exec{}).Run(context.Background(), py, script, in, strconv.Itoa(rounds))
 	if err != nil {
 		b.Fatal(err)
@@ -161,26 +164,29 @@ func BenchmarkVsPython(b *testing.B) {
 			b.Fatalf("python accepts a line we reject: %v", err)
 		}
 	}
+	// Both sides report their fastest pass over the lines: the machine is
+	// shared, and the minimum is the measure least disturbed by other load.
 	var p parser
 	var f Flow
 	b.ResetTimer()
-	start := time.Now()
-	n := 0
+	best := time.Duration(1 << 62)
 	for i := 0; i < b.N; i++ {
+		start := time.Now()
 		for _, l := range same {
 			if err := p.flow(&f, l); err != nil {
 				b.Fatal(err)
 			}
-			n++
+		}
+		if d := time.Since(start); d < best {
+			best = d
 		}
 	}
-	goSec := time.Since(start).Seconds()
 	b.StopTimer()
 	pyPer := pySec / float64(nParsed)
-	goPer := goSec / float64(n)
+	goPer := best.Seconds() / float64(len(same))
 	b.ReportMetric(goPer*1e9, "ns/flow")
 	b.ReportMetric(pyPer*1e9, "python-ns/flow")
-	if b.N > 1 || n > 1000 {
+	if b.N >= 100 {
 		fmt.Printf("python accepted %d of %d lines\n", nOK, len(lines))
 		fmt.Printf("RATIO dpflow-vs-python %.1f\n", pyPer/goPer)
 	}
