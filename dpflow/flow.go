@@ -184,18 +184,30 @@ const (
 )
 
 func tailAt(s string) int {
-	if len(s) < 3 {
+	i := 0
+	for i < len(s) && i <= 13 && (s[i] >= 'a' && s[i] <= 'z' || s[i] == '-') {
+		i++
+	}
+	if i == 0 || i >= len(s) || s[i] != ':' {
 		return -1
 	}
-	switch s[0] {
-	case 'p', 'b', 'u', 'f', 'o', 'd', 'a':
-	default:
-		return -1
-	}
-	for i, n := range tailNames {
-		if len(s) > len(n) && s[len(n)] == ':' && s[:len(n)] == n {
-			return i
-		}
+	switch s[:i] {
+	case "packets":
+		return tPackets
+	case "bytes":
+		return tBytes
+	case "used":
+		return tUsed
+	case "flags":
+		return tFlags
+	case "offloaded":
+		return tOffloaded
+	case "dp":
+		return tDP
+	case "actions":
+		return tActions
+	case "dp-extra-info":
+		return tExtra
 	}
 	return -1
 }
@@ -257,14 +269,11 @@ func (p *parser) flow(f *Flow, line string) error {
 	}
 	// The match.
 	base := len(p.stack)
-	for p.pos < len(p.s) && tailAt(p.s[p.pos:]) < 0 {
-		sp := p.spaces()
-		n, err := p.item(true)
-		if err != nil {
+	inMatch := p.pos < len(p.s) && tailAt(p.s[p.pos:]) < 0
+	for inMatch {
+		if err := p.push(true, p.spaces(), 0); err != nil {
 			return err
 		}
-		n.spaces = sp
-		p.stack = append(p.stack, n)
 		if p.pos == len(p.s) {
 			break
 		}
@@ -291,6 +300,7 @@ func (p *parser) flow(f *Flow, line string) error {
 		if p.pos == sepStart {
 			return p.errAt(p.pos, "expected ',' between keys")
 		}
+		inMatch = p.pos < len(p.s)
 	}
 	f.Match = p.commit(base)
 	if err := p.keys(f.Match, 0); err != nil {
@@ -391,14 +401,10 @@ func (p *parser) actionList() ([]Node, error) {
 		return nil, nil
 	}
 	for {
-		sp := p.spaces()
-		n, err := p.item(true)
-		if err != nil {
+		if err := p.push(true, p.spaces(), 0); err != nil {
 			p.stack = p.stack[:base]
 			return nil, err
 		}
-		n.spaces = sp
-		p.stack = append(p.stack, n)
 		if p.pos == len(p.s) {
 			break
 		}

@@ -111,50 +111,52 @@ func (p *parser) scan(stop *[256]bool) string {
 	return s[start:i]
 }
 
-// item parses one element of a list.
-func (p *parser) item(top bool) (Node, error) {
-	n := Node{off: int32(p.pos)}
+// push parses one element of a list and pushes it on the stack, with sp
+// spaces before it. Nested lists are parsed above it on the stack and
+// committed to the arena before push returns, so the element stays the top.
+func (p *parser) push(top bool, sp uint8, f form) error {
+	idx := len(p.stack)
+	p.stack = append(p.stack, Node{off: int32(p.pos), spaces: sp, form: f})
 	switch p.peek() {
-	case '{':
-		p.pos++
-		kids, err := p.list('}')
-		if err != nil {
-			return n, err
+	case '{', '(':
+		closer, kind := byte('}'), formBraces
+		if p.peek() == '(' {
+			closer, kind = ')', formParens
 		}
-		n.Children, n.form = kids, formBraces
-		return n, nil
-	case '(':
 		p.pos++
-		kids, err := p.list(')')
+		kids, err := p.list(closer)
 		if err != nil {
-			return n, err
+			return err
 		}
-		n.Children, n.form = kids, formParens
-		return n, nil
+		n := &p.stack[idx]
+		n.Children, n.form = kids, n.form|kind
+		return nil
 	}
 	tok := p.token(top)
 	if tok == "" {
-		return n, p.errAt(p.pos, "expected a key, action or value")
+		return p.errAt(p.pos, "expected a key, action or value")
 	}
+	n := &p.stack[idx]
 	switch p.peek() {
 	case '(':
 		p.pos++
-		if p.scalarBody(&n) {
-			n.Name = tok
-			return n, nil
+		n.Name = tok
+		if p.scalarBody(n) {
+			return nil
 		}
 		kids, err := p.list(')')
 		if err != nil {
-			return n, err
+			return err
 		}
-		n.Name, n.Children, n.form = tok, kids, formParens
-		return n, nil
+		n = &p.stack[idx]
+		n.Children, n.form = kids, n.form|formParens
+		return nil
 	case '=':
 		p.pos++
-		n.Name, n.form = tok, formEq
+		n.Name, n.form = tok, n.form|formEq
 		n.Value = p.value(top)
-		if p.peek() == '(' || p.peek() == '{' {
-			return n, p.errAt(p.pos, "unexpected %q in value", p.peek())
+		if c := p.peek(); c == '(' || c == '{' {
+			return p.errAt(p.pos, "unexpected %q in value", c)
 		}
 	default:
 		n.Value = tok
@@ -163,11 +165,11 @@ func (p *parser) item(top bool) (Node, error) {
 		p.pos++
 		n.form |= formMask
 		n.Mask = p.value(top)
-		if p.peek() == '(' || p.peek() == '{' || p.peek() == '/' {
-			return n, p.errAt(p.pos, "unexpected %q in mask", p.peek())
+		if c := p.peek(); c == '(' || c == '{' || c == '/' {
+			return p.errAt(p.pos, "unexpected %q in mask", c)
 		}
 	}
-	return n, nil
+	return nil
 }
 
 // scalarBody parses "value)" or "value/mask)" after an opening parenthesis
@@ -183,14 +185,14 @@ func (p *parser) scalarBody(n *Node) bool {
 	switch p.peek() {
 	case ')':
 		p.pos++
-		n.Value, n.form = v, formParens|formScalar
+		n.Value, n.form = v, n.form|formParens|formScalar
 		return true
 	case '/':
 		p.pos++
 		m := p.value(false)
 		if p.peek() == ')' {
 			p.pos++
-			n.Value, n.Mask, n.form = v, m, formParens|formScalar|formMask
+			n.Value, n.Mask, n.form = v, m, n.form|formParens|formScalar|formMask
 			return true
 		}
 	}
@@ -228,28 +230,23 @@ func (p *parser) list(closer byte) ([]Node, error) {
 }
 
 func (p *parser) listItems(closer byte, base int) ([]Node, error) {
-	adjacent := false
+	var adjacent form
 	for {
 		sp := p.spaces()
-		n, err := p.item(false)
-		if err != nil {
+		if err := p.push(false, sp, adjacent); err != nil {
 			p.stack = p.stack[:base]
 			return nil, err
 		}
-		n.spaces = sp
-		if adjacent {
-			n.form |= formAdjacent
-		}
-		adjacent = false
-		p.stack = append(p.stack, n)
+		braces := p.stack[len(p.stack)-1].form&formBraces != 0
+		adjacent = 0
 		switch c := p.peek(); {
 		case c == ',':
 			p.pos++
 			continue
 		case c == closer:
 			p.pos++
-		case c == '{' && n.form&formBraces != 0:
-			adjacent = true
+		case c == '{' && braces:
+			adjacent = formAdjacent
 			continue
 		case c == 0:
 			p.stack = p.stack[:base]
