@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,7 +144,10 @@ func BenchmarkVsPython(b *testing.B) {
 		b.Fatal(err)
 	}
 	const rounds = 30
-	out, err := (cmdexec.Exec{}).Run(context.Background(), py, script, in, strconv.Itoa(rounds))
+	pythonOnce.Do(func() {
+		pythonOut, pythonErr = (cmdexec.Exec{}).Run(context.Background(), py, script, in, strconv.Itoa(rounds))
+	})
+	out, err := pythonOut, pythonErr
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -186,8 +190,22 @@ func BenchmarkVsPython(b *testing.B) {
 	goPer := best.Seconds() / float64(len(same))
 	b.ReportMetric(goPer*1e9, "ns/flow")
 	b.ReportMetric(pyPer*1e9, "python-ns/flow")
-	if b.N >= 100 {
-		fmt.Printf("python accepted %d of %d lines\n", nOK, len(lines))
-		fmt.Printf("RATIO dpflow-vs-python %.1f\n", pyPer/goPer)
+	// TestMain prints the figures of the last (largest) run, once.
+	benchReport = fmt.Sprintf("python accepted %d of %d lines; python %.0f ns/flow, dpflow %.0f ns/flow\nRATIO dpflow-vs-python %.1f\n",
+		nOK, len(lines), pyPer*1e9, goPer*1e9, pyPer/goPer)
+}
+
+var (
+	pythonOnce  sync.Once
+	pythonOut   []byte
+	pythonErr   error
+	benchReport string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchReport != "" {
+		fmt.Print(benchReport)
 	}
+	os.Exit(code)
 }

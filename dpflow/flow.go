@@ -215,7 +215,7 @@ func tailAt(s string) int {
 // Parse parses one line of dpctl/dump-flows output (or a match-only or
 // statistics-and-actions-only string as OVS tests print them).
 func Parse(line string) (*Flow, error) {
-	var p parser
+	p := parser{arena: make([]Node, 0, 48), stack: make([]Node, 0, 24)}
 	f := new(Flow)
 	if err := p.flow(f, line); err != nil {
 		return nil, err
