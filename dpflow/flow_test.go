@@ -331,3 +331,34 @@ func TestDumpArgv(t *testing.T) {
 		}
 	}
 }
+
+func TestFlagsAndMPLS(t *testing.T) {
+	f := mustParse(t, "ct_state(+trk-new+est),tcp_flags(syn|ack),eth_type(0x8847),mpls(label=22/0xfffff,tc=0/0,ttl=64/0x0,bos=0/1,label=7,tc=1,ttl=2,bos=1)")
+	ct, _ := f.Key(KeyCTState)
+	fl, err := ct.Flags()
+	if err != nil || len(fl) != 3 || fl[0] != (Flag{"trk", true}) || fl[1] != (Flag{"new", false}) || fl[2] != (Flag{"est", true}) {
+		t.Errorf("ct_state flags %v %v", fl, err)
+	}
+	tf, _ := f.Key(KeyTCPFlags)
+	if fl, _ := tf.Flags(); len(fl) != 2 || fl[1] != (Flag{"ack", true}) {
+		t.Errorf("tcp flags %v", fl)
+	}
+	m, _ := f.Key(KeyMPLS)
+	st, err := m.MPLSStack()
+	if err != nil || len(st) != 2 || st[0].Label != 22 || st[0].LabelMask != 0xfffff || st[0].TCMask != 0 || st[0].BOSMask != 1 ||
+		st[1].Label != 7 || st[1].TTL != 2 || st[1].BOS != 1 || st[1].TTLMask != ^uint64(0) {
+		t.Errorf("mpls %+v %v", st, err)
+	}
+	g := mustParse(t, "ct_state(0x22/0x2f),recirc_id(0)")
+	ct, _ = g.Key(KeyCTState)
+	fl, _ = ct.Flags()
+	want := []Flag{{"new", false}, {"est", true}, {"rel", false}, {"rpl", false}, {"trk", true}}
+	if len(fl) != len(want) {
+		t.Fatalf("hex ct_state %v", fl)
+	}
+	for i := range want {
+		if fl[i] != want[i] {
+			t.Errorf("hex ct_state %v, want %v", fl, want)
+		}
+	}
+}
