@@ -68,8 +68,6 @@ var (
 		group("erspan", fields(uints("ver", "sid", "idx", "dir", "hwid")...)),
 		group("gtpu", fields(uints("flags", "msgtype")...)),
 	))
-
-	l4Ports = fields(uints("src", "dst")...)
 )
 
 var keySpecs = map[string]*spec{
