@@ -14,6 +14,8 @@ import (
 // them. Its syntax is one of:
 //
 //	name(children)    a key, an action or a nested group: ipv4(...), ct(...)
+//	name(value/mask)  a scalar key or action, its value kept in the node:
+//	                  recirc_id(0x2b), ct_state(0x22/0x2f), in_port(pf0vf1)
 //	name=value/mask   a field: src=10.0.0.1/255.255.255.0
 //	value/mask        a bare value: 0x1/0xff, commit, 2 (an output port)
 //	(children)        an anonymous group, as in gre((flags=0x2000,...),...)
@@ -24,8 +26,9 @@ type Node struct {
 	// Name is the key, action or field name; empty for a bare value or an
 	// anonymous group.
 	Name string
-	// Value is the text after '=' of a field, or the whole text of a bare
-	// value.
+	// Value is the text after '=' of a field, the text inside the
+	// parentheses of a scalar key or action, or the whole text of a bare
+	// value (an output port, a flag word such as commit).
 	Value string
 	// Mask is the text after '/', empty when there is none (see HasMask).
 	Mask string

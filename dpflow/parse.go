@@ -522,13 +522,7 @@ func validIP(s string, six, mask bool) bool {
 		return validIPv4(s)
 	}
 	a, err := netip.ParseAddr(s)
-	if err != nil || a.Zone() != "" {
-		return false
-	}
-	if six {
-		return a.Is6()
-	}
-	return a.Is4()
+	return err == nil && a.Zone() == "" && a.Is6()
 }
 
 func validValue(s string, t ValueType, mask bool) bool {
