@@ -42,22 +42,33 @@ func totalBytes(lines []string) int {
 }
 
 // BenchmarkParse parses typical OVN lines with a reused parser (as Scanner
-// does) and reports ns/flow, MB/s and allocs/flow.
+// does) and reports ns/flow, flows/s, MB/s and allocs/flow (one flow per
+// op). best-ns/flow is the fastest pass over the lines: on a shared machine
+// it is the figure least disturbed by other load.
 func BenchmarkParse(b *testing.B) {
 	lines := benchLines(b)
 	b.SetBytes(int64(totalBytes(lines) / len(lines)))
 	b.ReportAllocs()
 	var p parser
 	var f Flow
+	best := time.Duration(1 << 62)
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := p.flow(&f, lines[i%len(lines)]); err != nil {
-			b.Fatal(err)
+	for i := 0; i < b.N; {
+		start := time.Now()
+		for _, l := range lines {
+			if err := p.flow(&f, l); err != nil {
+				b.Fatal(err)
+			}
+		}
+		i += len(lines)
+		if d := time.Since(start); d < best {
+			best = d
 		}
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/flow")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "flows/s")
+	b.ReportMetric(float64(best.Nanoseconds())/float64(len(lines)), "best-ns/flow")
 }
 
 // BenchmarkParseNew is Parse, which allocates a new Flow per line.
