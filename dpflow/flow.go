@@ -527,3 +527,27 @@ func appendNode(b []byte, n *Node) []byte {
 	}
 	return b
 }
+
+// Equal reports whether f and g are the same flow: same UFID, match,
+// statistics, actions and dp-extra-info, printed the same way.
+func (f *Flow) Equal(g *Flow) bool {
+	return f.UFID == g.UFID && f.HasUFID == g.HasUFID && f.Stats == g.Stats &&
+		f.HasActions == g.HasActions && f.ExtraInfo == g.ExtraInfo && f.HasExtraInfo == g.HasExtraInfo &&
+		f.keySep == g.keySep && EqualNodes(f.Match, g.Match) && EqualNodes(f.Actions, g.Actions)
+}
+
+// EqualNodes reports whether two node lists are the same, element by
+// element (their positions in the parsed text aside).
+func EqualNodes(a, b []Node) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.Name != y.Name || x.Value != y.Value || x.Mask != y.Mask || x.Kind != y.Kind ||
+			x.Type != y.Type || x.form != y.form || x.spaces != y.spaces || !EqualNodes(x.Children, y.Children) {
+			return false
+		}
+	}
+	return true
+}

@@ -362,3 +362,21 @@ func TestFlagsAndMPLS(t *testing.T) {
 		}
 	}
 }
+
+func TestEqual(t *testing.T) {
+	a := mustParse(t, "recirc_id(0),in_port(1),eth(src=00:00:00:00:00:01), packets:1, bytes:2, used:never, actions:ct(zone=1),2")
+	b := mustParse(t, "recirc_id(0),in_port(1),eth(src=00:00:00:00:00:01), packets:1, bytes:2, used:never, actions:ct(zone=1),2")
+	if !a.Equal(b) || !a.Clone().Equal(a) {
+		t.Error("equal flows differ")
+	}
+	for _, other := range []string{
+		"recirc_id(0),in_port(1),eth(src=00:00:00:00:00:02), packets:1, bytes:2, used:never, actions:ct(zone=1),2",
+		"recirc_id(0),in_port(1),eth(src=00:00:00:00:00:01), packets:1, bytes:3, used:never, actions:ct(zone=1),2",
+		"recirc_id(0),in_port(1),eth(src=00:00:00:00:00:01), packets:1, bytes:2, used:never, actions:ct(zone=2),2",
+		"recirc_id(0),in_port(1),eth(src=00:00:00:00:00:01), packets:1, bytes:2, used:never, dp:tc, actions:ct(zone=1),2",
+	} {
+		if a.Equal(mustParse(t, other)) {
+			t.Errorf("equal to %s", other)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package dpflow
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -37,7 +36,7 @@ func FuzzParse(f *testing.F) {
 		if f2.String() != text {
 			t.Fatalf("format is not stable:\n%q\n%q", text, f2.String())
 		}
-		if !equalFlows(f1, f2) {
+		if !f1.Equal(f2) {
 			t.Fatalf("parse(format(x)) != x for %q", in)
 		}
 		_, _ = f1.MarshalJSON()
@@ -59,29 +58,9 @@ func FuzzParseActions(f *testing.F) {
 		if err != nil {
 			t.Fatalf("formatted actions do not parse: %v\n in: %q\nout: %q", err, in, text)
 		}
-		if FormatActions(a2) != text || !equalNodes(a1, a2) {
+		if FormatActions(a2) != text || !EqualNodes(a1, a2) {
 			t.Fatalf("parse(format(x)) != x for %q", in)
 		}
 	})
 }
 
-// equalFlows compares two flows ignoring the nodes' byte offsets.
-func equalFlows(a, b *Flow) bool {
-	ca, cb := *a, *b
-	ca.Match, cb.Match, ca.Actions, cb.Actions = nil, nil, nil, nil
-	return reflect.DeepEqual(ca, cb) && equalNodes(a.Match, b.Match) && equalNodes(a.Actions, b.Actions)
-}
-
-func equalNodes(a, b []Node) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := a[i], b[i]
-		if x.Name != y.Name || x.Value != y.Value || x.Mask != y.Mask || x.Kind != y.Kind ||
-			x.Type != y.Type || x.form != y.form || x.spaces != y.spaces || !equalNodes(x.Children, y.Children) {
-			return false
-		}
-	}
-	return true
-}
