@@ -63,4 +63,3 @@ func FuzzParseActions(f *testing.F) {
 		}
 	})
 }
-
