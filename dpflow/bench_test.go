@@ -154,7 +154,7 @@ func BenchmarkVsPython(b *testing.B) {
 	if err := os.WriteFile(script, []byte(pythonBench), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	const rounds = 30
+	const rounds = 100
 	pythonOnce.Do(func() {
 		pythonOut, pythonErr = (cmdexec.Exec{}).Run(context.Background(), py, script, in, strconv.Itoa(rounds))
 	})

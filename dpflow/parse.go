@@ -387,9 +387,17 @@ func (p *parser) apply(n *Node, sp *spec, depth int) error {
 
 func (p *parser) fields(n *Node, sp *spec, depth int) error {
 	var seen uint64
+	hint := 0
 	for i := range n.Children {
 		c := &n.Children[i]
-		idx := sp.match(c)
+		// OVS prints fields in the schema's order: try the next one first.
+		idx := -1
+		if hint < len(sp.fields) && sp.fields[hint].matches(c) {
+			idx = hint
+		} else {
+			idx = sp.match(c)
+		}
+		hint = idx + 1
 		if idx < 0 {
 			if sp.strict {
 				return p.errAt(int(c.off), "unexpected %q in %s", c.Word(), n.Name)
@@ -680,6 +688,19 @@ func checkTunnelHeader(p *parser, n *Node) error {
 		return p.errAt(int(size.off), "header size %d does not match its headers (%d bytes)", want, total)
 	}
 	return nil
+}
+
+// matches reports whether fl describes c exactly (a typed bare value, the
+// fallback for bare values, does not count).
+func (fl *field) matches(c *Node) bool {
+	switch {
+	case c.form&formEq != 0:
+		return fl.sub == nil && !fl.bare && fl.name != "" && fl.name == c.Name
+	case c.form&(formParens|formBraces) != 0:
+		return fl.sub != nil && fl.name == c.Name
+	default:
+		return fl.bare && c.form&formMask == 0 && fl.name == c.Value
+	}
 }
 
 // match returns the index of the field that describes c, or -1.
