@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
+	"github.com/ovsoffload/ovsoffload/internal/testenv"
 )
 
 // ovnLines are typical lines of an OVN chassis dump (-m, about 350 bytes).
@@ -134,7 +135,7 @@ func BenchmarkVsPython(b *testing.B) {
 		py = "python3"
 	}
 	if _, err := (cmdexec.Exec{}).Run(context.Background(), py, "-c", "import ovs.flow.odp, netaddr"); err != nil {
-		b.Skipf("python3-openvswitch / python3-netaddr not available: %v", err)
+		testenv.Missing(b, "OVS's Python flow parser (%v); install the Debian packages python3-openvswitch and python3-netaddr", err)
 	}
 	lines := benchLines(b)
 	// Add the corpus dump lines, so the comparison is not only over ours.
