@@ -232,6 +232,9 @@ func ParseActions(s string) ([]Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.pos != len(s) {
+		return nil, p.errAt(p.pos, "unexpected text after the actions")
+	}
 	if err := p.actions(acts, 0); err != nil {
 		return nil, err
 	}

@@ -234,6 +234,9 @@ func TestScannerLineNumbers(t *testing.T) {
 			continue
 		}
 		lines = append(lines, sc.Line())
+		if h, ok := sc.Thread(); !ok || h.PMDCore != 7 {
+			t.Errorf("thread %+v %v", h, ok)
+		}
 		if sc.Flow().String() != sc.Text() {
 			t.Errorf("line %d round trip", sc.Line())
 		}
@@ -378,5 +381,16 @@ func TestEqual(t *testing.T) {
 		if a.Equal(mustParse(t, other)) {
 			t.Errorf("equal to %s", other)
 		}
+	}
+}
+
+func TestParseActionsRejectsTrailingText(t *testing.T) {
+	for _, s := range []string{"1,2, dp-extra-info:x", "1, packets:1", "ct(", "1,,2", ""} {
+		if acts, err := ParseActions(s); err == nil && s != "" {
+			t.Errorf("%q accepted: %v", s, acts)
+		}
+	}
+	if acts, err := ParseActions(""); err != nil || len(acts) != 0 {
+		t.Errorf("empty action list: %v %v", acts, err)
 	}
 }
