@@ -266,7 +266,7 @@ func TestScannerLongLine(t *testing.T) {
 }
 
 func TestJSON(t *testing.T) {
-	f := mustParse(t, "ufid:0d6f33f1-2a3e-4c4b-8f0a-9f2e1b3c4d55, recirc_id(0x2b),in_port(3),ipv4(src=10.0.0.1,ttl=64/0xff), "+
+	f := mustParse(t, "ufid:0d6f33f1-2a3e-4c4b-8f0a-9f2e1b3c4d55, recirc_id(0x2b),in_port(3),ipv4(src=10.0.0.1,ttl=64/0xff),ct_state(+trk-inv), "+
 		"packets:5, bytes:500, used:never, offloaded:yes, dp:tc, actions:ct(zone=3),4, dp-extra-info:miniflow_bits(4,1)")
 	b, err := json.Marshal(f)
 	if err != nil {
@@ -279,6 +279,7 @@ func TestJSON(t *testing.T) {
 		Match    []struct {
 			Kind     string `json:"kind"`
 			Value    any    `json:"value"`
+			Flags    []Flag `json:"flags"`
 			Children []struct {
 				Name  string `json:"name"`
 				Type  string `json:"type"`
@@ -307,6 +308,9 @@ func TestJSON(t *testing.T) {
 	if ip.Kind != "ipv4" || ip.Children[0].Type != "ipv4" || ip.Children[0].Value != "10.0.0.1" ||
 		ip.Children[1].Value != float64(64) || ip.Children[1].Mask != float64(255) {
 		t.Errorf("ipv4 %s", b)
+	}
+	if ct := got.Match[3]; ct.Kind != "ct_state" || len(ct.Flags) != 2 || ct.Flags[1] != (Flag{"inv", false}) {
+		t.Errorf("ct_state flags %s", b)
 	}
 	if got.Actions[0].Kind != "ct" || got.Actions[1].Kind != "output" || got.Actions[1].Value != float64(4) {
 		t.Errorf("actions %s", b)

@@ -40,7 +40,13 @@ type nodeJSON struct {
 	Mask     any        `json:"mask,omitempty"`
 	Children []nodeJSON `json:"children,omitempty"`
 	Group    string     `json:"group,omitempty"`
+	Flags    []flagJSON `json:"flags,omitempty"`
 	Opaque   bool       `json:"opaque,omitempty"`
+}
+
+type flagJSON struct {
+	Name string `json:"name"`
+	Set  bool   `json:"set"`
 }
 
 func typedValue(s string, t ValueType, mask bool) any {
@@ -72,6 +78,13 @@ func toJSON(n *Node) nodeJSON {
 			j.Mask = typedValue(n.Mask, n.Type, true)
 		}
 	}
+	if n.Kind == KeyCTState || n.Kind == KeyTCPFlags {
+		if fl, err := n.Flags(); err == nil {
+			for _, f := range fl {
+				j.Flags = append(j.Flags, flagJSON(f))
+			}
+		}
+	}
 	switch {
 	case n.form&formBraces != 0:
 		j.Group = "{}"
@@ -97,7 +110,7 @@ func toJSON(n *Node) nodeJSON {
 }
 
 // MarshalJSON encodes the node with its kind, type, typed value (numbers
-// for integers) and children.
+// for integers), children, and for ct_state and tcp_flags the decoded flags.
 func (n *Node) MarshalJSON() ([]byte, error) { return json.Marshal(toJSON(n)) }
 
 type flowJSON struct {
