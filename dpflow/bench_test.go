@@ -16,8 +16,11 @@ import (
 	"github.com/ovsoffload/ovsoffload/internal/testenv"
 )
 
-// ovnLines are typical lines of an OVN chassis dump (-m, about 350 bytes).
+// ovnLines are typical lines of an OVN chassis dump, with -m (about 450
+// bytes) and without (about 270 bytes).
 var ovnLines = []string{
+	"recirc_id(0x2c),in_port(2),ct_state(+est-rel-rpl+trk),ct_mark(0/0x1),eth(src=0a:58:0a:f4:00:01,dst=0a:58:0a:f4:01:05),eth_type(0x0800),ipv4(src=10.244.0.4,dst=10.244.1.5,proto=6,frag=no),tcp(dst=8080), packets:1290, bytes:161250, used:1.020s, flags:P., actions:ct(zone=15,nat),recirc(0x2d)",
+	"recirc_id(0),tunnel(tun_id=0x1,src=192.168.1.12,dst=192.168.1.11,flags(-df+csum+key)),in_port(2),eth(dst=0a:58:0a:f4:01:05),eth_type(0x0800),ipv4(dst=10.244.1.5,frag=no), packets:12, bytes:1176, used:2.310s, actions:ct_clear,set(eth(src=0a:58:0a:f4:01:01)),5",
 	"ufid:b86a2a4a-58a8-4a0b-9b5b-2d0b2b8c7a11, recirc_id(0),dp_hash(0/0),skb_priority(0/0),in_port(3),skb_mark(0/0),ct_state(0/0x2f),ct_zone(0/0),ct_mark(0/0),ct_label(0/0),eth(src=0a:58:0a:f4:01:05,dst=0a:58:0a:f4:01:01),eth_type(0x0800),ipv4(src=10.244.1.5,dst=10.96.0.10/255.255.255.255,proto=17,tos=0/0,ttl=64/0,frag=no),udp(src=0/0,dst=53), packets:1834, bytes:142934, used:0.512s, dp:ovs, actions:ct(zone=14,nat),recirc(0x2b)",
 	"ufid:0d6f33f1-2a3e-4c4b-8f0a-9f2e1b3c4d55, recirc_id(0x2b),dp_hash(0/0),skb_priority(0/0),in_port(3),skb_mark(0/0),ct_state(0x22/0x2f),ct_zone(0xe/0),ct_mark(0/0x1),ct_label(0/0),eth(src=0a:58:0a:f4:01:05,dst=0a:58:0a:f4:01:01),eth_type(0x0800),ipv4(src=10.244.1.5/0.0.0.0,dst=10.244.0.4,proto=17,tos=0/0,ttl=64,frag=no),udp(src=0/0,dst=0/0), packets:1830, bytes:142740, used:0.512s, flags:SP., offloaded:yes, dp:tc, actions:set(eth(src=0a:58:0a:f4:01:01,dst=0a:58:0a:f4:00:04)),set(ipv4(ttl=63)),set(tunnel(tun_id=0x5,dst=192.168.1.12,ttl=64,tp_dst=6081,geneve({class=0x102,type=0x80,len=4,0x30002}),flags(df|csum|key))),2",
 	"ufid:9a1c8c2e-7f3b-4a55-9d1e-0c6b5a4f3e21, recirc_id(0),dp_hash(0/0),skb_priority(0/0),tunnel(tun_id=0x5,src=192.168.1.12,dst=192.168.1.11,ttl=64/0,tp_dst=6081,geneve({class=0x102,type=0x80,len=4,0x20003/0x7fffffff}),flags(-df+csum+key)),in_port(2),skb_mark(0/0),ct_state(0/0x23),eth(src=0a:58:0a:f4:00:01,dst=0a:58:0a:f4:01:05),eth_type(0x0800),ipv4(frag=no), packets:1290, bytes:161250, used:1.020s, offloaded:partial, dp:ovs, actions:ct_clear,ct(zone=15),recirc(0x2c)",
