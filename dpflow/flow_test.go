@@ -398,3 +398,16 @@ func TestParseActionsRejectsTrailingText(t *testing.T) {
 		t.Errorf("empty action list: %v %v", acts, err)
 	}
 }
+
+func TestShortMAC(t *testing.T) {
+	f := mustParse(t, "in_port(1),eth(src=50:54:0:0:0:1,dst=50:54:00:00:00:0a/ff:ff:ff:ff:ff:0)")
+	eth, _ := f.Key(KeyEth)
+	src, _ := eth.Field("src")
+	if m, err := src.MAC(); err != nil || m.String() != "50:54:00:00:00:01" {
+		t.Errorf("short mac %v %v", m, err)
+	}
+	dst, _ := eth.Field("dst")
+	if m, err := dst.MaskMAC(); err != nil || m.String() != "ff:ff:ff:ff:ff:00" {
+		t.Errorf("short mask %v %v", m, err)
+	}
+}

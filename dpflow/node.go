@@ -150,8 +150,9 @@ func (n *Node) MaskIP() (netip.Addr, error) {
 	return a, nil
 }
 
-// MAC decodes Value as an Ethernet address.
-func (n *Node) MAC() (net.HardwareAddr, error) { return net.ParseMAC(n.scalar().Value) }
+// MAC decodes Value as an Ethernet address (six groups of one or two hex
+// digits, as OVS accepts).
+func (n *Node) MAC() (net.HardwareAddr, error) { return parseMAC(n.scalar().Value) }
 
 // MaskMAC decodes Mask as an Ethernet address.
 func (n *Node) MaskMAC() (net.HardwareAddr, error) {
@@ -159,7 +160,22 @@ func (n *Node) MaskMAC() (net.HardwareAddr, error) {
 	if !s.HasMask() {
 		return nil, ErrNoValue
 	}
-	return net.ParseMAC(s.Mask)
+	return parseMAC(s.Mask)
+}
+
+func parseMAC(s string) (net.HardwareAddr, error) {
+	if !validMAC(s) {
+		return nil, fmt.Errorf("dpflow: bad Ethernet address %q", s)
+	}
+	mac := make(net.HardwareAddr, 0, 6)
+	for _, g := range strings.Split(s, ":") {
+		var b byte
+		for i := 0; i < len(g); i++ {
+			b = b<<4 | unhex(g[i])
+		}
+		mac = append(mac, b)
+	}
+	return mac, nil
 }
 
 // Bytes decodes Value as hexadecimal bytes, with or without a 0x prefix
