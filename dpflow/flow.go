@@ -501,8 +501,21 @@ func appendNode(b []byte, n *Node) []byte {
 		b = append(b, ' ')
 	}
 	b = append(b, n.Name...)
+	f := n.form
+	if f&(formEq|formParens|formBraces|formScalar) == 0 {
+		// A node built by hand: name(children), name=value, or a bare value.
+		switch {
+		case len(n.Children) > 0:
+			f |= formParens
+		case n.Name != "" && n.Value != "":
+			f |= formEq
+		}
+		if n.Mask != "" {
+			f |= formMask
+		}
+	}
 	switch {
-	case n.form&formScalar != 0:
+	case f&formScalar != 0:
 		b = append(b, '(')
 		b = append(b, n.Value...)
 		if n.form&formMask != 0 {
@@ -510,21 +523,21 @@ func appendNode(b []byte, n *Node) []byte {
 			b = append(b, n.Mask...)
 		}
 		return append(b, ')')
-	case n.form&formParens != 0:
+	case f&formParens != 0:
 		b = append(b, '(')
 		b = appendList(b, n.Children)
 		b = append(b, ')')
-	case n.form&formBraces != 0:
+	case f&formBraces != 0:
 		b = append(b, '{')
 		b = appendList(b, n.Children)
 		b = append(b, '}')
-	case n.form&formEq != 0:
+	case f&formEq != 0:
 		b = append(b, '=')
 		b = append(b, n.Value...)
 	default:
 		b = append(b, n.Value...)
 	}
-	if n.form&formMask != 0 {
+	if f&formMask != 0 {
 		b = append(b, '/')
 		b = append(b, n.Mask...)
 	}

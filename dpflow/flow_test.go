@@ -411,3 +411,16 @@ func TestShortMAC(t *testing.T) {
 		t.Errorf("short mask %v %v", m, err)
 	}
 }
+
+func TestFormatHandBuilt(t *testing.T) {
+	acts := []Node{
+		{Name: "ct", Children: []Node{{Value: "commit"}, {Name: "zone", Value: "5"}, {Name: "mark", Value: "0x1", Mask: "0xff"}}},
+		{Value: "2"},
+	}
+	if got := FormatActions(acts); got != "ct(commit,zone=5,mark=0x1/0xff),2" {
+		t.Errorf("got %s", got)
+	}
+	if _, err := ParseActions(FormatActions(acts)); err != nil {
+		t.Error(err)
+	}
+}

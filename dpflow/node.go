@@ -22,6 +22,10 @@ import (
 //	{children}        a brace group, as in geneve({class=0x102,...})
 //
 // Values and masks are kept as printed; the typed accessors decode them.
+// A Node built by hand (not parsed) formats as name(children) when it has
+// children, name=value/mask when it has a name and a value, and
+// value/mask otherwise: write recirc(0x1) as
+// Node{Name: "recirc", Children: []Node{{Value: "0x1"}}}.
 type Node struct {
 	// Name is the key, action or field name; empty for a bare value or an
 	// anonymous group.
