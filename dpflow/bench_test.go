@@ -75,6 +75,28 @@ func BenchmarkParse(b *testing.B) {
 	b.ReportMetric(float64(best.Nanoseconds())/float64(len(lines)), "best-ns/flow")
 }
 
+// BenchmarkBaselineByteScan only counts the delimiters of the same lines
+// with a byte loop: the floor of any parser that reads every byte. On a
+// shared machine, compare BenchmarkParse with it rather than with absolute
+// figures.
+func BenchmarkBaselineByteScan(b *testing.B) {
+	lines := benchLines(b)
+	b.SetBytes(int64(totalBytes(lines) / len(lines)))
+	n := 0
+	for i := 0; i < b.N; i++ {
+		l := lines[i%len(lines)]
+		for j := 0; j < len(l); j++ {
+			switch l[j] {
+			case '=', '(', ')', ',', '{', '}', '/':
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		b.Fatal("no delimiters")
+	}
+}
+
 // BenchmarkParseNew is Parse, which allocates a new Flow per line.
 func BenchmarkParseNew(b *testing.B) {
 	lines := benchLines(b)
