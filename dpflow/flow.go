@@ -355,11 +355,14 @@ func (p *parser) flow(f *Flow, line string) error {
 					f.Stats.Bytes = n
 				}
 			case tUsed:
-				if v == "" {
-					return p.errAt(start, "empty used:")
+				if !validUsed(v) {
+					return p.errAt(start, "used: is never or seconds such as 0.123s")
 				}
 				f.Stats.Used, f.Stats.Present = Used(v), true
 			case tFlags:
+				if !validTCPFlags(v) {
+					return p.errAt(start, "flags: are TCP flags such as SP. or none")
+				}
 				f.Stats.TCPFlags = v
 			case tOffloaded:
 				if v != "yes" && v != "partial" {
@@ -385,6 +388,41 @@ func (p *parser) flow(f *Flow, line string) error {
 		return p.errAt(p.pos, "packets:, bytes: and used: go together")
 	}
 	return nil
+}
+
+// validUsed accepts "never" and seconds as dpctl prints them ("0.123s"),
+// also without the unit as some OVS tests rewrite them ("0.0").
+func validUsed(v string) bool {
+	if v == "never" {
+		return true
+	}
+	v = strings.TrimSuffix(v, "s")
+	whole, frac, dot := strings.Cut(v, ".")
+	return allDigits(whole) && (!dot || allDigits(frac))
+}
+
+// validTCPFlags accepts packet_format_tcp_flags's output: "none", or the
+// letters S F P R U . E C N and [200] [400] [800].
+func validTCPFlags(v string) bool {
+	if v == "none" {
+		return true
+	}
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case 'S', 'F', 'P', 'R', 'U', '.', 'E', 'C', 'N':
+		case '[':
+			if !strings.HasPrefix(v[i:], "[200]") && !strings.HasPrefix(v[i:], "[400]") && !strings.HasPrefix(v[i:], "[800]") {
+				return false
+			}
+			i += 4
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // tailValue scans a statistic's value, up to ", " or the end.
