@@ -101,7 +101,8 @@ func (u UFID) appendTo(b []byte) []byte {
 	return append(b, buf[:]...)
 }
 
-// ParseUFID parses the 8-4-4-4-12 hex form of a UFID.
+// ParseUFID parses the 8-4-4-4-12 lower-case hex form of a UFID, as OVS
+// prints it.
 func ParseUFID(s string) (UFID, bool) {
 	var u UFID
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
@@ -113,7 +114,7 @@ func ParseUFID(s string) (UFID, bool) {
 			i--
 			continue
 		}
-		if !isHex(s[i]) || !isHex(s[i+1]) {
+		if !isLowerHex(s[i]) || !isLowerHex(s[i+1]) {
 			return u, false
 		}
 		u[j] = unhex(s[i])<<4 | unhex(s[i+1])
@@ -121,6 +122,8 @@ func ParseUFID(s string) (UFID, bool) {
 	}
 	return u, j == 16
 }
+
+func isLowerHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
 
 func unhex(c byte) byte {
 	switch {
@@ -342,7 +345,7 @@ func (p *parser) flow(f *Flow, line string) error {
 			v := p.tailValue()
 			switch t {
 			case tPackets, tBytes:
-				if !allDigits(v) {
+				if !allDigits(v) || len(v) > 1 && v[0] == '0' {
 					return p.errAt(start, "bad %s count", tailNames[t])
 				}
 				n, err := strconv.ParseUint(v, 10, 64)
