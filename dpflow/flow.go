@@ -267,8 +267,8 @@ func (p *parser) flow(f *Flow, line string) error {
 		f.UFID, f.HasUFID = u, true
 		p.pos = 41
 		if p.pos < len(line) {
-			if !strings.HasPrefix(line[p.pos:], ", ") {
-				return p.errAt(p.pos, "expected ', ' after the ufid")
+			if !strings.HasPrefix(line[p.pos:], ", ") || p.pos+2 == len(line) {
+				return p.errAt(p.pos, "expected ', ' and the flow after the ufid")
 			}
 			p.pos += 2
 		}
@@ -295,10 +295,9 @@ func (p *parser) flow(f *Flow, line string) error {
 		for q < len(p.s) && p.s[q] == ' ' {
 			q++
 		}
-		if q < len(p.s) && tailAt(p.s[q:]) >= 0 {
-			if q == sepStart {
-				return p.errAt(q, "expected ', ' before %s", tailNames[tailAt(p.s[q:])])
-			}
+		// Statistics and actions follow the match after ", " (or " " in some
+		// OVS tests); keys follow each other after a bare ','.
+		if q > p.pos && q < len(p.s) && tailAt(p.s[q:]) >= 0 {
 			f.keySep = p.s[sepStart:q]
 			p.pos = q
 			break
@@ -382,8 +381,8 @@ func (p *parser) flow(f *Flow, line string) error {
 		if p.pos == len(p.s) {
 			break
 		}
-		if !strings.HasPrefix(p.s[p.pos:], ", ") {
-			return p.errAt(p.pos, "expected ', '")
+		if !strings.HasPrefix(p.s[p.pos:], ", ") || p.pos+2 == len(p.s) {
+			return p.errAt(p.pos, "expected ', ' and more")
 		}
 		p.pos += 2
 	}
