@@ -425,7 +425,7 @@ func (p *parser) fields(n *Node, sp *spec, depth int) error {
 			c.Type = fl.typ
 		}
 	}
-	for j := range sp.fields {
+	for j := 0; sp.strict && j < len(sp.fields); j++ { // only strict specs require fields
 		if sp.fields[j].required && seen&(1<<j) == 0 {
 			return p.errAt(int(n.off), "%s needs %s=", n.Name, sp.fields[j].name)
 		}
