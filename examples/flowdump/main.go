@@ -191,7 +191,7 @@ func (t *tool) mixed(name string, line int, text, kind string, decidedBy int) bo
 		return false // --kind given: take every line for that kind
 	}
 	if k := kindOf(text); k != kind {
-		t.report(name, line, 1, fmt.Sprintf("%s line in a %s dump (line %d decided the kind): the file mixes kinds, give --kind", k, kind, decidedBy))
+		t.report(name, line, 1, fmt.Sprintf("%s line in a file of %s lines (line %d decided the kind): the file mixes kinds, give --kind", k, kind, decidedBy))
 		return true
 	}
 	return false

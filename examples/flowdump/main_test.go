@@ -181,6 +181,12 @@ func TestStdin(t *testing.T) {
 			t.Errorf("%v: exit %d, output %q %q", args, code, out, errOut)
 		}
 	}
+	// An empty input and one of blank lines hold no flow.
+	for _, in := range []string{"", "\n\n  \n"} {
+		if code, out, errOut := flowdump(t, in, "--check"); code != exitOK || out != "checked 0 flows: 0 errors\n" || errOut != "" {
+			t.Errorf("%q: exit %d, output %q %q", in, code, out, errOut)
+		}
+	}
 	code, out, _ := flowdump(t, "recirc_id(0),in_port(9), packets:0, bytes:0, used:never, actions:drop\n")
 	if code != exitOK || out != "recirc_id(0),in_port(9), packets:0, bytes:0, used:never, actions:drop\n" {
 		t.Errorf("exit %d, output %q", code, out)
@@ -315,7 +321,7 @@ func TestCanonicalOfctl(t *testing.T) {
 func TestMixedKinds(t *testing.T) {
 	path := writeFile(t, "mixed.txt", "\n"+strings.Join(strings.Split(dpctlDump, "\n")[:2], "\n")+"\n"+ofctlDump)
 	code, out, errOut := flowdump(t, "", "--check", path)
-	want := path + ":4:1: ofctl line in a dpctl dump (line 2 decided the kind): the file mixes kinds, give --kind\n"
+	want := path + ":4:1: ofctl line in a file of dpctl lines (line 2 decided the kind): the file mixes kinds, give --kind\n"
 	if code != exitFlows || errOut != want || out != "checked 1 flows: 1 errors\n" {
 		t.Errorf("exit %d %q\n got %q\nwant %q", code, out, errOut, want)
 	}
@@ -325,7 +331,7 @@ func TestMixedKinds(t *testing.T) {
 	}
 	// The other way round, from the standard input.
 	code, _, errOut = flowdump(t, ofctlDump+dpctlDump, "--check")
-	if code != exitFlows || !strings.HasPrefix(errOut, "<stdin>:5:1: dpctl line in a ofctl dump (line 1 decided the kind)") {
+	if code != exitFlows || !strings.HasPrefix(errOut, "<stdin>:5:1: dpctl line in a file of ofctl lines (line 1 decided the kind)") {
 		t.Errorf("exit %d %q", code, errOut)
 	}
 }
