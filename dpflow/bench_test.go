@@ -4,18 +4,24 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
+	"github.com/ovsoffload/ovsoffload/internal/testenv"
 )
 
-// ovnLines are typical lines of an OVN chassis dump (-m, about 350 bytes).
+// ovnLines are typical lines of an OVN chassis dump, with -m (about 450
+// bytes) and without (about 270 bytes).
 var ovnLines = []string{
+	"recirc_id(0x2c),in_port(2),ct_state(+est-rel-rpl+trk),ct_mark(0/0x1),eth(src=0a:58:0a:f4:00:01,dst=0a:58:0a:f4:01:05),eth_type(0x0800),ipv4(src=10.244.0.4,dst=10.244.1.5,proto=6,frag=no),tcp(dst=8080), packets:1290, bytes:161250, used:1.020s, flags:P., actions:ct(zone=15,nat),recirc(0x2d)",
+	"recirc_id(0),tunnel(tun_id=0x1,src=192.168.1.12,dst=192.168.1.11,flags(-df+csum+key)),in_port(2),eth(dst=0a:58:0a:f4:01:05),eth_type(0x0800),ipv4(dst=10.244.1.5,frag=no), packets:12, bytes:1176, used:2.310s, actions:ct_clear,set(eth(src=0a:58:0a:f4:01:01)),5",
 	"ufid:b86a2a4a-58a8-4a0b-9b5b-2d0b2b8c7a11, recirc_id(0),dp_hash(0/0),skb_priority(0/0),in_port(3),skb_mark(0/0),ct_state(0/0x2f),ct_zone(0/0),ct_mark(0/0),ct_label(0/0),eth(src=0a:58:0a:f4:01:05,dst=0a:58:0a:f4:01:01),eth_type(0x0800),ipv4(src=10.244.1.5,dst=10.96.0.10/255.255.255.255,proto=17,tos=0/0,ttl=64/0,frag=no),udp(src=0/0,dst=53), packets:1834, bytes:142934, used:0.512s, dp:ovs, actions:ct(zone=14,nat),recirc(0x2b)",
 	"ufid:0d6f33f1-2a3e-4c4b-8f0a-9f2e1b3c4d55, recirc_id(0x2b),dp_hash(0/0),skb_priority(0/0),in_port(3),skb_mark(0/0),ct_state(0x22/0x2f),ct_zone(0xe/0),ct_mark(0/0x1),ct_label(0/0),eth(src=0a:58:0a:f4:01:05,dst=0a:58:0a:f4:01:01),eth_type(0x0800),ipv4(src=10.244.1.5/0.0.0.0,dst=10.244.0.4,proto=17,tos=0/0,ttl=64,frag=no),udp(src=0/0,dst=0/0), packets:1830, bytes:142740, used:0.512s, flags:SP., offloaded:yes, dp:tc, actions:set(eth(src=0a:58:0a:f4:01:01,dst=0a:58:0a:f4:00:04)),set(ipv4(ttl=63)),set(tunnel(tun_id=0x5,dst=192.168.1.12,ttl=64,tp_dst=6081,geneve({class=0x102,type=0x80,len=4,0x30002}),flags(df|csum|key))),2",
 	"ufid:9a1c8c2e-7f3b-4a55-9d1e-0c6b5a4f3e21, recirc_id(0),dp_hash(0/0),skb_priority(0/0),tunnel(tun_id=0x5,src=192.168.1.12,dst=192.168.1.11,ttl=64/0,tp_dst=6081,geneve({class=0x102,type=0x80,len=4,0x20003/0x7fffffff}),flags(-df+csum+key)),in_port(2),skb_mark(0/0),ct_state(0/0x23),eth(src=0a:58:0a:f4:00:01,dst=0a:58:0a:f4:01:05),eth_type(0x0800),ipv4(frag=no), packets:1290, bytes:161250, used:1.020s, offloaded:partial, dp:ovs, actions:ct_clear,ct(zone=15),recirc(0x2c)",
@@ -41,22 +47,55 @@ func totalBytes(lines []string) int {
 }
 
 // BenchmarkParse parses typical OVN lines with a reused parser (as Scanner
-// does) and reports ns/flow, MB/s and allocs/flow.
+// does) and reports ns/flow, flows/s, MB/s and allocs/flow (one flow per
+// op). best-ns/flow is the fastest pass over the lines: on a shared machine
+// it is the figure least disturbed by other load.
 func BenchmarkParse(b *testing.B) {
 	lines := benchLines(b)
 	b.SetBytes(int64(totalBytes(lines) / len(lines)))
 	b.ReportAllocs()
 	var p parser
 	var f Flow
+	best := time.Duration(1 << 62)
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := p.flow(&f, lines[i%len(lines)]); err != nil {
-			b.Fatal(err)
+	for i := 0; i < b.N; {
+		start := time.Now()
+		for _, l := range lines {
+			if err := p.flow(&f, l); err != nil {
+				b.Fatal(err)
+			}
+		}
+		i += len(lines)
+		if d := time.Since(start); d < best {
+			best = d
 		}
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/flow")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "flows/s")
+	b.ReportMetric(float64(best.Nanoseconds())/float64(len(lines)), "best-ns/flow")
+}
+
+// BenchmarkBaselineByteScan only counts the delimiters of the same lines
+// with a byte loop: the floor of any parser that reads every byte. On a
+// shared machine, compare BenchmarkParse with it rather than with absolute
+// figures.
+func BenchmarkBaselineByteScan(b *testing.B) {
+	lines := benchLines(b)
+	b.SetBytes(int64(totalBytes(lines) / len(lines)))
+	n := 0
+	for i := 0; i < b.N; i++ {
+		l := lines[i%len(lines)]
+		for j := 0; j < len(l); j++ {
+			switch l[j] {
+			case '=', '(', ')', ',', '{', '}', '/':
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		b.Fatal("no delimiters")
+	}
 }
 
 // BenchmarkParseNew is Parse, which allocates a new Flow per line.
@@ -98,20 +137,54 @@ for l in lines:
         ok.append(l)
     except Exception:
         pass
-t0 = time.perf_counter()
+best = None
+loop0 = time.perf_counter()
 for i in range(n):
+    t0 = time.perf_counter()
     for l in ok:
         ODPFlow(l)
-t1 = time.perf_counter()
-print(len(ok), n * len(ok), t1 - t0)
+    d = time.perf_counter() - t0
+    best = d if best is None or d < best else best
+print(len(ok), len(ok), best, time.perf_counter() - loop0)
 for l in ok:
     print("OK", l)
 `
 
 // BenchmarkVsPython compares the parse of the same lines with OVS's Python
-// parser (ovs.flow.odp.ODPFlow, Debian python3-openvswitch), timing only
-// the parse loops, and prints "RATIO dpflow-vs-python <x>".
+// parser (ovs.flow.odp.ODPFlow, Debian python3-openvswitch): the lines of
+// ovnLines and odp_dump_lines.txt that Python accepts. Only the parse loops
+// are timed. The machine is shared and its load changes by the second, so
+// the two sides are interleaved (rounds of Python passes, each followed by
+// as long a stretch of our passes) and each side reports its fastest pass.
+// It prints "RATIO dpflow-vs-python <x>" once, from TestMain.
 func BenchmarkVsPython(b *testing.B) {
+	vsPythonOnce.Do(func() { vsPython(b) })
+	if vsPythonErr != nil {
+		b.Fatal(vsPythonErr)
+	}
+	var p parser
+	var f Flow
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, l := range vsPythonLines {
+			if err := p.flow(&f, l); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(vsPythonLines)), "ns/flow")
+}
+
+var (
+	vsPythonOnce  sync.Once
+	vsPythonErr   error
+	vsPythonLines []string
+	benchReport   string
+)
+
+// vsPython runs the interleaved comparison once and sets benchReport.
+func vsPython(b *testing.B) {
 	// Debian's interpreter, which python3-openvswitch installs into (a
 	// python3 earlier on PATH, such as pyenv's, would not see it).
 	py := "/usr/bin/python3"
@@ -119,69 +192,82 @@ func BenchmarkVsPython(b *testing.B) {
 		py = "python3"
 	}
 	if _, err := (cmdexec.Exec{}).Run(context.Background(), py, "-c", "import ovs.flow.odp, netaddr"); err != nil {
-		b.Skipf("python3-openvswitch / python3-netaddr not available: %v", err)
+		testenv.Missing(b, "OVS's Python flow parser (%v); install the Debian packages python3-openvswitch and python3-netaddr", err)
 	}
 	lines := benchLines(b)
-	// Add the corpus dump lines, so the comparison is not only over ours.
-	if data, err := os.ReadFile(filepath.Join(corpusDir, "odp_dump_lines.txt")); err == nil {
-		for _, l := range strings.Split(string(data), "\n") {
-			if strings.TrimSpace(l) != "" {
-				lines = append(lines, l)
-			}
+	data, err := os.ReadFile(filepath.Join(corpusDir, "odp_dump_lines.txt"))
+	if err != nil {
+		vsPythonErr = err
+		return
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
 		}
 	}
 	dir := b.TempDir()
 	in := filepath.Join(dir, "lines.txt")
 	script := filepath.Join(dir, "bench.py")
 	if err := os.WriteFile(in, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		b.Fatal(err)
+		vsPythonErr = err
+		return
 	}
 	if err := os.WriteFile(script, []byte(pythonBench), 0o644); err != nil {
-		b.Fatal(err)
+		vsPythonErr = err
+		return
 	}
-	const rounds = 20
-	out, err := (cmdexec.Exec{}).Run(context.Background(), py, script, in, strconv.Itoa(rounds))
-	if err != nil {
-		b.Fatal(err)
-	}
-	first, rest, _ := bytes.Cut(out, []byte("\n"))
-	var nOK, nParsed int
-	var pySec float64
-	if _, err := fmt.Sscan(string(first), &nOK, &nParsed, &pySec); err != nil || nParsed == 0 {
-		b.Fatalf("python output %q: %v", first, err)
-	}
-	var same []string
-	for _, l := range strings.Split(string(rest), "\n") {
-		if s, ok := strings.CutPrefix(l, "OK "); ok {
-			same = append(same, s)
-		}
-	}
-	for _, l := range same {
-		if _, err := Parse(l); err != nil {
-			b.Fatalf("python accepts a line we reject: %v", err)
-		}
-	}
+	const rounds, pyPasses = 5, 20
+	pyBest, goBest := math.Inf(1), math.Inf(1)
+	nOK := 0
 	var p parser
 	var f Flow
-	b.ResetTimer()
-	start := time.Now()
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range same {
-			if err := p.flow(&f, l); err != nil {
-				b.Fatal(err)
+	for r := 0; r < rounds; r++ {
+		out, err := (cmdexec.Exec{}).Run(context.Background(), py, script, in, strconv.Itoa(pyPasses))
+		if err != nil {
+			vsPythonErr = err
+			return
+		}
+		first, rest, _ := bytes.Cut(out, []byte("\n"))
+		var n, parsed int
+		var sec, loop float64
+		if _, err := fmt.Sscan(string(first), &n, &parsed, &sec, &loop); err != nil || parsed == 0 {
+			vsPythonErr = fmt.Errorf("python output %q: %v", first, err)
+			return
+		}
+		pyBest = math.Min(pyBest, sec/float64(parsed))
+		if vsPythonLines == nil {
+			nOK = n
+			for _, l := range strings.Split(string(rest), "\n") {
+				if s, ok := strings.CutPrefix(l, "OK "); ok {
+					if _, err := Parse(s); err != nil {
+						vsPythonErr = fmt.Errorf("python accepts a line we reject: %v", err)
+						return
+					}
+					vsPythonLines = append(vsPythonLines, s)
+				}
 			}
-			n++
+		}
+		// Our passes, for as long as Python's loop took.
+		until := time.Now().Add(time.Duration(loop * float64(time.Second)))
+		for time.Now().Before(until) {
+			start := time.Now()
+			for _, l := range vsPythonLines {
+				if err := p.flow(&f, l); err != nil {
+					vsPythonErr = err
+					return
+				}
+			}
+			goBest = math.Min(goBest, time.Since(start).Seconds()/float64(len(vsPythonLines)))
 		}
 	}
-	goSec := time.Since(start).Seconds()
-	b.StopTimer()
-	pyPer := pySec / float64(nParsed)
-	goPer := goSec / float64(n)
-	b.ReportMetric(goPer*1e9, "ns/flow")
-	b.ReportMetric(pyPer*1e9, "python-ns/flow")
-	if b.N > 1 || n > 1000 {
-		fmt.Printf("python accepted %d of %d lines\n", nOK, len(lines))
-		fmt.Printf("RATIO dpflow-vs-python %.1f\n", pyPer/goPer)
+	benchReport = fmt.Sprintf("python accepted %d of %d lines; fastest pass: python %.0f ns/flow, dpflow %.0f ns/flow\n"+
+		"RATIO dpflow-vs-python %.1f\n", nOK, len(lines), pyBest*1e9, goBest*1e9, pyBest/goBest)
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchReport != "" {
+		fmt.Print(benchReport)
 	}
+	os.Exit(code)
 }

@@ -3,6 +3,7 @@ package dpflow
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,5 +107,56 @@ func TestCorpusInvalid(t *testing.T) {
 			t.Errorf("odp_invalid.txt:%d: error position %d/%q does not point into the line", i+1, pe.Column, pe.Text)
 		}
 		t.Logf("odp_invalid.txt:%d: %v", i+1, err)
+	}
+}
+
+// TestCorpusTyped checks that the corpus is understood, not just kept: every
+// key and action has a kind, every field value a type, and the only opaque
+// parts are the placeholders of the normalized file and two malformed nsh()
+// fields of odp_keys.txt.
+func TestCorpusTyped(t *testing.T) {
+	allowed := map[string]bool{"nsh/type": true, "nsh/md_type": true}
+	var walk func(where, parent string, ns []Node, top bool)
+	walk = func(where, parent string, ns []Node, top bool) {
+		for i := range ns {
+			n := &ns[i]
+			if top && n.Kind == KindNone {
+				t.Errorf("%s: %q has no kind", where, n.Word())
+			}
+			if n.Opaque() {
+				unknownKey := (n.Kind == KeyUnknown || n.Kind == ActionUnknown) && strings.HasPrefix(n.Word(), "key")
+				if !unknownKey && !allowed[parent+"/"+n.Word()] {
+					t.Errorf("%s: %q is opaque", where, n.String())
+				}
+				continue
+			}
+			if n.IsField() && n.Type == TypeNone {
+				t.Errorf("%s: field %q has no type", where, n.Name)
+			}
+			nested := n.Kind == KeyEncap || n.Kind == ActionSet || n.Kind == ActionSetMasked || n.Kind == ActionClone
+			walk(where, n.Name, n.Children, nested)
+		}
+	}
+	check := func(where string, ns []Node) { walk(where, "", ns, true) }
+	for _, file := range []string{"odp_dump_lines.txt", "odp_keys.txt", "odp_stats_actions.txt", "pytests_odp.txt"} {
+		for i, l := range readCorpus(t, file) {
+			f, err := Parse(l)
+			if err != nil {
+				t.Fatalf("%s:%d: %v", file, i+1, err)
+			}
+			where := fmt.Sprintf("%s:%d", file, i+1)
+			check(where, f.Match)
+			check(where, f.Actions)
+		}
+	}
+	for i, l := range readCorpus(t, "odp_actions.txt") {
+		if notOVSOutput[l] {
+			continue
+		}
+		acts, err := ParseActions(l)
+		if err != nil {
+			t.Fatalf("odp_actions.txt:%d: %v", i+1, err)
+		}
+		check(fmt.Sprintf("odp_actions.txt:%d", i+1), acts)
 	}
 }

@@ -94,7 +94,9 @@ func DumpRaw(ctx context.Context, o DumpOptions) ([]byte, error) {
 	return out, nil
 }
 
-// DumpScanner runs the dump and returns a Scanner over its output.
+// DumpScanner runs the dump and returns a Scanner over its output. The
+// output is held whole (ovs-appctl itself receives the dump as a single
+// reply before printing it); the flows are parsed one at a time.
 func DumpScanner(ctx context.Context, o DumpOptions) (*Scanner, error) {
 	out, err := DumpRaw(ctx, o)
 	if err != nil {

@@ -101,7 +101,8 @@ func (u UFID) appendTo(b []byte) []byte {
 	return append(b, buf[:]...)
 }
 
-// ParseUFID parses the 8-4-4-4-12 hex form of a UFID.
+// ParseUFID parses the 8-4-4-4-12 lower-case hex form of a UFID, as OVS
+// prints it.
 func ParseUFID(s string) (UFID, bool) {
 	var u UFID
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
@@ -113,7 +114,7 @@ func ParseUFID(s string) (UFID, bool) {
 			i--
 			continue
 		}
-		if !isHex(s[i]) || !isHex(s[i+1]) {
+		if !isLowerHex(s[i]) || !isLowerHex(s[i+1]) {
 			return u, false
 		}
 		u[j] = unhex(s[i])<<4 | unhex(s[i+1])
@@ -121,6 +122,8 @@ func ParseUFID(s string) (UFID, bool) {
 	}
 	return u, j == 16
 }
+
+func isLowerHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
 
 func unhex(c byte) byte {
 	switch {
@@ -184,18 +187,30 @@ const (
 )
 
 func tailAt(s string) int {
-	if len(s) < 3 {
+	i := 0
+	for i < len(s) && i <= 13 && (s[i] >= 'a' && s[i] <= 'z' || s[i] == '-') {
+		i++
+	}
+	if i == 0 || i >= len(s) || s[i] != ':' {
 		return -1
 	}
-	switch s[0] {
-	case 'p', 'b', 'u', 'f', 'o', 'd', 'a':
-	default:
-		return -1
-	}
-	for i, n := range tailNames {
-		if len(s) > len(n) && s[len(n)] == ':' && s[:len(n)] == n {
-			return i
-		}
+	switch s[:i] {
+	case "packets":
+		return tPackets
+	case "bytes":
+		return tBytes
+	case "used":
+		return tUsed
+	case "flags":
+		return tFlags
+	case "offloaded":
+		return tOffloaded
+	case "dp":
+		return tDP
+	case "actions":
+		return tActions
+	case "dp-extra-info":
+		return tExtra
 	}
 	return -1
 }
@@ -203,7 +218,7 @@ func tailAt(s string) int {
 // Parse parses one line of dpctl/dump-flows output (or a match-only or
 // statistics-and-actions-only string as OVS tests print them).
 func Parse(line string) (*Flow, error) {
-	var p parser
+	p := parser{arena: make([]Node, 0, 48), stack: make([]Node, 0, 24)}
 	f := new(Flow)
 	if err := p.flow(f, line); err != nil {
 		return nil, err
@@ -219,6 +234,9 @@ func ParseActions(s string) ([]Node, error) {
 	acts, err := p.actionList()
 	if err != nil {
 		return nil, err
+	}
+	if p.pos != len(s) {
+		return nil, p.errAt(p.pos, "unexpected text after the actions")
 	}
 	if err := p.actions(acts, 0); err != nil {
 		return nil, err
@@ -249,22 +267,19 @@ func (p *parser) flow(f *Flow, line string) error {
 		f.UFID, f.HasUFID = u, true
 		p.pos = 41
 		if p.pos < len(line) {
-			if !strings.HasPrefix(line[p.pos:], ", ") {
-				return p.errAt(p.pos, "expected ', ' after the ufid")
+			if !strings.HasPrefix(line[p.pos:], ", ") || p.pos+2 == len(line) {
+				return p.errAt(p.pos, "expected ', ' and the flow after the ufid")
 			}
 			p.pos += 2
 		}
 	}
 	// The match.
 	base := len(p.stack)
-	for p.pos < len(p.s) && tailAt(p.s[p.pos:]) < 0 {
-		sp := p.spaces()
-		n, err := p.item(true)
-		if err != nil {
+	inMatch := p.pos < len(p.s) && tailAt(p.s[p.pos:]) < 0
+	for inMatch {
+		if err := p.push(true, p.spaces(), 0); err != nil {
 			return err
 		}
-		n.spaces = sp
-		p.stack = append(p.stack, n)
 		if p.pos == len(p.s) {
 			break
 		}
@@ -280,10 +295,9 @@ func (p *parser) flow(f *Flow, line string) error {
 		for q < len(p.s) && p.s[q] == ' ' {
 			q++
 		}
-		if q < len(p.s) && tailAt(p.s[q:]) >= 0 {
-			if q == sepStart {
-				return p.errAt(q, "expected ', ' before %s", tailNames[tailAt(p.s[q:])])
-			}
+		// Statistics and actions follow the match after ", " (or " " in some
+		// OVS tests); keys follow each other after a bare ','.
+		if q > p.pos && q < len(p.s) && tailAt(p.s[q:]) >= 0 {
 			f.keySep = p.s[sepStart:q]
 			p.pos = q
 			break
@@ -291,6 +305,7 @@ func (p *parser) flow(f *Flow, line string) error {
 		if p.pos == sepStart {
 			return p.errAt(p.pos, "expected ',' between keys")
 		}
+		inMatch = p.pos < len(p.s)
 	}
 	f.Match = p.commit(base)
 	if err := p.keys(f.Match, 0); err != nil {
@@ -329,7 +344,7 @@ func (p *parser) flow(f *Flow, line string) error {
 			v := p.tailValue()
 			switch t {
 			case tPackets, tBytes:
-				if !allDigits(v) {
+				if !allDigits(v) || len(v) > 1 && v[0] == '0' {
 					return p.errAt(start, "bad %s count", tailNames[t])
 				}
 				n, err := strconv.ParseUint(v, 10, 64)
@@ -342,11 +357,14 @@ func (p *parser) flow(f *Flow, line string) error {
 					f.Stats.Bytes = n
 				}
 			case tUsed:
-				if v == "" {
-					return p.errAt(start, "empty used:")
+				if !validUsed(v) {
+					return p.errAt(start, "used: is never or seconds such as 0.123s")
 				}
 				f.Stats.Used, f.Stats.Present = Used(v), true
 			case tFlags:
+				if !validTCPFlags(v) {
+					return p.errAt(start, "flags: are TCP flags such as SP. or none")
+				}
 				f.Stats.TCPFlags = v
 			case tOffloaded:
 				if v != "yes" && v != "partial" {
@@ -363,8 +381,8 @@ func (p *parser) flow(f *Flow, line string) error {
 		if p.pos == len(p.s) {
 			break
 		}
-		if !strings.HasPrefix(p.s[p.pos:], ", ") {
-			return p.errAt(p.pos, "expected ', '")
+		if !strings.HasPrefix(p.s[p.pos:], ", ") || p.pos+2 == len(p.s) {
+			return p.errAt(p.pos, "expected ', ' and more")
 		}
 		p.pos += 2
 	}
@@ -372,6 +390,41 @@ func (p *parser) flow(f *Flow, line string) error {
 		return p.errAt(p.pos, "packets:, bytes: and used: go together")
 	}
 	return nil
+}
+
+// validUsed accepts "never" and seconds as dpctl prints them ("0.123s"),
+// also without the unit as some OVS tests rewrite them ("0.0").
+func validUsed(v string) bool {
+	if v == "never" {
+		return true
+	}
+	v = strings.TrimSuffix(v, "s")
+	whole, frac, dot := strings.Cut(v, ".")
+	return allDigits(whole) && (!dot || allDigits(frac))
+}
+
+// validTCPFlags accepts packet_format_tcp_flags's output: "none", or the
+// letters S F P R U . E C N and [200] [400] [800].
+func validTCPFlags(v string) bool {
+	if v == "none" {
+		return true
+	}
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case 'S', 'F', 'P', 'R', 'U', '.', 'E', 'C', 'N':
+		case '[':
+			if !strings.HasPrefix(v[i:], "[200]") && !strings.HasPrefix(v[i:], "[400]") && !strings.HasPrefix(v[i:], "[800]") {
+				return false
+			}
+			i += 4
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // tailValue scans a statistic's value, up to ", " or the end.
@@ -391,14 +444,10 @@ func (p *parser) actionList() ([]Node, error) {
 		return nil, nil
 	}
 	for {
-		sp := p.spaces()
-		n, err := p.item(true)
-		if err != nil {
+		if err := p.push(true, p.spaces(), 0); err != nil {
 			p.stack = p.stack[:base]
 			return nil, err
 		}
-		n.spaces = sp
-		p.stack = append(p.stack, n)
 		if p.pos == len(p.s) {
 			break
 		}
@@ -492,24 +541,69 @@ func appendNode(b []byte, n *Node) []byte {
 		b = append(b, ' ')
 	}
 	b = append(b, n.Name...)
+	f := n.form
+	if f&(formEq|formParens|formBraces|formScalar) == 0 {
+		// A node built by hand: name(children), name=value, or a bare value.
+		switch {
+		case len(n.Children) > 0:
+			f |= formParens
+		case n.Name != "" && n.Value != "":
+			f |= formEq
+		}
+		if n.Mask != "" {
+			f |= formMask
+		}
+	}
 	switch {
-	case n.form&formParens != 0:
+	case f&formScalar != 0:
+		b = append(b, '(')
+		b = append(b, n.Value...)
+		if n.form&formMask != 0 {
+			b = append(b, '/')
+			b = append(b, n.Mask...)
+		}
+		return append(b, ')')
+	case f&formParens != 0:
 		b = append(b, '(')
 		b = appendList(b, n.Children)
 		b = append(b, ')')
-	case n.form&formBraces != 0:
+	case f&formBraces != 0:
 		b = append(b, '{')
 		b = appendList(b, n.Children)
 		b = append(b, '}')
-	case n.form&formEq != 0:
+	case f&formEq != 0:
 		b = append(b, '=')
 		b = append(b, n.Value...)
 	default:
 		b = append(b, n.Value...)
 	}
-	if n.form&formMask != 0 {
+	if f&formMask != 0 {
 		b = append(b, '/')
 		b = append(b, n.Mask...)
 	}
 	return b
+}
+
+// Equal reports whether f and g are the same flow: same UFID, match,
+// statistics, actions and dp-extra-info, printed the same way.
+func (f *Flow) Equal(g *Flow) bool {
+	return f.UFID == g.UFID && f.HasUFID == g.HasUFID && f.Stats == g.Stats &&
+		f.HasActions == g.HasActions && f.ExtraInfo == g.ExtraInfo && f.HasExtraInfo == g.HasExtraInfo &&
+		f.keySep == g.keySep && EqualNodes(f.Match, g.Match) && EqualNodes(f.Actions, g.Actions)
+}
+
+// EqualNodes reports whether two node lists are the same, element by
+// element (their positions in the parsed text aside).
+func EqualNodes(a, b []Node) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.Name != y.Name || x.Value != y.Value || x.Mask != y.Mask || x.Kind != y.Kind ||
+			x.Type != y.Type || x.form != y.form || x.spaces != y.spaces || !EqualNodes(x.Children, y.Children) {
+			return false
+		}
+	}
+	return true
 }

@@ -190,6 +190,9 @@ func TestParseErrors(t *testing.T) {
 		{"in_port(1), actions:1, packets:1, bytes:1, used:never", "packets:1"},
 		{"in_port(1), packets:x, bytes:1, used:never, actions:1", "packets:x"},
 		{"in_port(1), offloaded:maybe, actions:1", "offloaded:maybe"},
+		{"in_port(1), packets:1, bytes:1, used:soon, actions:1", "used:soon"},
+		{"in_port(1), packets:1, bytes:1, used:never, flags:, actions:1", "flags:, actions:1"},
+		{"in_port(1), packets:1, bytes:1, used:never, flags:SX, actions:1", "flags:SX"},
 		{"in_port(1),eth(, actions:1", ", actions:1"},
 		{"in_port(1), actions:ct(commit,zone=x)", "zone=x"},
 		{"in_port(1), actions:ct(bogus)", "bogus)"},
@@ -234,6 +237,9 @@ func TestScannerLineNumbers(t *testing.T) {
 			continue
 		}
 		lines = append(lines, sc.Line())
+		if h, ok := sc.Thread(); !ok || h.PMDCore != 7 {
+			t.Errorf("thread %+v %v", h, ok)
+		}
 		if sc.Flow().String() != sc.Text() {
 			t.Errorf("line %d round trip", sc.Line())
 		}
@@ -263,7 +269,7 @@ func TestScannerLongLine(t *testing.T) {
 }
 
 func TestJSON(t *testing.T) {
-	f := mustParse(t, "ufid:0d6f33f1-2a3e-4c4b-8f0a-9f2e1b3c4d55, recirc_id(0x2b),in_port(3),ipv4(src=10.0.0.1,ttl=64/0xff), "+
+	f := mustParse(t, "ufid:0d6f33f1-2a3e-4c4b-8f0a-9f2e1b3c4d55, recirc_id(0x2b),in_port(3),ipv4(src=10.0.0.1,ttl=64/0xff),ct_state(+trk-inv), "+
 		"packets:5, bytes:500, used:never, offloaded:yes, dp:tc, actions:ct(zone=3),4, dp-extra-info:miniflow_bits(4,1)")
 	b, err := json.Marshal(f)
 	if err != nil {
@@ -276,6 +282,7 @@ func TestJSON(t *testing.T) {
 		Match    []struct {
 			Kind     string `json:"kind"`
 			Value    any    `json:"value"`
+			Flags    []Flag `json:"flags"`
 			Children []struct {
 				Name  string `json:"name"`
 				Type  string `json:"type"`
@@ -305,6 +312,9 @@ func TestJSON(t *testing.T) {
 		ip.Children[1].Value != float64(64) || ip.Children[1].Mask != float64(255) {
 		t.Errorf("ipv4 %s", b)
 	}
+	if ct := got.Match[3]; ct.Kind != "ct_state" || len(ct.Flags) != 2 || ct.Flags[1] != (Flag{"inv", false}) {
+		t.Errorf("ct_state flags %s", b)
+	}
 	if got.Actions[0].Kind != "ct" || got.Actions[1].Kind != "output" || got.Actions[1].Value != float64(4) {
 		t.Errorf("actions %s", b)
 	}
@@ -329,5 +339,91 @@ func TestDumpArgv(t *testing.T) {
 		if _, err := DumpRaw(t.Context(), o); err == nil {
 			t.Errorf("%+v: DumpRaw ran", o)
 		}
+	}
+}
+
+func TestFlagsAndMPLS(t *testing.T) {
+	f := mustParse(t, "ct_state(+trk-new+est),tcp_flags(syn|ack),eth_type(0x8847),mpls(label=22/0xfffff,tc=0/0,ttl=64/0x0,bos=0/1,label=7,tc=1,ttl=2,bos=1)")
+	ct, _ := f.Key(KeyCTState)
+	fl, err := ct.Flags()
+	if err != nil || len(fl) != 3 || fl[0] != (Flag{"trk", true}) || fl[1] != (Flag{"new", false}) || fl[2] != (Flag{"est", true}) {
+		t.Errorf("ct_state flags %v %v", fl, err)
+	}
+	tf, _ := f.Key(KeyTCPFlags)
+	if fl, _ := tf.Flags(); len(fl) != 2 || fl[1] != (Flag{"ack", true}) {
+		t.Errorf("tcp flags %v", fl)
+	}
+	m, _ := f.Key(KeyMPLS)
+	st, err := m.MPLSStack()
+	if err != nil || len(st) != 2 || st[0].Label != 22 || st[0].LabelMask != 0xfffff || st[0].TCMask != 0 || st[0].BOSMask != 1 ||
+		st[1].Label != 7 || st[1].TTL != 2 || st[1].BOS != 1 || st[1].TTLMask != ^uint64(0) {
+		t.Errorf("mpls %+v %v", st, err)
+	}
+	g := mustParse(t, "ct_state(0x22/0x2f),recirc_id(0)")
+	ct, _ = g.Key(KeyCTState)
+	fl, _ = ct.Flags()
+	want := []Flag{{"new", false}, {"est", true}, {"rel", false}, {"rpl", false}, {"trk", true}}
+	if len(fl) != len(want) {
+		t.Fatalf("hex ct_state %v", fl)
+	}
+	for i := range want {
+		if fl[i] != want[i] {
+			t.Errorf("hex ct_state %v, want %v", fl, want)
+		}
+	}
+}
+
+func TestEqual(t *testing.T) {
+	a := mustParse(t, "recirc_id(0),in_port(1),eth(src=00:00:00:00:00:01), packets:1, bytes:2, used:never, actions:ct(zone=1),2")
+	b := mustParse(t, "recirc_id(0),in_port(1),eth(src=00:00:00:00:00:01), packets:1, bytes:2, used:never, actions:ct(zone=1),2")
+	if !a.Equal(b) || !a.Clone().Equal(a) {
+		t.Error("equal flows differ")
+	}
+	for _, other := range []string{
+		"recirc_id(0),in_port(1),eth(src=00:00:00:00:00:02), packets:1, bytes:2, used:never, actions:ct(zone=1),2",
+		"recirc_id(0),in_port(1),eth(src=00:00:00:00:00:01), packets:1, bytes:3, used:never, actions:ct(zone=1),2",
+		"recirc_id(0),in_port(1),eth(src=00:00:00:00:00:01), packets:1, bytes:2, used:never, actions:ct(zone=2),2",
+		"recirc_id(0),in_port(1),eth(src=00:00:00:00:00:01), packets:1, bytes:2, used:never, dp:tc, actions:ct(zone=1),2",
+	} {
+		if a.Equal(mustParse(t, other)) {
+			t.Errorf("equal to %s", other)
+		}
+	}
+}
+
+func TestParseActionsRejectsTrailingText(t *testing.T) {
+	for _, s := range []string{"1,2, dp-extra-info:x", "1, packets:1", "ct(", "1,,2", ""} {
+		if acts, err := ParseActions(s); err == nil && s != "" {
+			t.Errorf("%q accepted: %v", s, acts)
+		}
+	}
+	if acts, err := ParseActions(""); err != nil || len(acts) != 0 {
+		t.Errorf("empty action list: %v %v", acts, err)
+	}
+}
+
+func TestShortMAC(t *testing.T) {
+	f := mustParse(t, "in_port(1),eth(src=50:54:0:0:0:1,dst=50:54:00:00:00:0a/ff:ff:ff:ff:ff:0)")
+	eth, _ := f.Key(KeyEth)
+	src, _ := eth.Field("src")
+	if m, err := src.MAC(); err != nil || m.String() != "50:54:00:00:00:01" {
+		t.Errorf("short mac %v %v", m, err)
+	}
+	dst, _ := eth.Field("dst")
+	if m, err := dst.MaskMAC(); err != nil || m.String() != "ff:ff:ff:ff:ff:00" {
+		t.Errorf("short mask %v %v", m, err)
+	}
+}
+
+func TestFormatHandBuilt(t *testing.T) {
+	acts := []Node{
+		{Name: "ct", Children: []Node{{Value: "commit"}, {Name: "zone", Value: "5"}, {Name: "mark", Value: "0x1", Mask: "0xff"}}},
+		{Value: "2"},
+	}
+	if got := FormatActions(acts); got != "ct(commit,zone=5,mark=0x1/0xff),2" {
+		t.Errorf("got %s", got)
+	}
+	if _, err := ParseActions(FormatActions(acts)); err != nil {
+		t.Error(err)
 	}
 }

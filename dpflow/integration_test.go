@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,26 @@ func TestIntegrationDumpRealSwitch(t *testing.T) {
 	}, "\n") + "\n"
 	writeRules(t, sw, rules)
 
+	// More datapath actions, for traffic from host a to 10.0.9.0/24 (static
+	// neighbours, nobody answers): userspace(...controller...), meter and
+	// push_vlan, hash(l4(0)) and recirc for a dp_hash select group, dec_ttl.
+	sw.Vsctl(t, "set", "bridge", "br0", "protocols=OpenFlow10,OpenFlow13,OpenFlow15")
+	sw.Ofctl(t, "-O", "OpenFlow13", "add-meter", "br0", "meter=1,pktps,band=type=drop,rate=1000")
+	sw.Ofctl(t, "-O", "OpenFlow15", "add-group", "br0",
+		"group_id=1,type=select,selection_method=dp_hash,bucket=bucket_id=0,output:pf0vf1,bucket=bucket_id=1,output:pf0vf1")
+	for _, r := range []string{
+		"table=0,priority=300,ip,nw_dst=10.0.9.1,actions=controller",
+		"table=0,priority=300,ip,nw_dst=10.0.9.2,actions=meter:1,push_vlan:0x8100,set_field:4106->vlan_vid,output:pf0vf1",
+		"table=0,priority=300,ip,nw_dst=10.0.9.3,actions=group:1",
+		"table=0,priority=300,ip,nw_dst=10.0.9.4,actions=dec_ttl,output:pf0vf1",
+	} {
+		sw.Ofctl(t, "-O", "OpenFlow15", "add-flow", "br0", r)
+	}
+	for i := 1; i <= 4; i++ {
+		a.Exec(t, "ip", "neigh", "replace", fmt.Sprintf("10.0.9.%d", i), "lladdr", "02:00:00:00:09:01", "dev", a.Iface, "nud", "permanent")
+		a.Exec(t, "ip", "route", "replace", fmt.Sprintf("10.0.9.%d/32", i), "dev", a.Iface)
+	}
+
 	// A geneve port whose underlay is bridge brul: flooded ARP requests
 	// leave through it with tnl_push(...) and its full headers.
 	sw.AddBridge(t, "brul")
@@ -53,6 +74,9 @@ func TestIntegrationDumpRealSwitch(t *testing.T) {
 	a.Exec(t, "ping", "-c", "3", "-i", "0.2", "10.0.0.2")
 	_, _ = a.TryExec("arping", "-c", "2", "-w", "2", "10.0.0.99") // flooded to gnv0
 	_, _ = a.TryExec("ping", "-c", "2", "-W", "1", "10.0.0.99")   // same, when arping is missing
+	for i := 1; i <= 4; i++ {
+		_, _ = a.TryExec("ping", "-c", "2", "-i", "0.2", "-W", "1", fmt.Sprintf("10.0.9.%d", i)) // nobody answers
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -90,12 +114,16 @@ func TestIntegrationDumpRealSwitch(t *testing.T) {
 			t.Errorf("Dump returned %d flows, the raw dump has %d", len(parsed), len(flows))
 		}
 	}
-	for _, want := range []string{"ct(", "recirc(", "ct_state(", "set(", "check_pkt_len(", "ufid:", "dp:ovs", "dp-extra-info:", "pf0vf0", "tnl_push("} {
+	for _, want := range exercised {
 		if !seen[want] {
 			t.Errorf("no dumped line contains %q: the test did not exercise it", want)
 		}
 	}
 }
+
+// exercised lists text that some dumped line must contain: the test checks
+// that it produced these forms, not only that what it produced parses.
+var exercised = []string{"ct(", "recirc(", "ct_state(", "set(", "check_pkt_len(", "ufid:", "dp:ovs", "dp-extra-info:", "pf0vf0", "tnl_push(", "userspace(", "meter(", "push_vlan(", "hash(l4(", "set(ipv4(ttl"}
 
 func writeRules(t *testing.T, sw *ovstest.Switch, rules string) {
 	t.Helper()
@@ -131,7 +159,7 @@ func checkDump(t *testing.T, out []byte, seen map[string]bool) []*dpflow.Flow {
 		if got := f.String(); got != line {
 			t.Errorf("line %d: round trip\n got %s\nwant %s", n, got, line)
 		}
-		for _, s := range []string{"ct(", "recirc(", "ct_state(", "set(", "check_pkt_len(", "ufid:", "dp:ovs", "dp-extra-info:", "pf0vf0", "tnl_push("} {
+		for _, s := range exercised {
 			if strings.Contains(line, s) {
 				seen[s] = true
 			}

@@ -40,7 +40,13 @@ type nodeJSON struct {
 	Mask     any        `json:"mask,omitempty"`
 	Children []nodeJSON `json:"children,omitempty"`
 	Group    string     `json:"group,omitempty"`
+	Flags    []flagJSON `json:"flags,omitempty"`
 	Opaque   bool       `json:"opaque,omitempty"`
+}
+
+type flagJSON struct {
+	Name string `json:"name"`
+	Set  bool   `json:"set"`
 }
 
 func typedValue(s string, t ValueType, mask bool) any {
@@ -59,16 +65,24 @@ func typedValue(s string, t ValueType, mask bool) any {
 
 func toJSON(n *Node) nodeJSON {
 	j := nodeJSON{Kind: n.Kind.String(), Name: n.Name, Opaque: n.Opaque()}
-	if n.Type != TypeNone && n.form&(formParens|formBraces) == 0 {
+	valued := n.form&formScalar != 0 || n.form&(formParens|formBraces) == 0
+	if n.Type != TypeNone && valued {
 		j.Type = n.Type.String()
 	}
-	if n.form&(formParens|formBraces) == 0 {
+	if valued {
 		j.Value = typedValue(n.Value, n.Type, false)
 		if n.Value == "" && n.form&formEq == 0 {
 			j.Value = nil
 		}
 		if n.form&formMask != 0 {
 			j.Mask = typedValue(n.Mask, n.Type, true)
+		}
+	}
+	if n.Kind == KeyCTState || n.Kind == KeyTCPFlags {
+		if fl, err := n.Flags(); err == nil {
+			for _, f := range fl {
+				j.Flags = append(j.Flags, flagJSON(f))
+			}
 		}
 	}
 	switch {
@@ -96,7 +110,7 @@ func toJSON(n *Node) nodeJSON {
 }
 
 // MarshalJSON encodes the node with its kind, type, typed value (numbers
-// for integers) and children.
+// for integers), children, and for ct_state and tcp_flags the decoded flags.
 func (n *Node) MarshalJSON() ([]byte, error) { return json.Marshal(toJSON(n)) }
 
 type flowJSON struct {

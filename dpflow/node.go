@@ -14,18 +14,25 @@ import (
 // them. Its syntax is one of:
 //
 //	name(children)    a key, an action or a nested group: ipv4(...), ct(...)
+//	name(value/mask)  a scalar key or action, its value kept in the node:
+//	                  recirc_id(0x2b), ct_state(0x22/0x2f), in_port(pf0vf1)
 //	name=value/mask   a field: src=10.0.0.1/255.255.255.0
 //	value/mask        a bare value: 0x1/0xff, commit, 2 (an output port)
 //	(children)        an anonymous group, as in gre((flags=0x2000,...),...)
 //	{children}        a brace group, as in geneve({class=0x102,...})
 //
 // Values and masks are kept as printed; the typed accessors decode them.
+// A Node built by hand (not parsed) formats as name(children) when it has
+// children, name=value/mask when it has a name and a value, and
+// value/mask otherwise: write recirc(0x1) as
+// Node{Name: "recirc", Children: []Node{{Value: "0x1"}}}.
 type Node struct {
 	// Name is the key, action or field name; empty for a bare value or an
 	// anonymous group.
 	Name string
-	// Value is the text after '=' of a field, or the whole text of a bare
-	// value.
+	// Value is the text after '=' of a field, the text inside the
+	// parentheses of a scalar key or action, or the whole text of a bare
+	// value (an output port, a flag word such as commit).
 	Value string
 	// Mask is the text after '/', empty when there is none (see HasMask).
 	Mask string
@@ -51,6 +58,7 @@ const (
 	formBraces                    // {...}
 	formAdjacent                  // no ',' before this element ({..}{..})
 	formOpaque                    // not understood: kept as printed
+	formScalar                    // name(value/mask): the value is in the node itself
 )
 
 // HasMask reports whether the node was printed with a "/mask".
@@ -103,8 +111,8 @@ func (n *Node) Has(name string) bool {
 var ErrNoValue = errors.New("dpflow: no value")
 
 // Uint decodes Value as a decimal or 0x-prefixed hexadecimal integer. A
-// scalar key or action such as recirc_id(0x1) or meter(3) keeps its value in
-// its single child, which Uint reads too.
+// scalar key or action such as recirc_id(0x1) or meter(3) keeps its value
+// (and mask) in the node itself, like a field.
 func (n *Node) Uint() (uint64, error) { return parseUint(n.scalar().Value) }
 
 // MaskUint decodes Mask like Uint. Without a mask it returns ErrNoValue.
@@ -146,8 +154,9 @@ func (n *Node) MaskIP() (netip.Addr, error) {
 	return a, nil
 }
 
-// MAC decodes Value as an Ethernet address.
-func (n *Node) MAC() (net.HardwareAddr, error) { return net.ParseMAC(n.scalar().Value) }
+// MAC decodes Value as an Ethernet address (six groups of one or two hex
+// digits, as OVS accepts).
+func (n *Node) MAC() (net.HardwareAddr, error) { return parseMAC(n.scalar().Value) }
 
 // MaskMAC decodes Mask as an Ethernet address.
 func (n *Node) MaskMAC() (net.HardwareAddr, error) {
@@ -155,7 +164,22 @@ func (n *Node) MaskMAC() (net.HardwareAddr, error) {
 	if !s.HasMask() {
 		return nil, ErrNoValue
 	}
-	return net.ParseMAC(s.Mask)
+	return parseMAC(s.Mask)
+}
+
+func parseMAC(s string) (net.HardwareAddr, error) {
+	if !validMAC(s) {
+		return nil, fmt.Errorf("dpflow: bad Ethernet address %q", s)
+	}
+	mac := make(net.HardwareAddr, 0, 6)
+	for _, g := range strings.Split(s, ":") {
+		var b byte
+		for i := 0; i < len(g); i++ {
+			b = b<<4 | unhex(g[i])
+		}
+		mac = append(mac, b)
+	}
+	return mac, nil
 }
 
 // Bytes decodes Value as hexadecimal bytes, with or without a 0x prefix
@@ -172,6 +196,9 @@ func (n *Node) Bytes() ([]byte, error) {
 // scalar returns the node holding the value: the node itself, or for a
 // scalar key or action like in_port(1) its only child.
 func (n *Node) scalar() *Node {
+	if n.form&formScalar != 0 {
+		return n
+	}
 	if n.form&formEq == 0 && n.Name != "" && len(n.Children) == 1 && n.Children[0].Name == "" {
 		return &n.Children[0]
 	}

@@ -111,46 +111,52 @@ func (p *parser) scan(stop *[256]bool) string {
 	return s[start:i]
 }
 
-// item parses one element of a list.
-func (p *parser) item(top bool) (Node, error) {
-	n := Node{off: int32(p.pos)}
+// push parses one element of a list and pushes it on the stack, with sp
+// spaces before it. Nested lists are parsed above it on the stack and
+// committed to the arena before push returns, so the element stays the top.
+func (p *parser) push(top bool, sp uint8, f form) error {
+	idx := len(p.stack)
+	p.stack = append(p.stack, Node{off: int32(p.pos), spaces: sp, form: f})
 	switch p.peek() {
-	case '{':
-		p.pos++
-		kids, err := p.list('}')
-		if err != nil {
-			return n, err
+	case '{', '(':
+		closer, kind := byte('}'), formBraces
+		if p.peek() == '(' {
+			closer, kind = ')', formParens
 		}
-		n.Children, n.form = kids, formBraces
-		return n, nil
-	case '(':
 		p.pos++
-		kids, err := p.list(')')
+		kids, err := p.list(closer)
 		if err != nil {
-			return n, err
+			return err
 		}
-		n.Children, n.form = kids, formParens
-		return n, nil
+		n := &p.stack[idx]
+		n.Children, n.form = kids, n.form|kind
+		return nil
 	}
 	tok := p.token(top)
 	if tok == "" {
-		return n, p.errAt(p.pos, "expected a key, action or value")
+		return p.errAt(p.pos, "expected a key, action or value")
 	}
+	n := &p.stack[idx]
 	switch p.peek() {
 	case '(':
 		p.pos++
+		n.Name = tok
+		if p.scalarBody(n) {
+			return nil
+		}
 		kids, err := p.list(')')
 		if err != nil {
-			return n, err
+			return err
 		}
-		n.Name, n.Children, n.form = tok, kids, formParens
-		return n, nil
+		n = &p.stack[idx]
+		n.Children, n.form = kids, n.form|formParens
+		return nil
 	case '=':
 		p.pos++
-		n.Name, n.form = tok, formEq
+		n.Name, n.form = tok, n.form|formEq
 		n.Value = p.value(top)
-		if p.peek() == '(' || p.peek() == '{' {
-			return n, p.errAt(p.pos, "unexpected %q in value", p.peek())
+		if c := p.peek(); c == '(' || c == '{' {
+			return p.errAt(p.pos, "unexpected %q in value", c)
 		}
 	default:
 		n.Value = tok
@@ -159,11 +165,52 @@ func (p *parser) item(top bool) (Node, error) {
 		p.pos++
 		n.form |= formMask
 		n.Mask = p.value(top)
-		if p.peek() == '(' || p.peek() == '{' || p.peek() == '/' {
-			return n, p.errAt(p.pos, "unexpected %q in mask", p.peek())
+		if c := p.peek(); c == '(' || c == '{' || c == '/' {
+			return p.errAt(p.pos, "unexpected %q in mask", c)
 		}
 	}
-	return n, nil
+	return nil
+}
+
+// scalarBody parses "value)" or "value/mask)" after an opening parenthesis
+// into n. It leaves the position unchanged and returns false for anything
+// else (a list).
+func (p *parser) scalarBody(n *Node) bool {
+	save := p.pos
+	v := p.token(false)
+	if v == "" {
+		p.pos = save
+		return false
+	}
+	switch p.peek() {
+	case ')':
+		p.pos++
+		n.Value, n.form = v, n.form|formParens|formScalar
+		return true
+	case '/':
+		p.pos++
+		m := p.value(false)
+		if p.peek() == ')' {
+			p.pos++
+			n.Value, n.Mask, n.form = v, m, n.form|formParens|formScalar|formMask
+			return true
+		}
+	}
+	p.pos = save
+	return false
+}
+
+// explode turns a scalar node into a list of one bare value, for the specs
+// that expect a list (clone(1), flags(csum), slow_path(action), ...).
+func (p *parser) explode(n *Node) {
+	if n.form&formScalar == 0 {
+		return
+	}
+	c := Node{Value: n.Value, Mask: n.Mask, form: n.form & formMask, off: n.off + int32(len(n.Name)) + 1}
+	p.stack = append(p.stack, c)
+	n.Children = p.commit(len(p.stack) - 1)
+	n.Value, n.Mask = "", ""
+	n.form &^= formScalar | formMask
 }
 
 // list parses the elements up to the closing byte, which it consumes.
@@ -183,28 +230,23 @@ func (p *parser) list(closer byte) ([]Node, error) {
 }
 
 func (p *parser) listItems(closer byte, base int) ([]Node, error) {
-	adjacent := false
+	var adjacent form
 	for {
 		sp := p.spaces()
-		n, err := p.item(false)
-		if err != nil {
+		if err := p.push(false, sp, adjacent); err != nil {
 			p.stack = p.stack[:base]
 			return nil, err
 		}
-		n.spaces = sp
-		if adjacent {
-			n.form |= formAdjacent
-		}
-		adjacent = false
-		p.stack = append(p.stack, n)
+		braces := p.stack[len(p.stack)-1].form&formBraces != 0
+		adjacent = 0
 		switch c := p.peek(); {
 		case c == ',':
 			p.pos++
 			continue
 		case c == closer:
 			p.pos++
-		case c == '{' && n.form&formBraces != 0:
-			adjacent = true
+		case c == '{' && braces:
+			adjacent = formAdjacent
 			continue
 		case c == 0:
 			p.stack = p.stack[:base]
@@ -267,6 +309,10 @@ func (p *parser) actions(nodes []Node, depth int) error {
 				n.Kind = k
 				continue
 			}
+			if isPlaceholder(n.Value) { // OVS test suite's "actions: <del>"
+				n.Kind, n.form = ActionUnknown, n.form|formOpaque
+				continue
+			}
 			if n.form&formMask != 0 {
 				return p.errAt(int(n.off), "output port with a mask")
 			}
@@ -290,9 +336,22 @@ func (p *parser) actions(nodes []Node, depth int) error {
 
 // apply checks n's children against sp and types them.
 func (p *parser) apply(n *Node, sp *spec, depth int) error {
+	if sp.body != bodyScalar && sp.body != bodyOpaque {
+		p.explode(n)
+	}
 	switch sp.body {
 	case bodyOpaque:
 	case bodyScalar:
+		if n.form&formScalar != 0 {
+			if sp.typ == TypeNone {
+				return p.errAt(int(n.off), "%s takes no value", n.Name)
+			}
+			if err := p.checkValue(n, sp.typ); err != nil {
+				return err
+			}
+			n.Type = sp.typ
+			break
+		}
 		if len(n.Children) == 0 {
 			if !sp.emptyOK {
 				return p.errAt(int(n.off), "%s needs a value", n.Name)
@@ -328,9 +387,17 @@ func (p *parser) apply(n *Node, sp *spec, depth int) error {
 
 func (p *parser) fields(n *Node, sp *spec, depth int) error {
 	var seen uint64
+	hint := 0
 	for i := range n.Children {
 		c := &n.Children[i]
-		idx := sp.match(c)
+		// OVS prints fields in the schema's order: try the next one first.
+		idx := -1
+		if hint < len(sp.fields) && sp.fields[hint].matches(c) {
+			idx = hint
+		} else {
+			idx = sp.match(c)
+		}
+		hint = idx + 1
 		if idx < 0 {
 			if sp.strict {
 				return p.errAt(int(c.off), "unexpected %q in %s", c.Word(), n.Name)
@@ -358,7 +425,7 @@ func (p *parser) fields(n *Node, sp *spec, depth int) error {
 			c.Type = fl.typ
 		}
 	}
-	for j := range sp.fields {
+	for j := 0; sp.strict && j < len(sp.fields); j++ { // only strict specs require fields
 		if sp.fields[j].required && seen&(1<<j) == 0 {
 			return p.errAt(int(n.off), "%s needs %s=", n.Name, sp.fields[j].name)
 		}
@@ -467,13 +534,7 @@ func validIP(s string, six, mask bool) bool {
 		return validIPv4(s)
 	}
 	a, err := netip.ParseAddr(s)
-	if err != nil || a.Zone() != "" {
-		return false
-	}
-	if six {
-		return a.Is6()
-	}
-	return a.Is4()
+	return err == nil && a.Zone() == "" && a.Is6()
 }
 
 func validValue(s string, t ValueType, mask bool) bool {
@@ -627,6 +688,19 @@ func checkTunnelHeader(p *parser, n *Node) error {
 		return p.errAt(int(size.off), "header size %d does not match its headers (%d bytes)", want, total)
 	}
 	return nil
+}
+
+// matches reports whether fl describes c exactly (a typed bare value, the
+// fallback for bare values, does not count).
+func (fl *field) matches(c *Node) bool {
+	switch {
+	case c.form&formEq != 0:
+		return fl.sub == nil && !fl.bare && fl.name != "" && fl.name == c.Name
+	case c.form&(formParens|formBraces) != 0:
+		return fl.sub != nil && fl.name == c.Name
+	default:
+		return fl.bare && c.form&formMask == 0 && fl.name == c.Value
+	}
 }
 
 // match returns the index of the field that describes c, or -1.

@@ -57,6 +57,7 @@ type Scanner struct {
 	p       parser
 	flow    Flow
 	header  Header
+	hasHead bool
 	isHead  bool
 	lineErr error
 	err     error
@@ -86,7 +87,7 @@ func (s *Scanner) Scan() bool {
 		s.text = string(line)
 		s.lineErr, s.isHead = nil, false
 		if h, ok := ParseHeader(s.text); ok {
-			s.header, s.isHead = h, true
+			s.header, s.isHead, s.hasHead = h, true, true
 			return true
 		}
 		s.p.line = s.line
@@ -136,6 +137,10 @@ func (s *Scanner) Flow() *Flow {
 
 // Header returns the current line's header, when it is one.
 func (s *Scanner) Header() (Header, bool) { return s.header, s.isHead }
+
+// Thread returns the last header line read: for a flow, the thread
+// (main or PMD core) that holds it. It reports false before any header.
+func (s *Scanner) Thread() (Header, bool) { return s.header, s.hasHead }
 
 // Text returns the current line as read.
 func (s *Scanner) Text() string { return s.text }

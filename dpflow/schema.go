@@ -31,7 +31,7 @@ type field struct {
 	sub      *spec     // a name(...) group, or an anonymous one when name == ""
 	bare     bool      // a bare flag word such as commit
 	once     bool      // at most once (strict specs)
-	required bool      // must be present (strict specs)
+	required bool      // must be present (strict specs only)
 }
 
 func f(name string, t ValueType) field { return field{name: name, typ: t} }

@@ -23,6 +23,10 @@ var (
 // DefaultIntegrationBridge is the name of OVN's integration bridge.
 const DefaultIntegrationBridge = "br-int"
 
+// DefaultEncapType is the ovn-encap-type a NodeSpec with encap IPs gets when
+// it names none.
+const DefaultEncapType = "geneve"
+
 // NodeSpec is the wanted state of a DPU node, as the seed guide sets it up
 // by hand: the factory bridges deleted, an uplink bridge (brp0) holding the
 // uplink (p0) and the host PF representor (pf0hpf), the node's address and
@@ -48,7 +52,8 @@ type NodeSpec struct {
 	Move *AddressMove
 	// Chassis are the Open_vSwitch external_ids OVN reads. Empty fields are
 	// left alone, except these defaults: GWInterface is the uplink bridge,
-	// GWNexthop is Move.Gateway, BridgeDatapathType is the integration
+	// GWNexthop is Move.Gateway, EncapType is geneve when an encap IP is
+	// given, BridgeDatapathType is the integration
 	// bridge's datapath type.
 	Chassis ovsdb.Chassis
 	// IntegrationBridge is OVN's bridge (br-int), created with fail-mode
@@ -116,6 +121,11 @@ func (s NodeSpec) withDefaults() NodeSpec {
 	}
 	if s.Chassis.BridgeDatapathType == "" {
 		s.Chassis.BridgeDatapathType = s.IntegrationBridge.DatapathType
+	}
+	if s.Chassis.EncapType == "" && len(s.Chassis.EncapIPs) > 0 {
+		// ovn-controller builds no tunnel without a type; OVN-Kubernetes
+		// uses geneve.
+		s.Chassis.EncapType = DefaultEncapType
 	}
 	s.Chassis.EncapIPs = slices.Clone(s.Chassis.EncapIPs)
 	return s

@@ -173,7 +173,7 @@ func TestPlanApplyFreshNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	if ch.SystemID != "dpu-1" || ch.GWInterface != "brp0" || ch.HostK8sNodename != "host-worker-1" ||
-		ch.GWNexthop != netip.MustParseAddr("10.1.65.1") || ch.BridgeDatapathType != "netdev" ||
+		ch.GWNexthop != netip.MustParseAddr("10.1.65.1") || ch.BridgeDatapathType != "netdev" || ch.EncapType != "geneve" ||
 		!slices.Equal(ch.EncapIPs, []netip.Addr{netip.MustParseAddr("10.1.65.155")}) {
 		t.Errorf("chassis after Apply: %+v", ch)
 	}

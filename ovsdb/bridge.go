@@ -147,12 +147,13 @@ func (t *Txn) insertBridge(spec BridgeSpec) {
 	if spec.FailMode != "" {
 		row["fail_mode"] = optional(spec.FailMode, true)
 	}
-	t.add(libovsdb.Operation{Op: libovsdb.OperationInsert, Table: vs.BridgeTable, UUIDName: brU, Row: row},
+	brIdx := t.add(libovsdb.Operation{Op: libovsdb.OperationInsert, Table: vs.BridgeTable, UUIDName: brU, Row: row},
 		fmt.Sprintf("insert Bridge %q", spec.Name),
 		expectation{table: vs.BridgeTable, opIndex: -1})
 	t.add(libovsdb.Operation{Op: libovsdb.OperationMutate, Table: vs.OpenvSwitchTable, Where: whereUUID(root.UUID),
 		Mutations: []libovsdb.Mutation{{Column: "bridges", Mutator: libovsdb.MutateOperationInsert, Value: ovsUUIDs(brU)}}},
-		fmt.Sprintf("add Bridge %q to Open_vSwitch", spec.Name))
+		fmt.Sprintf("add Bridge %q to Open_vSwitch", spec.Name),
+		expectation{table: vs.OpenvSwitchTable, uuid: root.UUID, opIndex: -1, refs: ovsBridges, refsHave: []int{brIdx}})
 	if t.newBridges == nil {
 		t.newBridges = map[string]string{}
 	}
@@ -181,7 +182,8 @@ func (t *Txn) DeleteBridge(name string) *Txn {
 	}
 	t.add(libovsdb.Operation{Op: libovsdb.OperationMutate, Table: vs.OpenvSwitchTable, Where: whereUUID(root.UUID),
 		Mutations: []libovsdb.Mutation{{Column: "bridges", Mutator: libovsdb.MutateOperationDelete, Value: ovsUUIDs(b.UUID)}}},
-		fmt.Sprintf("remove Bridge %q from Open_vSwitch", name))
+		fmt.Sprintf("remove Bridge %q from Open_vSwitch", name),
+		expectation{table: vs.OpenvSwitchTable, uuid: root.UUID, opIndex: -1, refs: ovsBridges, refsLack: []string{b.UUID}})
 	t.add(libovsdb.Operation{Op: libovsdb.OperationDelete, Table: vs.BridgeTable, Where: whereUUID(b.UUID)},
 		fmt.Sprintf("delete Bridge %q", name),
 		expectation{table: vs.BridgeTable, uuid: b.UUID, opIndex: -1, gone: true})

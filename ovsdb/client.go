@@ -5,9 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -31,6 +34,7 @@ type options struct {
 	owner   string
 	logger  *logr.Logger
 	timeout time.Duration
+	sync    time.Duration
 }
 
 // WithTLS sets the TLS configuration used for "ssl:" endpoints: the client
@@ -62,13 +66,29 @@ func WithReconnectTimeout(d time.Duration) Option {
 	return func(o *options) error { o.timeout = d; return nil }
 }
 
+// WithSyncTimeout bounds how long a write waits, after the server applied
+// it, for the client's cache to show it (default 10s). Past it the write
+// returns an error matching ErrCacheLag with Result.Changed set. The wait
+// only runs that long when a concurrent writer changed the same rows again
+// before this client saw its own update.
+func WithSyncTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return invalid("sync timeout", d.String(), "must be positive")
+		}
+		o.sync = d
+		return nil
+	}
+}
+
 // Client is a connection to one ovsdb-server holding the Open_vSwitch
 // database. It monitors only the tables and columns it needs, reconnects on
 // its own, and is safe for concurrent use.
 type Client struct {
-	ovs   client.Client
-	owner string
-	note  notifier
+	ovs         client.Client
+	owner       string
+	syncTimeout time.Duration
+	note        notifier
 }
 
 // notifier wakes waiters on every cache change.
@@ -99,7 +119,7 @@ func (n *notifier) poke() {
 // "ssl:host:port"), starts monitoring and returns when the cache holds the
 // current contents of the database.
 func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error) {
-	o := options{timeout: 5 * time.Second}
+	o := options{timeout: 5 * time.Second, sync: 10 * time.Second}
 	for _, f := range opts {
 		if err := f(&o); err != nil {
 			return nil, err
@@ -138,7 +158,7 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 	if err := ovs.Connect(ctx); err != nil {
 		return nil, fmt.Errorf("ovsdb: connect %s: %w", endpoint, err)
 	}
-	c := &Client{ovs: ovs, owner: o.owner}
+	c := &Client{ovs: ovs, owner: o.owner, syncTimeout: o.sync}
 	ovs.Cache().AddEventHandler(&cache.EventHandlerFuncs{
 		AddFunc:    func(string, model.Model) { c.note.poke() },
 		UpdateFunc: func(string, model.Model, model.Model) { c.note.poke() },
@@ -212,7 +232,10 @@ func (c *Client) waitFor(ctx context.Context, cond func() bool) error {
 // isConnErr reports errors after which an idempotent call may be rebuilt and
 // retried: the connection dropped before the reply arrived.
 func isConnErr(err error) bool {
-	return errors.Is(err, client.ErrNotConnected) || strings.Contains(err.Error(), "connection is shut down")
+	var ne *net.OpError
+	return errors.Is(err, client.ErrNotConnected) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) ||
+		errors.As(err, &ne) || strings.Contains(err.Error(), "connection is shut down")
 }
 
 // cache lookups -------------------------------------------------------------

@@ -17,6 +17,10 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalid reports bad input rejected before anything was sent.
 	ErrInvalid = errors.New("invalid input")
+	// ErrCacheLag reports a transaction the server applied whose effect the
+	// client's cache did not show in time (see WithSyncTimeout). The write
+	// is done; reads may not show it yet.
+	ErrCacheLag = errors.New("cache lags behind the applied transaction")
 )
 
 // ValidationError reports bad input, found before anything was sent to the

@@ -52,7 +52,6 @@ func startInProcess(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Close()
 	return ep
 }
 

@@ -139,6 +139,9 @@ func TestEnsurePort(t *testing.T) {
 	}
 	ch, err = c.DeletePort(ctx, "pf0vf3")
 	mustChange(t, "DeletePort again", ch, err, false)
+	if _, err := c.DeletePort(ctx, "br-a"); !errors.Is(err, ErrConflict) {
+		t.Fatalf("deleting a bridge's local port: %v, want ErrConflict", err)
+	}
 }
 
 func TestTxnAtomic(t *testing.T) {

@@ -243,13 +243,13 @@ func (t *Txn) insertPort(spec PortSpec, brUUID, brNamed string) {
 	}
 	t.add(libovsdb.Operation{Op: libovsdb.OperationInsert, Table: vs.InterfaceTable, UUIDName: ifU, Row: irow},
 		fmt.Sprintf("insert Interface %q", spec.Name), expectation{table: vs.InterfaceTable, opIndex: -1})
-	t.add(libovsdb.Operation{Op: libovsdb.OperationInsert, Table: vs.PortTable, UUIDName: portU, Row: libovsdb.Row{
+	portIdx := t.add(libovsdb.Operation{Op: libovsdb.OperationInsert, Table: vs.PortTable, UUIDName: portU, Row: libovsdb.Row{
 		"name":         spec.Name,
 		"interfaces":   ovsUUIDs(ifU),
 		"other_config": ovsMap(spec.portOtherConfig()),
 		"external_ids": ovsMap(withOwner(spec.PortExternalIDs, t.c.owner)),
 	}}, fmt.Sprintf("insert Port %q", spec.Name), expectation{table: vs.PortTable, opIndex: -1})
-	t.attachPort(spec.Bridge, brUUID, brNamed, portU)
+	t.attachPort(spec.Bridge, brUUID, brNamed, portU, portIdx)
 	if t.newPorts == nil {
 		t.newPorts = map[string]newPort{}
 	}
@@ -258,7 +258,7 @@ func (t *Txn) insertPort(spec PortSpec, brUUID, brNamed string) {
 
 // attachPort adds a port to a bridge's ports, coalescing every port added
 // to the same bridge in this transaction into one operation.
-func (t *Txn) attachPort(brName, brUUID, brNamed, portU string) {
+func (t *Txn) attachPort(brName, brUUID, brNamed, portU string, portIdx int) {
 	key := brUUID + brNamed
 	if i, ok := t.attachOp[key]; ok {
 		op := &t.ops[i]
@@ -270,6 +270,8 @@ func (t *Txn) attachPort(brName, brUUID, brNamed, portU string) {
 			s := op.Mutations[0].Value.(libovsdb.OvsSet)
 			s.GoSet = append(s.GoSet, libovsdb.UUID{GoUUID: portU})
 			op.Mutations[0].Value = s
+			e := &t.expects[t.attachExp[key]]
+			e.refsHave = append(e.refsHave, portIdx)
 		}
 		return
 	}
@@ -280,14 +282,19 @@ func (t *Txn) attachPort(brName, brUUID, brNamed, portU string) {
 		for i := range t.ops {
 			if t.ops[i].Op == libovsdb.OperationInsert && t.ops[i].UUIDName == brNamed {
 				t.attachOp[key] = i
-				t.attachPort(brName, brUUID, brNamed, portU)
+				t.attachPort(brName, brUUID, brNamed, portU, portIdx)
 				return
 			}
 		}
 	}
+	if t.attachExp == nil {
+		t.attachExp = map[string]int{}
+	}
+	t.attachExp[key] = len(t.expects)
 	t.attachOp[key] = t.add(libovsdb.Operation{Op: libovsdb.OperationMutate, Table: vs.BridgeTable, Where: whereUUID(brUUID),
 		Mutations: []libovsdb.Mutation{{Column: "ports", Mutator: libovsdb.MutateOperationInsert, Value: ovsUUIDs(portU)}}},
-		fmt.Sprintf("add ports to Bridge %q", brName))
+		fmt.Sprintf("add ports to Bridge %q", brName),
+		expectation{table: vs.BridgeTable, uuid: brUUID, opIndex: -1, refs: bridgePorts, refsHave: []int{portIdx}})
 }
 
 // DeletePort deletes the port and its interfaces from whatever bridge holds
@@ -305,10 +312,14 @@ func (t *Txn) DeletePort(name string) *Txn {
 	if p == nil || t.gonePorts[name] {
 		return t
 	}
-	if b := t.c.bridgeOfPort(p.UUID); b != nil && !t.goneBridges[b.Name] {
+	if b := t.c.bridgeOfPort(p.UUID); b != nil && !t.goneBridges[b.Name] && b.Name == name {
+		t.fail(fmt.Errorf("ovsdb: port %q is the local port of bridge %q; delete the bridge instead: %w", name, b.Name, ErrConflict))
+		return t
+	} else if b != nil && !t.goneBridges[b.Name] {
 		t.add(libovsdb.Operation{Op: libovsdb.OperationMutate, Table: vs.BridgeTable, Where: whereUUID(b.UUID),
 			Mutations: []libovsdb.Mutation{{Column: "ports", Mutator: libovsdb.MutateOperationDelete, Value: ovsUUIDs(p.UUID)}}},
-			fmt.Sprintf("remove Port %q from Bridge %q", name, b.Name))
+			fmt.Sprintf("remove Port %q from Bridge %q", name, b.Name),
+			expectation{table: vs.BridgeTable, uuid: b.UUID, opIndex: -1, refs: bridgePorts, refsLack: []string{p.UUID}})
 	} else if b != nil {
 		return t // already going with its bridge
 	}

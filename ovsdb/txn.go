@@ -2,11 +2,15 @@ package ovsdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/model"
 	libovsdb "github.com/ovn-kubernetes/libovsdb/ovsdb"
+
+	vs "github.com/ovsoffload/ovsoffload/ovsdb/internal/vswitchmodel"
 )
 
 // Txn collects operations applied in one atomic OVSDB transaction by Commit.
@@ -30,6 +34,7 @@ type Txn struct {
 	gonePorts   map[string]bool
 	goneBridges map[string]bool
 	attachOp    map[string]int // bridge UUID or named UUID → op adding ports to it
+	attachExp   map[string]int // bridge UUID → expectation of that op
 }
 
 type newPort struct {
@@ -44,6 +49,42 @@ type expectation struct {
 	opIndex int    // index of the insert whose result holds the UUID, or -1
 	gone    bool   // the row must be absent
 	check   func(model.Model) bool
+	// refs returns a reference column of the row; it must hold the UUIDs
+	// of the rows inserted by the operations refsHave and none of refsLack.
+	refs     func(model.Model) []string
+	refsHave []int
+	refsLack []string
+}
+
+func ovsBridges(m model.Model) []string  { return m.(*vs.OpenvSwitch).Bridges }
+func bridgePorts(m model.Model) []string { return m.(*vs.Bridge).Ports }
+
+// holds reports whether row m shows e, with results the transaction's replies.
+func (e expectation) holds(m model.Model, results []libovsdb.OperationResult) bool {
+	if e.gone {
+		return m == nil
+	}
+	if m == nil || (e.check != nil && !e.check(m)) {
+		return false
+	}
+	if e.refs == nil {
+		return true
+	}
+	refs := make(map[string]bool)
+	for _, u := range e.refs(m) {
+		refs[u] = true
+	}
+	for _, i := range e.refsHave {
+		if !refs[results[i].UUID.GoUUID] {
+			return false
+		}
+	}
+	for _, u := range e.refsLack {
+		if refs[u] {
+			return false
+		}
+	}
+	return true
 }
 
 // Result says what a committed transaction did.
@@ -91,6 +132,11 @@ func (t *Txn) Len() int { return len(t.ops) }
 // Commit sends the transaction and, once the server applied it, waits for
 // the client's cache to show it, so a read right after Commit sees the
 // write. A refused transaction returns a *TxnError and nothing is applied.
+// Any other error after sending (the connection dropped) leaves it unknown
+// whether the server applied the transaction: build a new Txn from the
+// same requests and commit it again; the Ensure/Set/Delete operations are
+// idempotent. The Client's one-call methods do this on their own. A Txn is
+// committed at most once.
 func (t *Txn) Commit(ctx context.Context) (Result, error) {
 	if t.err != nil {
 		return Result{}, t.err
@@ -117,23 +163,23 @@ func (t *Txn) Commit(ctx context.Context) (Result, error) {
 		}
 	}
 	next := 0
-	err = t.c.waitFor(ctx, func() bool {
+	wctx, cancel := context.WithTimeout(ctx, t.c.syncTimeout)
+	defer cancel()
+	err = t.c.waitFor(wctx, func() bool {
 		for next < len(exps) {
 			e := exps[next]
-			m := t.c.row(e.table, e.uuid)
-			if e.gone {
-				if m != nil {
-					return false
-				}
-			} else if m == nil || (e.check != nil && !e.check(m)) {
+			if !e.holds(t.c.row(e.table, e.uuid), replies) {
 				return false
 			}
 			next++
 		}
 		return true
 	})
+	if err != nil && ctx.Err() == nil {
+		err = fmt.Errorf("%w: nothing showed it within %v (a concurrent writer may have changed the rows again)", ErrCacheLag, t.c.syncTimeout)
+	}
 	if err != nil {
-		return res, fmt.Errorf("ovsdb: transaction applied but the cache did not show it yet: %w", err)
+		return res, fmt.Errorf("ovsdb: transaction applied, but the client's cache did not show it: %w", err)
 	}
 	return res, nil
 }
@@ -162,19 +208,37 @@ func (t *Txn) checkReplies(replies []libovsdb.OperationResult) error {
 	return nil
 }
 
-// single runs build in a fresh transaction and commits it, rebuilding and
-// retrying when the connection dropped before the reply (the operations are
-// idempotent, so a retry after an applied write changes nothing).
+// single runs build in a fresh transaction and commits it. When the
+// connection drops before the reply, it rebuilds the transaction from the
+// cache and retries: the operations are idempotent, so a retry after a write
+// that was applied changes nothing. Until the cache has caught up after a
+// reconnection, a rebuilt transaction may collide with its own earlier write
+// (a constraint violation); that too is retried, a bounded number of times.
 func (c *Client) single(ctx context.Context, build func(*Txn)) (Result, error) {
-	for {
+	delay := 20 * time.Millisecond
+	for attempt := 0; ; attempt++ {
 		t := c.Txn()
 		build(t)
 		res, err := t.Commit(ctx)
-		if err != nil && isConnErr(err) && ctx.Err() == nil {
-			continue // Transact blocks until reconnected
+		if err == nil || ctx.Err() != nil {
+			return res, err
 		}
-		return res, err
+		retry := isConnErr(err) || (attempt > 0 && attempt < 20 && errors.Is(err, ErrConflict) && isTxnError(err))
+		if !retry {
+			return res, err
+		}
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return res, err
+		}
+		delay = min(2*delay, time.Second)
 	}
+}
+
+func isTxnError(err error) bool {
+	var te *TxnError
+	return errors.As(err, &te)
 }
 
 // OVSDB value helpers ---------------------------------------------------

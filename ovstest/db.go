@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
@@ -53,7 +52,7 @@ type DB struct {
 	// Log is the server's log file.
 	Log string
 
-	t    testing.TB
+	t    TB
 	opts DBOptions
 	mu   sync.Mutex
 	proc *cmdexec.Process
@@ -62,7 +61,7 @@ type DB struct {
 // StartDB starts a real ovsdb-server for t and stops it when the test ends.
 // It needs root (for consistency with the switch helpers, not for the server
 // itself) and the openvswitch-switch package.
-func StartDB(t testing.TB, opts ...DBOptions) *DB {
+func StartDB(t TB, opts ...DBOptions) *DB {
 	t.Helper()
 	testenv.RequireBinaries(t, "openvswitch-switch", "ovsdb-server", "ovsdb-tool", "ovs-vsctl")
 	var o DBOptions
@@ -155,7 +154,7 @@ func (d *DB) stop() error {
 
 // Kill ends the server abruptly with SIGKILL, as a crash would, leaving the
 // database file as it is. Restart brings it back.
-func (d *DB) Kill(t testing.TB) {
+func (d *DB) Kill(t TB) {
 	t.Helper()
 	d.mu.Lock()
 	p := d.proc
@@ -170,7 +169,7 @@ func (d *DB) Kill(t testing.TB) {
 
 // Restart starts the server again on the same database file and socket,
 // after Kill or a crash. Clients that reconnect find the same data.
-func (d *DB) Restart(t testing.TB) {
+func (d *DB) Restart(t TB) {
 	t.Helper()
 	if d.PID() != 0 {
 		if err := d.stop(); err != nil {
@@ -184,13 +183,13 @@ func (d *DB) Restart(t testing.TB) {
 
 // Vsctl runs ovs-vsctl against this database with --no-wait (there is no
 // ovs-vswitchd to wait for) and returns its output; the test fails on error.
-func (d *DB) Vsctl(t testing.TB, args ...string) string {
+func (d *DB) Vsctl(t TB, args ...string) string {
 	t.Helper()
 	return run(t, nil, append([]string{"ovs-vsctl", "--db=" + d.Endpoint(), "--no-wait", "--timeout=30"}, args...)...)
 }
 
 // Appctl runs ovs-appctl against this server's control socket.
-func (d *DB) Appctl(t testing.TB, args ...string) string {
+func (d *DB) Appctl(t TB, args ...string) string {
 	t.Helper()
 	return run(t, nil, append([]string{"ovs-appctl", "-t", d.Ctl}, args...)...)
 }
@@ -255,7 +254,7 @@ func tail(path string) string {
 
 // shortTempDir returns a test temporary directory whose path is short enough
 // for unix socket names (108 bytes), which long test names can exceed.
-func shortTempDir(t testing.TB) string {
+func shortTempDir(t TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	if len(dir) < 70 {

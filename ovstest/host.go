@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/ovsoffload/ovsoffload/internal/ifname"
@@ -43,7 +42,7 @@ type Host struct {
 // "10.0.0.1/24") and a veth pair to the switch, plugs the near end into
 // bridge (unless opts say NoPlug) and turns TX checksum offload off on both
 // ends. Everything is removed when the test ends.
-func (s *Switch) AddHost(t testing.TB, bridge, cidr string, opts ...HostOptions) *Host {
+func (s *Switch) AddHost(t TB, bridge, cidr string, opts ...HostOptions) *Host {
 	t.Helper()
 	var o HostOptions
 	if len(opts) > 0 {
@@ -88,7 +87,7 @@ func (s *Switch) AddHost(t testing.TB, bridge, cidr string, opts ...HostOptions)
 
 // Exec runs a command inside the host's namespace and returns its output;
 // the test fails on error.
-func (h *Host) Exec(t testing.TB, argv ...string) string {
+func (h *Host) Exec(t TB, argv ...string) string {
 	t.Helper()
 	return InNetns(t, h.Netns, argv...)
 }
@@ -102,7 +101,7 @@ func (h *Host) TryExec(argv ...string) (string, error) {
 // Ping sends pings to dst until one is answered or the timeout passes. The
 // first packets of a flow go through ovs-vswitchd's slow path, so a single
 // ping may be lost while flows are set up.
-func (h *Host) Ping(t testing.TB, dst string, timeout time.Duration) {
+func (h *Host) Ping(t TB, dst string, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var out string

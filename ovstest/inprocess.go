@@ -3,7 +3,6 @@ package ovstest
 import (
 	"context"
 	"path/filepath"
-	"testing"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -25,7 +24,7 @@ import (
 // it has no ovs-vswitchd behind it (nothing fills ofport or status), and
 // libovsdb's server differs from the real one in corner cases. Integration
 // tests use StartDB or StartSwitch.
-func StartInProcessDB(t testing.TB) string {
+func StartInProcessDB(t TB) string {
 	t.Helper()
 	clientModel, err := ovsdb.VSwitchModel()
 	if err != nil {
@@ -67,7 +66,7 @@ func StartInProcessDB(t testing.TB) string {
 }
 
 // seedRoot inserts the Open_vSwitch root row.
-func seedRoot(t testing.TB, endpoint string, clientModel model.ClientDBModel) {
+func seedRoot(t TB, endpoint string, clientModel model.ClientDBModel) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
 	defer cancel()

@@ -1,15 +1,13 @@
 package ovstest
 
 import (
-	"testing"
-
 	"github.com/ovsoffload/ovsoffload/internal/testenv"
 )
 
 // NewNetns creates a network namespace with a unique name starting with
 // Prefix, brings its loopback up, and deletes it when the test ends
 // (together with every link inside it).
-func NewNetns(t testing.TB) string {
+func NewNetns(t TB) string {
 	t.Helper()
 	testenv.RequireRoot(t)
 	testenv.RequireBinaries(t, "iproute2", "ip")
@@ -27,7 +25,7 @@ func NewNetns(t testing.TB) string {
 
 // InNetns runs a command inside the named network namespace and returns its
 // output; the test fails on error.
-func InNetns(t testing.TB, netns string, argv ...string) string {
+func InNetns(t TB, netns string, argv ...string) string {
 	t.Helper()
 	return run(t, nil, append([]string{"ip", "netns", "exec", netns}, argv...)...)
 }

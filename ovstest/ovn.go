@@ -3,7 +3,6 @@ package ovstest
 import (
 	"fmt"
 	"path/filepath"
-	"testing"
 	"time"
 
 	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
@@ -33,7 +32,7 @@ type OVNCentral struct {
 
 // StartOVNCentral starts OVN NB, SB and ovn-northd for t. It needs root and
 // the ovn-central package.
-func StartOVNCentral(t testing.TB) *OVNCentral {
+func StartOVNCentral(t TB) *OVNCentral {
 	t.Helper()
 	testenv.RequireOVN(t)
 	dir := shortTempDir(t)
@@ -63,20 +62,20 @@ func StartOVNCentral(t testing.TB) *OVNCentral {
 }
 
 // NBctl runs ovn-nbctl against the northbound database.
-func (c *OVNCentral) NBctl(t testing.TB, args ...string) string {
+func (c *OVNCentral) NBctl(t TB, args ...string) string {
 	t.Helper()
 	return run(t, nil, append([]string{"ovn-nbctl", "--db=" + c.NB.Endpoint(), "--timeout=30"}, args...)...)
 }
 
 // SBctl runs ovn-sbctl against the southbound database.
-func (c *OVNCentral) SBctl(t testing.TB, args ...string) string {
+func (c *OVNCentral) SBctl(t TB, args ...string) string {
 	t.Helper()
 	return run(t, nil, append([]string{"ovn-sbctl", "--db=" + c.SB.Endpoint(), "--timeout=30"}, args...)...)
 }
 
 // WaitHV waits until every chassis has applied the northbound database's
 // current contents (ovn-nbctl --wait=hv sync).
-func (c *OVNCentral) WaitHV(t testing.TB) {
+func (c *OVNCentral) WaitHV(t TB) {
 	t.Helper()
 	c.NBctl(t, "--wait=hv", "sync")
 }
@@ -100,7 +99,7 @@ type OVNController struct {
 // network namespace and run directory (so it finds br-int.mgmt). The
 // Open_vSwitch row must already hold the chassis keys (system-id,
 // ovn-remote, ovn-encap-type, ovn-encap-ip); the caller writes them.
-func (s *Switch) StartOVNController(t testing.TB) *OVNController {
+func (s *Switch) StartOVNController(t TB) *OVNController {
 	t.Helper()
 	testenv.RequireBinaries(t, "ovn-host", "ovn-controller")
 	c := &OVNController{Log: filepath.Join(s.Dir, "ovn-controller.log")}
@@ -138,7 +137,7 @@ type Underlay struct {
 }
 
 // NewUnderlay creates an underlay network whose bridge holds gatewayCIDR.
-func NewUnderlay(t testing.TB, gatewayCIDR string) *Underlay {
+func NewUnderlay(t TB, gatewayCIDR string) *Underlay {
 	t.Helper()
 	u := &Underlay{Netns: NewNetns(t), Gateway: gatewayCIDR}
 	run(t, nil, "ip", "-n", u.Netns, "link", "add", "br0", "type", "bridge")
@@ -150,7 +149,7 @@ func NewUnderlay(t testing.TB, gatewayCIDR string) *Underlay {
 // Attach connects the switch to the underlay with a veth pair whose switch
 // end is called port (for example "p0", the uplink). The switch end is up
 // and carries no address; TX checksum offload is off on both ends.
-func (u *Underlay) Attach(t testing.TB, s *Switch, port string) {
+func (u *Underlay) Attach(t TB, s *Switch, port string) {
 	t.Helper()
 	u.links++
 	far := fmt.Sprintf("u%d", u.links)

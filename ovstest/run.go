@@ -3,7 +3,6 @@ package ovstest
 import (
 	"context"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
@@ -13,7 +12,7 @@ import (
 var CommandTimeout = 60 * time.Second
 
 // run runs argv with extra environment entries and fails the test on error.
-func run(t testing.TB, env []string, argv ...string) string {
+func run(t TB, env []string, argv ...string) string {
 	t.Helper()
 	out, err := tryRun(env, argv...)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"testing"
 	"time"
 
 	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
@@ -45,7 +44,7 @@ type Switch struct {
 // StartSwitch starts an ovsdb-server and an ovs-vswitchd in a fresh network
 // namespace for t, and tears both down (and the namespace) when the test
 // ends. It needs root and the openvswitch-switch package.
-func StartSwitch(t testing.TB, opts ...SwitchOptions) *Switch {
+func StartSwitch(t TB, opts ...SwitchOptions) *Switch {
 	t.Helper()
 	testenv.RequireOVS(t)
 	var o SwitchOptions
@@ -98,33 +97,33 @@ func (s *Switch) PID() int { return s.proc.PID() }
 
 // Vsctl runs ovs-vsctl against the switch's database, waiting for
 // ovs-vswitchd to apply the change, and returns its output.
-func (s *Switch) Vsctl(t testing.TB, args ...string) string {
+func (s *Switch) Vsctl(t TB, args ...string) string {
 	t.Helper()
 	return run(t, s.Env(), append([]string{"ovs-vsctl", "--db=" + s.DB.Endpoint(), "--timeout=30"}, args...)...)
 }
 
 // Appctl runs ovs-appctl against ovs-vswitchd's control socket.
-func (s *Switch) Appctl(t testing.TB, args ...string) string {
+func (s *Switch) Appctl(t TB, args ...string) string {
 	t.Helper()
 	return run(t, s.Env(), append([]string{"ovs-appctl", "-t", s.Ctl}, args...)...)
 }
 
 // Ofctl runs ovs-ofctl with the switch's run directory, so bridge names
 // resolve to this switch's management sockets.
-func (s *Switch) Ofctl(t testing.TB, args ...string) string {
+func (s *Switch) Ofctl(t TB, args ...string) string {
 	t.Helper()
 	return run(t, s.Env(), append([]string{"ovs-ofctl"}, args...)...)
 }
 
 // Exec runs a command inside the switch's network namespace.
-func (s *Switch) Exec(t testing.TB, argv ...string) string {
+func (s *Switch) Exec(t TB, argv ...string) string {
 	t.Helper()
 	return run(t, s.Env(), append([]string{"ip", "netns", "exec", s.Netns}, argv...)...)
 }
 
 // AddBridge creates a bridge on the userspace datapath and brings its
 // internal interface up.
-func (s *Switch) AddBridge(t testing.TB, name string) {
+func (s *Switch) AddBridge(t TB, name string) {
 	t.Helper()
 	if err := ifname.Validate(name); err != nil {
 		t.Fatalf("ovstest: AddBridge: %v", err)
@@ -135,7 +134,7 @@ func (s *Switch) AddBridge(t testing.TB, name string) {
 
 // AddInternalPort plugs an internal port (a tap device of the userspace
 // datapath) into bridge and brings it up in the switch's namespace.
-func (s *Switch) AddInternalPort(t testing.TB, bridge, name string) {
+func (s *Switch) AddInternalPort(t TB, bridge, name string) {
 	t.Helper()
 	if err := ifname.Validate(name); err != nil {
 		t.Fatalf("ovstest: AddInternalPort: %v", err)

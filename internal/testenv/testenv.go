@@ -11,8 +11,15 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"testing"
 )
+
+// T is the part of testing.TB these helpers use. *testing.T, *testing.B and
+// *testing.F satisfy it, and so does ovstest.TB.
+type T interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+}
 
 // Strict reports whether missing prerequisites must fail tests instead of
 // skipping them. It is true when CI=true or OVSOFFLOAD_STRICT=1.
@@ -22,7 +29,7 @@ func Strict() bool {
 
 // Missing skips t, or fails it in strict mode, with a message saying what is
 // missing and how to get it.
-func Missing(t testing.TB, format string, args ...any) {
+func Missing(t T, format string, args ...any) {
 	t.Helper()
 	msg := fmt.Sprintf(format, args...)
 	if Strict() {
@@ -33,7 +40,7 @@ func Missing(t testing.TB, format string, args ...any) {
 
 // RequireBinaries checks that every named program is on PATH. pkg names the
 // Debian package that provides them, for the message.
-func RequireBinaries(t testing.TB, pkg string, names ...string) {
+func RequireBinaries(t T, pkg string, names ...string) {
 	t.Helper()
 	var missing []string
 	for _, n := range names {
@@ -49,7 +56,7 @@ func RequireBinaries(t testing.TB, pkg string, names ...string) {
 
 // RequireRoot checks that the test runs as root, which network namespaces,
 // veth pairs and daemons with raw sockets need.
-func RequireRoot(t testing.TB) {
+func RequireRoot(t T) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		Missing(t, "test needs root (network namespaces, veth pairs, raw sockets); run it as root")
@@ -57,14 +64,14 @@ func RequireRoot(t testing.TB) {
 }
 
 // RequireOVS checks for the Open vSwitch daemons and tools and root.
-func RequireOVS(t testing.TB) {
+func RequireOVS(t T) {
 	t.Helper()
 	RequireRoot(t)
 	RequireBinaries(t, "openvswitch-switch", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl", "ovs-ofctl", "ovsdb-tool")
 }
 
 // RequireOVN checks for OVN central and host daemons and tools, on top of OVS.
-func RequireOVN(t testing.TB) {
+func RequireOVN(t T) {
 	t.Helper()
 	RequireOVS(t)
 	RequireBinaries(t, "ovn-central", "ovn-northd", "ovn-nbctl", "ovn-sbctl")

@@ -7,5 +7,5 @@
 // nothing, replace the schema and run `go generate ./...` (make generate).
 package vswitchmodel
 
-//go:generate go tool modelgen -p vswitchmodel -o . vswitch.ovsschema
+//go:generate go tool modelgen -extended -p vswitchmodel -o . vswitch.ovsschema
 //go:generate go run fixheader.go

@@ -1,0 +1,5 @@
+//go:build race
+
+package dpflow
+
+const raceEnabled = true
