@@ -51,9 +51,12 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS) | tee bench.out
 	@grep '^RATIO' bench.out || true
 
-## demo: the main job (for now: a real switch with two hosts and a flow dump; the DPU node setup replaces it)
-demo: deps
-	$(GO) test -count=1 -v -run 'TestIntegrationSwitchTraffic$$' ./ovstest
+## demo: the main job: the seed guide's DPU setup on an emulated BlueField with real OVS/OVN daemons
+## (as root: installs what is missing first; without root: the in-process variant, saying what it skipped)
+demo:
+	@if [ "$$(id -u)" = 0 ]; then scripts/install-deps.sh; else echo "not root: running the in-process demo"; fi
+	$(GO) build -o bin/ ./examples/...
+	bin/demo --bin bin
 
 clean:
 	rm -rf bin bench.out

@@ -175,8 +175,8 @@ func classifyFlow(f *dpflow.Flow, facts Facts) FlowVerdict {
 		if !facts.HWOffload {
 			add(ReasonHWOffloadDisabled, "other_config:hw-offload is not true")
 		}
-		if known && pf.DatapathType == "netdev" && facts.Backend == "tc" {
-			add(ReasonUserspaceDatapath, "%s is on a netdev (userspace) bridge; TC offload needs the kernel datapath", v.InPort)
+		if known && pf.DatapathType == "netdev" && facts.Backend != "doca" {
+			add(ReasonUserspaceDatapath, "%s is on a netdev (userspace) bridge: only OVS-DOCA offloads from it; TC offload needs the kernel datapath", v.InPort)
 		}
 		if known && pf.Refusal != "" {
 			add(ReasonKernelRefused, "%s", pf.Refusal)
