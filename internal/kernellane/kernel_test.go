@@ -47,16 +47,27 @@ func TestKernelOVSTCOffload(t *testing.T) {
 		// veth has no hardware: the kernel refuses skip_sw, OVS keeps the flow in its own datapath.
 		{policy: "skip_sw", dp: "dp:ovs", noFilters: true},
 	}
+	// The two hosts outlive the subtests; each subtest runs its own OVS.
+	a := AddVethHost(t, "kla", "10.11.0.1/24")
+	b := AddVethHost(t, "klb", "10.11.0.2/24")
 	for _, c := range cases {
-		t.Run(c.policy, func(t *testing.T) { testTCPolicy(t, c) })
+		t.Run(c.policy, func(t *testing.T) { testTCPolicy(t, c, a, b) })
 	}
 }
 
-func testTCPolicy(t *testing.T, c tcPolicyCase) {
+func testTCPolicy(t *testing.T, c tcPolicyCase, a, b *Host) {
+	start := time.Now()
+	t.Cleanup(func() {
+		// no filter of this policy may leak into the next subtest's checks
+		for _, h := range []*Host{a, b} {
+			_, _ = TryRun("tc", "qdisc", "del", "dev", h.Port, "ingress")
+		}
+		t.Logf("%.1fs: cleaned up", time.Since(start).Seconds())
+	})
 	ovs := StartOVS(t, OVSConfig{HWOffload: true, TCPolicy: c.policy, MaxIdle: 30 * time.Second})
-	a := AddVethHost(t, "kla", "10.11.0.1/24")
-	b := AddVethHost(t, "klb", "10.11.0.2/24")
+	t.Logf("%.1fs: OVS up", time.Since(start).Seconds())
 	ovs.Vsctl(t, "add-br", "klbr0", "--", "add-port", "klbr0", a.Port, "--", "add-port", "klbr0", b.Port)
+	t.Logf("%.1fs: bridge up", time.Since(start).Seconds())
 
 	if err := Eventually(15*time.Second, 200*time.Millisecond, func() error {
 		_, err := a.TryExec("ping", "-c", "1", "-W", "1", "10.11.0.2")
@@ -64,6 +75,7 @@ func testTCPolicy(t *testing.T, c tcPolicyCase) {
 	}); err != nil {
 		t.Fatalf("ping through the OVS bridge (tc-policy=%s): %v\n%s", c.policy, err, ovs.LogTail(30))
 	}
+	t.Logf("%.1fs: first ping answered", time.Since(start).Seconds())
 	a.Exec(t, "ping", "-c", "3", "-i", "0.2", "10.11.0.2")
 
 	var flows []string
@@ -77,6 +89,7 @@ func testTCPolicy(t *testing.T, c tcPolicyCase) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%.1fs: flows dumped", time.Since(start).Seconds())
 	for _, f := range flows {
 		if !strings.Contains(f, c.dp) {
 			t.Errorf("tc-policy=%s: flow not in %s:\n%s", c.policy, c.dp, f)
@@ -113,6 +126,7 @@ func testTCPolicy(t *testing.T, c tcPolicyCase) {
 			}
 		}
 	}
+	t.Logf("%.1fs: filters checked", time.Since(start).Seconds())
 }
 
 func TestKernelNetdevsim(t *testing.T) {

@@ -56,7 +56,7 @@ func StartOVS(t testing.TB, cfg OVSConfig) *OVS {
 		"--log-file="+filepath.Join(dir, "ovsdb-server.log"))
 	t.Cleanup(func() { o.stop(t) })
 
-	settings := []string{"--no-wait", "set", "Open_vSwitch", "."}
+	var settings []string
 	if cfg.HWOffload {
 		settings = append(settings, "other_config:hw-offload=true")
 	}
@@ -66,10 +66,11 @@ func StartOVS(t testing.TB, cfg OVSConfig) *OVS {
 	if cfg.MaxIdle > 0 {
 		settings = append(settings, "other_config:max-idle="+strconv.FormatInt(cfg.MaxIdle.Milliseconds(), 10))
 	}
-	o.Vsctl(t, "--no-wait", "init")
-	if len(settings) > 4 {
-		o.Vsctl(t, settings...)
+	args := []string{"--no-wait", "init"}
+	if len(settings) > 0 {
+		args = append(append(args, "--", "set", "Open_vSwitch", "."), settings...)
 	}
+	o.Vsctl(t, args...)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -131,7 +132,7 @@ func (o *OVS) must(t testing.TB, argv ...string) string {
 }
 
 func (o *OVS) stop(t testing.TB) {
-	if t.Failed() {
+	if t.Failed() || os.Getenv("KERNEL_LANE_OVS_LOG") == "1" {
 		t.Logf("ovs-vswitchd log (tail):\n%s", o.LogTail(60))
 	}
 	if _, err := os.Stat(filepath.Join(o.Dir, "ovs-vswitchd.pid")); err == nil {

@@ -15,12 +15,15 @@ for f in "$dir/kernel/boot/vmlinuz-$abi" "$dir/initramfs.cpio.gz"; do
   [ -f "$f" ] || kl_die "$f missing: run kernel.sh and initramfs.sh $abi first"
 done
 
-cat >"$KL_RUN/guest.env" <<ENV
-MODULES=$dir/kernel/lib/modules
-TEST_RUN='${KERNEL_LANE_TEST_RUN:-^TestKernel}'
-TEST_TIMEOUT=${KERNEL_LANE_TEST_TIMEOUT:-5m}
-MIN_UPTIME=${KERNEL_LANE_MIN_UPTIME:-11}
-ENV
+# guest.env, sourced by guest-init.sh; GUEST_ENV (KERNEL_LANE_GUEST_ENV, space-separated
+# KEY=VALUE) is exported to the tests.
+{
+  printf 'MODULES=%q\n' "$dir/kernel/lib/modules"
+  printf 'TEST_RUN=%q\n' "${KERNEL_LANE_TEST_RUN:-^TestKernel}"
+  printf 'TEST_TIMEOUT=%q\n' "${KERNEL_LANE_TEST_TIMEOUT:-5m}"
+  printf 'MIN_UPTIME=%q\n' "${KERNEL_LANE_MIN_UPTIME:-11}"
+  printf 'GUEST_ENV=%q\n' "${KERNEL_LANE_GUEST_ENV:-}"
+} >"$KL_RUN/guest.env"
 rm -rf "$KL_RUN/results"; mkdir -p "$KL_RUN/results"
 
 accel=${KERNEL_LANE_ACCEL:-tcg,thread=multi}

@@ -22,7 +22,7 @@ for arg in $(cat /proc/cmdline); do
   case "$arg" in kernel_lane.run=*) run=${arg#kernel_lane.run=} ;; esac
 done
 [ -n "$run" ] && [ -f "$run/guest.env" ] || { say "no kernel_lane.run= (or no guest.env in it) on the command line"; halt; }
-# MODULES, TEST_RUN, TEST_TIMEOUT, MIN_UPTIME
+# MODULES, TEST_RUN, TEST_TIMEOUT, MIN_UPTIME, GUEST_ENV
 . "$run/guest.env"
 
 # Bind what may live under the host's /tmp or /run before tmpfs covers them: the module
@@ -48,6 +48,7 @@ say "up, kernel $(uname -r)"
 while [ "$(cut -d. -f1 /proc/uptime)" -lt "$MIN_UPTIME" ]; do sleep 0.2; done
 
 export OVSOFFLOAD_KERNEL_LANE=1 CI=true TMPDIR=/tmp HOME=/tmp
+for kv in $GUEST_ENV; do export "$kv"; done
 while read -r name dir; do
   [ -n "$name" ] || continue
   say "running $name"
