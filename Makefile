@@ -4,7 +4,7 @@ GO ?= go
 GOFLAGS_TEST ?= -race -count=1
 PKGS ?= ./...
 
-.PHONY: all deps build leak-check fmt-check vet staticcheck check-generated generate test test-unit bench demo clean
+.PHONY: all deps build leak-check fmt-check vet staticcheck check-generated generate test test-unit kernel-lane bench demo clean
 
 all: build
 
@@ -37,10 +37,16 @@ check-generated:
 test: deps fmt-check vet staticcheck check-generated
 	$(GO) test $(GOFLAGS_TEST) $(PKGS)
 	$(MAKE) leak-check
+	$(MAKE) kernel-lane
 
 ## leak-check: the cgo DOCA shim under AddressSanitizer/LeakSanitizer, against the stand-in runtime
 leak-check:
 	$(GO) test -asan -count=1 ./doca/docalib
+
+## kernel-lane: boot Debian's stock kernel under QEMU and run every TestKernel* test inside it
+## (scripts/kernel-lane/lane.sh; cache in .cache/kernel-lane, override with KERNEL_LANE_CACHE)
+kernel-lane: deps
+	GO=$(GO) scripts/kernel-lane/lane.sh
 
 ## test-unit: only the fast tests (no daemons needed)
 test-unit:
