@@ -70,6 +70,7 @@ func NewNetdevsim(t testing.TB, id, numVFs int) *Netdevsim {
 	for _, dev := range n.Ports {
 		Run(t, "ip", "link", "set", dev, "up")
 	}
+	t.Logf("netdevsim%d: uplink %s, VF representors %v", id, n.Uplink, n.VFReps)
 	return n
 }
 
