@@ -112,3 +112,21 @@ func isDigits(s string) bool {
 	}
 	return true
 }
+
+// AttachInjector makes traffic enter representor rep, which as a netdevsim
+// port never receives packets: it creates a Host (see AddVethHost) named
+// name with address cidr, whose root-namespace veth end redirects everything
+// it receives into rep's ingress (tc matchall, mirred ingress redirect).
+// Nothing comes back, so the host gets a static neighbour entry for every
+// address in peers (IPv4 address -> MAC) it will send to.
+func AttachInjector(t testing.TB, name, cidr, rep string, peers map[string]string) *Host {
+	t.Helper()
+	h := AddVethHost(t, name, cidr)
+	Run(t, "tc", "qdisc", "add", "dev", h.Port, "ingress")
+	Run(t, "tc", "filter", "add", "dev", h.Port, "ingress", "matchall",
+		"action", "mirred", "ingress", "redirect", "dev", rep)
+	for ip, mac := range peers {
+		h.Exec(t, "ip", "neigh", "replace", ip, "lladdr", mac, "dev", h.Dev, "nud", "permanent")
+	}
+	return h
+}
