@@ -4,7 +4,7 @@ GO ?= go
 GOFLAGS_TEST ?= -race -count=1
 PKGS ?= ./...
 
-.PHONY: all deps build fmt-check vet staticcheck check-generated generate test test-unit kernel-lane bench demo clean
+.PHONY: all deps build leak-check fmt-check vet staticcheck check-generated generate test test-unit kernel-lane bench demo clean
 
 all: build
 
@@ -36,12 +36,17 @@ check-generated:
 ## test: the one test command (installs what is missing as root, then every lane)
 test: deps fmt-check vet staticcheck check-generated
 	$(GO) test $(GOFLAGS_TEST) $(PKGS)
+	$(MAKE) leak-check
 	$(MAKE) kernel-lane
 
 ## kernel-lane: boot Debian's stock kernel under QEMU and run every TestKernel* test inside it
 ## (scripts/kernel-lane/lane.sh; cache in .cache/kernel-lane, override with KERNEL_LANE_CACHE)
 kernel-lane: deps
 	GO=$(GO) scripts/kernel-lane/lane.sh
+
+## leak-check: the cgo DOCA shim under AddressSanitizer/LeakSanitizer, against the stand-in runtime
+leak-check:
+	$(GO) test -asan -count=1 ./doca/docalib
 
 ## test-unit: only the fast tests (no daemons needed)
 test-unit:
@@ -52,9 +57,9 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS) | tee bench.out
 	@grep '^RATIO' bench.out || true
 
-## demo: the main job
+## demo: the main job (for now: a real switch with two hosts and a flow dump; the DPU node setup replaces it)
 demo: deps
-	$(GO) run ./examples/demo
+	$(GO) test -count=1 -v -run 'TestIntegrationSwitchTraffic$$' ./ovstest
 
 clean:
 	rm -rf bin bench.out

@@ -1,0 +1,25 @@
+// Package doca is the OVS-DOCA offload backend: a userspace OVS (netdev
+// datapath) that programs a fully hardware-resident datapath on NVIDIA NICs
+// and DPUs through DOCA, with no kernel OVS or TC involved.
+//
+// Backend implements offload.Backend and registers as "doca":
+//
+//   - Configure writes other_config doca-init=true and hw-offload=true, the
+//     optional hw-offload-ct-size, ctl-pipe-size, doca-congestion-threshold
+//     and dpdk-extra, and removes tc-policy. Both doca-init and hw-offload
+//     are read only when ovs-vswitchd starts: the Result says a restart is
+//     needed.
+//   - Bridges use datapath_type=netdev.
+//   - Representors become type=dpdk interfaces, named by their netdev (OVS-DOCA
+//     2.5 and later) or with dpdk-devargs (earlier releases); see Interface.
+//   - Preflight checks the DOCA runtime (through docalib), the eswitch mode,
+//     and that no eswitch has ports in both kernel and netdev bridges.
+//   - Verify reads dpctl/dump-flows -m: offloaded:yes, dp:doca is in
+//     hardware; offloaded:partial is partial.
+//
+// What is tested here and what is not: there is no BlueField and no DOCA on
+// the machines that build this project. The settings, port plans and
+// switching are tested against a real ovsdb-server; the runtime inventory
+// through a stand-in DOCA library (docalib's tests); verification against
+// dumps in the format OVS-DOCA documents. OVS-DOCA itself never runs here.
+package doca

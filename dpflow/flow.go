@@ -1,0 +1,515 @@
+package dpflow
+
+import (
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Flow is one line of `ovs-appctl dpctl/dump-flows`: an optional UFID (with
+// -m), the match, the statistics, the offload state and dp layer (with -m),
+// the actions and the dp-extra-info (with -m, userspace datapath).
+type Flow struct {
+	// UFID is the unique flow identifier printed with -m; see HasUFID.
+	UFID UFID
+	// HasUFID reports whether the line started with "ufid:".
+	HasUFID bool
+	// Match holds the keys, each with its optional masks.
+	Match []Node
+	// Stats holds packets, bytes, used, flags, offloaded and dp.
+	Stats Stats
+	// HasActions reports whether the line had "actions:" (possibly empty).
+	HasActions bool
+	// Actions holds the datapath actions.
+	Actions []Node
+	// ExtraInfo is the text after "dp-extra-info:", printed last with -m by
+	// the userspace datapath (for example "miniflow_bits(4,1)").
+	ExtraInfo string
+	// HasExtraInfo reports whether the line had "dp-extra-info:".
+	HasExtraInfo bool
+
+	keySep string // text between the match and what follows: ", " as OVS prints it
+}
+
+// Stats are the statistics and datapath attributes of a flow.
+type Stats struct {
+	// Present reports whether packets, bytes and used were printed.
+	Present bool
+	// Packets is the number of packets that hit the flow.
+	Packets uint64
+	// Bytes is the number of bytes that hit the flow.
+	Bytes uint64
+	// Used is how long ago the flow was last hit, as printed.
+	Used Used
+	// TCPFlags are the TCP flags seen ("flags:", e.g. "SFP."), empty when
+	// not printed.
+	TCPFlags string
+	// Offloaded is the offload state printed with -m.
+	Offloaded Offload
+	// DP is the datapath layer printed with -m: "ovs", "tc", "dpdk",
+	// "doca", or another name; empty when not printed.
+	DP string
+}
+
+// Used is the "used:" statistic as printed: "never" or seconds such as
+// "0.123s".
+type Used string
+
+// Never reports whether the flow was never hit.
+func (u Used) Never() bool { return u == "never" }
+
+// Ago returns how long ago the flow was last hit.
+func (u Used) Ago() (time.Duration, bool) {
+	s := strings.TrimSuffix(string(u), "s")
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, false
+	}
+	return time.Duration(v * float64(time.Second)), true
+}
+
+// Offload is a flow's offload state as printed with -m.
+type Offload string
+
+// Offload states. OffloadNone means "offloaded:" was not printed: the flow
+// is in OVS only (or the dump was taken without -m).
+const (
+	OffloadNone    Offload = ""
+	OffloadYes     Offload = "yes"     // matched and executed in hardware / TC / DOCA
+	OffloadPartial Offload = "partial" // matched in hardware, actions in OVS
+)
+
+// UFID is a datapath unique flow identifier. The kernel TC datapath puts it
+// in the flower filter's action cookie.
+type UFID [16]byte
+
+// String formats the UFID as OVS does: 8-4-4-4-12 lower-case hex digits.
+func (u UFID) String() string { return string(u.appendTo(nil)) }
+
+func (u UFID) appendTo(b []byte) []byte {
+	var buf [36]byte
+	hex.Encode(buf[0:8], u[0:4])
+	buf[8] = '-'
+	hex.Encode(buf[9:13], u[4:6])
+	buf[13] = '-'
+	hex.Encode(buf[14:18], u[6:8])
+	buf[18] = '-'
+	hex.Encode(buf[19:23], u[8:10])
+	buf[23] = '-'
+	hex.Encode(buf[24:36], u[10:16])
+	return append(b, buf[:]...)
+}
+
+// ParseUFID parses the 8-4-4-4-12 hex form of a UFID.
+func ParseUFID(s string) (UFID, bool) {
+	var u UFID
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return u, false
+	}
+	j := 0
+	for i := 0; i < 36; i += 2 {
+		if s[i] == '-' {
+			i--
+			continue
+		}
+		if !isHex(s[i]) || !isHex(s[i+1]) {
+			return u, false
+		}
+		u[j] = unhex(s[i])<<4 | unhex(s[i+1])
+		j++
+	}
+	return u, j == 16
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
+// Key returns the first top-level key of the match with the given kind.
+func (f *Flow) Key(k Kind) (*Node, bool) {
+	for i := range f.Match {
+		if f.Match[i].Kind == k {
+			return &f.Match[i], true
+		}
+	}
+	return nil, false
+}
+
+// InPort returns the in_port key's value: a port number, or a name when
+// dumped with --names. It is empty when the match has no in_port.
+func (f *Flow) InPort() string {
+	if k, ok := f.Key(KeyInPort); ok {
+		return k.scalar().Value
+	}
+	return ""
+}
+
+// RecircID returns the recirc_id key's value.
+func (f *Flow) RecircID() (uint32, bool) {
+	if k, ok := f.Key(KeyRecircID); ok {
+		v, err := k.Uint()
+		return uint32(v), err == nil
+	}
+	return 0, false
+}
+
+// DPLayer returns the datapath layer that holds the flow ("ovs", "tc",
+// "dpdk", "doca", ...). A dump without -m prints none; DPLayer then returns
+// "".
+func (f *Flow) DPLayer() string { return f.Stats.DP }
+
+// OffloadState returns the flow's offload state.
+func (f *Flow) OffloadState() Offload { return f.Stats.Offloaded }
+
+// tail field names, in the order dpctl prints them.
+var tailNames = [...]string{"packets", "bytes", "used", "flags", "offloaded", "dp", "actions", "dp-extra-info"}
+
+const (
+	tPackets = iota
+	tBytes
+	tUsed
+	tFlags
+	tOffloaded
+	tDP
+	tActions
+	tExtra
+)
+
+func tailAt(s string) int {
+	if len(s) < 3 {
+		return -1
+	}
+	switch s[0] {
+	case 'p', 'b', 'u', 'f', 'o', 'd', 'a':
+	default:
+		return -1
+	}
+	for i, n := range tailNames {
+		if len(s) > len(n) && s[len(n)] == ':' && s[:len(n)] == n {
+			return i
+		}
+	}
+	return -1
+}
+
+// Parse parses one line of dpctl/dump-flows output (or a match-only or
+// statistics-and-actions-only string as OVS tests print them).
+func Parse(line string) (*Flow, error) {
+	var p parser
+	f := new(Flow)
+	if err := p.flow(f, line); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ParseActions parses a datapath action list such as
+// "ct(commit,zone=5),recirc(0x1)".
+func ParseActions(s string) ([]Node, error) {
+	var p parser
+	p.s = s
+	acts, err := p.actionList()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.actions(acts, 0); err != nil {
+		return nil, err
+	}
+	return acts, nil
+}
+
+// FormatActions formats an action list as OVS prints it.
+func FormatActions(acts []Node) string { return string(appendList(nil, acts)) }
+
+func (p *parser) reset(s string) {
+	p.s, p.pos, p.depth = s, 0, 0
+	p.arena = p.arena[:0]
+	p.stack = p.stack[:0]
+}
+
+func (p *parser) flow(f *Flow, line string) error {
+	p.reset(line)
+	*f = Flow{}
+	if strings.HasPrefix(line, "ufid:") {
+		if len(line) < 41 {
+			return p.errAt(5, "bad ufid")
+		}
+		u, ok := ParseUFID(line[5:41])
+		if !ok {
+			return p.errAt(5, "bad ufid")
+		}
+		f.UFID, f.HasUFID = u, true
+		p.pos = 41
+		if p.pos < len(line) {
+			if !strings.HasPrefix(line[p.pos:], ", ") {
+				return p.errAt(p.pos, "expected ', ' after the ufid")
+			}
+			p.pos += 2
+		}
+	}
+	// The match.
+	base := len(p.stack)
+	for p.pos < len(p.s) && tailAt(p.s[p.pos:]) < 0 {
+		sp := p.spaces()
+		n, err := p.item(true)
+		if err != nil {
+			return err
+		}
+		n.spaces = sp
+		p.stack = append(p.stack, n)
+		if p.pos == len(p.s) {
+			break
+		}
+		sepStart := p.pos
+		if p.s[p.pos] == ',' {
+			p.pos++
+			if p.pos == len(p.s) { // a trailing comma, as in some OVS tests
+				f.keySep = ","
+				break
+			}
+		}
+		q := p.pos
+		for q < len(p.s) && p.s[q] == ' ' {
+			q++
+		}
+		if q < len(p.s) && tailAt(p.s[q:]) >= 0 {
+			if q == sepStart {
+				return p.errAt(q, "expected ', ' before %s", tailNames[tailAt(p.s[q:])])
+			}
+			f.keySep = p.s[sepStart:q]
+			p.pos = q
+			break
+		}
+		if p.pos == sepStart {
+			return p.errAt(p.pos, "expected ',' between keys")
+		}
+	}
+	f.Match = p.commit(base)
+	if err := p.keys(f.Match, 0); err != nil {
+		return err
+	}
+	// Statistics, attributes, actions.
+	last := -1
+	for p.pos < len(p.s) {
+		t := tailAt(p.s[p.pos:])
+		if t < 0 {
+			return p.errAt(p.pos, "expected packets:, bytes:, used:, flags:, offloaded:, dp:, actions: or dp-extra-info:")
+		}
+		if t <= last {
+			return p.errAt(p.pos, "%s: out of order or repeated", tailNames[t])
+		}
+		if t > tUsed && last < tUsed && last >= tPackets || t > tPackets && t <= tUsed && last != t-1 {
+			return p.errAt(p.pos, "packets:, bytes: and used: go together")
+		}
+		last = t
+		start := p.pos
+		p.pos += len(tailNames[t]) + 1
+		switch t {
+		case tActions:
+			acts, err := p.actionList()
+			if err != nil {
+				return err
+			}
+			f.HasActions, f.Actions = true, acts
+			if err := p.actions(acts, 0); err != nil {
+				return err
+			}
+		case tExtra:
+			f.HasExtraInfo, f.ExtraInfo = true, p.s[p.pos:]
+			p.pos = len(p.s)
+		default:
+			v := p.tailValue()
+			switch t {
+			case tPackets, tBytes:
+				if !allDigits(v) {
+					return p.errAt(start, "bad %s count", tailNames[t])
+				}
+				n, err := strconv.ParseUint(v, 10, 64)
+				if err != nil {
+					return p.errAt(start, "bad %s count", tailNames[t])
+				}
+				if t == tPackets {
+					f.Stats.Packets = n
+				} else {
+					f.Stats.Bytes = n
+				}
+			case tUsed:
+				if v == "" {
+					return p.errAt(start, "empty used:")
+				}
+				f.Stats.Used, f.Stats.Present = Used(v), true
+			case tFlags:
+				f.Stats.TCPFlags = v
+			case tOffloaded:
+				if v != "yes" && v != "partial" {
+					return p.errAt(start, "offloaded: is yes or partial")
+				}
+				f.Stats.Offloaded = Offload(v)
+			case tDP:
+				if v == "" {
+					return p.errAt(start, "empty dp:")
+				}
+				f.Stats.DP = v
+			}
+		}
+		if p.pos == len(p.s) {
+			break
+		}
+		if !strings.HasPrefix(p.s[p.pos:], ", ") {
+			return p.errAt(p.pos, "expected ', '")
+		}
+		p.pos += 2
+	}
+	if last >= tPackets && last < tUsed {
+		return p.errAt(p.pos, "packets:, bytes: and used: go together")
+	}
+	return nil
+}
+
+// tailValue scans a statistic's value, up to ", " or the end.
+func (p *parser) tailValue() string {
+	start := p.pos
+	for p.pos < len(p.s) && p.s[p.pos] != ',' {
+		p.pos++
+	}
+	return p.s[start:p.pos]
+}
+
+// actionList parses a top-level action list, up to the end of the line or
+// ", dp-extra-info:".
+func (p *parser) actionList() ([]Node, error) {
+	base := len(p.stack)
+	if p.pos == len(p.s) {
+		return nil, nil
+	}
+	for {
+		sp := p.spaces()
+		n, err := p.item(true)
+		if err != nil {
+			p.stack = p.stack[:base]
+			return nil, err
+		}
+		n.spaces = sp
+		p.stack = append(p.stack, n)
+		if p.pos == len(p.s) {
+			break
+		}
+		if p.s[p.pos] != ',' {
+			p.stack = p.stack[:base]
+			return nil, p.errAt(p.pos, "expected ',' between actions")
+		}
+		if p.pos+2 < len(p.s) && p.s[p.pos+1] == ' ' && tailAt(p.s[p.pos+2:]) >= 0 {
+			break // dp-extra-info, or statistics out of order (reported by the caller)
+		}
+		p.pos++
+	}
+	return p.commit(base), nil
+}
+
+// String formats the flow exactly as OVS prints it.
+func (f *Flow) String() string { return string(f.AppendText(make([]byte, 0, 512))) }
+
+// AppendText appends the flow's text to b.
+func (f *Flow) AppendText(b []byte) []byte {
+	if f.HasUFID {
+		b = append(b, "ufid:"...)
+		b = f.UFID.appendTo(b)
+		if len(f.Match) > 0 || f.Stats.Present || f.Stats.DP != "" || f.Stats.Offloaded != "" ||
+			f.Stats.TCPFlags != "" || f.HasActions || f.HasExtraInfo {
+			b = append(b, ", "...)
+		}
+	}
+	b = appendList(b, f.Match)
+	sep := ""
+	if len(f.Match) > 0 {
+		sep = f.keySep
+		if sep == "" {
+			sep = ", "
+		}
+		if !f.Stats.Present && f.Stats.TCPFlags == "" && f.Stats.Offloaded == "" && f.Stats.DP == "" &&
+			!f.HasActions && !f.HasExtraInfo {
+			b = append(b, f.keySep...)
+		}
+	}
+	put := func(name string) {
+		b = append(b, sep...)
+		b = append(b, name...)
+		b = append(b, ':')
+		sep = ", "
+	}
+	if f.Stats.Present {
+		put("packets")
+		b = strconv.AppendUint(b, f.Stats.Packets, 10)
+		put("bytes")
+		b = strconv.AppendUint(b, f.Stats.Bytes, 10)
+		put("used")
+		b = append(b, f.Stats.Used...)
+	}
+	if f.Stats.TCPFlags != "" {
+		put("flags")
+		b = append(b, f.Stats.TCPFlags...)
+	}
+	if f.Stats.Offloaded != "" {
+		put("offloaded")
+		b = append(b, f.Stats.Offloaded...)
+	}
+	if f.Stats.DP != "" {
+		put("dp")
+		b = append(b, f.Stats.DP...)
+	}
+	if f.HasActions {
+		put("actions")
+		b = appendList(b, f.Actions)
+	}
+	if f.HasExtraInfo {
+		put("dp-extra-info")
+		b = append(b, f.ExtraInfo...)
+	}
+	return b
+}
+
+func appendList(b []byte, nodes []Node) []byte {
+	for i := range nodes {
+		n := &nodes[i]
+		if i > 0 && n.form&formAdjacent == 0 {
+			b = append(b, ',')
+		}
+		b = appendNode(b, n)
+	}
+	return b
+}
+
+func appendNode(b []byte, n *Node) []byte {
+	for i := uint8(0); i < n.spaces; i++ {
+		b = append(b, ' ')
+	}
+	b = append(b, n.Name...)
+	switch {
+	case n.form&formParens != 0:
+		b = append(b, '(')
+		b = appendList(b, n.Children)
+		b = append(b, ')')
+	case n.form&formBraces != 0:
+		b = append(b, '{')
+		b = appendList(b, n.Children)
+		b = append(b, '}')
+	case n.form&formEq != 0:
+		b = append(b, '=')
+		b = append(b, n.Value...)
+	default:
+		b = append(b, n.Value...)
+	}
+	if n.form&formMask != 0 {
+		b = append(b, '/')
+		b = append(b, n.Mask...)
+	}
+	return b
+}

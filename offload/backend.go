@@ -1,0 +1,189 @@
+package offload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/ovsoffload/ovsoffload/dpflow"
+	"github.com/ovsoffload/ovsoffload/eswitch"
+	"github.com/ovsoffload/ovsoffload/ovsdb"
+)
+
+// Sentinel errors of the package, matched with errors.Is.
+var (
+	// ErrNotFound: no backend is registered under the name.
+	ErrNotFound = errors.New("offload: not found")
+	// ErrNotSupported: the backend cannot run on this node or build.
+	ErrNotSupported = errors.New("offload: not supported")
+)
+
+// Backend is one method of offloading OVS datapath flows to the NIC: kernel
+// TC flower (package tc) or OVS-DOCA (package doca). A controller picks one
+// by name from its configuration (New) and switches a node from one to the
+// other with Activate.
+type Backend interface {
+	// Name is the name the backend is registered under ("tc", "doca",
+	// "none").
+	Name() string
+	// DatapathType is the datapath_type of the bridges whose flows the
+	// backend offloads: "system" (kernel) or "netdev" (userspace).
+	DatapathType() string
+	// Configure adds to txn the Open_vSwitch other_config the backend needs,
+	// and removes the keys only other backends use, so a switch leaves
+	// nothing stale. The committed Result's RestartNeeded says whether
+	// ovs-vswitchd must restart for the settings to take effect.
+	Configure(txn *ovsdb.Txn) error
+	// Interface returns how a representor is plugged into OVS under this
+	// backend: the interface type and options.
+	Interface(rep eswitch.Representor) (InterfaceConfig, error)
+	// Preflight checks the node and returns one Check per condition.
+	Preflight(ctx context.Context, node *Node) ([]Check, error)
+	// Verify reads the node's datapath flows and the backend's own layer
+	// and says, flow by flow and port by port, what is in hardware.
+	Verify(ctx context.Context, node *Node) (*Report, error)
+}
+
+// InterfaceConfig is how a representor's OVS interface is configured.
+type InterfaceConfig struct {
+	// Type is the interface type ("" means system).
+	Type string
+	// Options are the interface options to set (such as dpdk-devargs).
+	Options map[string]string
+	// RemoveOptions are options another backend may have set that must go.
+	RemoveOptions []string
+}
+
+// Node gives a backend access to the node it works on.
+type Node struct {
+	// DB is the node's Open_vSwitch database.
+	DB *ovsdb.Client
+	// Eswitch reads the NIC's embedded switch; nil where there is none
+	// (checks that need it are skipped and say so).
+	Eswitch *eswitch.Client
+	// Target is ovs-vswitchd's control socket for ovs-appctl -t; empty
+	// means ovs-appctl's default.
+	Target string
+	// Dump, when set, replaces running dpctl/dump-flows -m --names (for
+	// dumps read from a file, and tests).
+	Dump func(ctx context.Context) ([]*dpflow.Flow, error)
+}
+
+// DumpFlows returns the node's datapath flows: from Dump when set, otherwise
+// by running ovs-appctl dpctl/dump-flows -m --names against Target.
+func (n *Node) DumpFlows(ctx context.Context) ([]*dpflow.Flow, error) {
+	if n.Dump != nil {
+		return n.Dump(ctx)
+	}
+	return dpflow.Dump(ctx, dpflow.DumpOptions{Target: n.Target, Verbose: true, Names: true})
+}
+
+// CheckStatus is the outcome of one preflight check.
+type CheckStatus string
+
+// Check outcomes.
+const (
+	CheckPass CheckStatus = "pass"
+	CheckWarn CheckStatus = "warn" // works, but not as intended (e.g. a restart is pending)
+	CheckFail CheckStatus = "fail" // offload cannot work until fixed
+	CheckSkip CheckStatus = "skip" // could not be checked here (Detail says why)
+)
+
+// Check is one preflight condition and its outcome.
+type Check struct {
+	// Name is short and stable, for example "eswitch-mode".
+	Name string `json:"name"`
+	// Status is the outcome.
+	Status CheckStatus `json:"status"`
+	// Detail says what was found.
+	Detail string `json:"detail,omitempty"`
+	// Fix says what to do when the check fails.
+	Fix string `json:"fix,omitempty"`
+}
+
+// Failed returns the checks that failed.
+func Failed(checks []Check) []Check {
+	var out []Check
+	for _, c := range checks {
+		if c.Status == CheckFail {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Factory builds a backend from string settings, as a controller reads them
+// from its configuration. Unknown keys are an error.
+type Factory func(settings map[string]string) (Backend, error)
+
+var registry = struct {
+	sync.RWMutex
+	m map[string]Factory
+}{m: map[string]Factory{}}
+
+// Register makes a backend available under name. It panics when the name is
+// taken, as registering twice is a programming error.
+func Register(name string, f Factory) {
+	registry.Lock()
+	defer registry.Unlock()
+	if _, dup := registry.m[name]; dup {
+		panic("offload: backend " + name + " registered twice")
+	}
+	registry.m[name] = f
+}
+
+// New builds the backend registered under name. Backends register when
+// their package is imported (import _ ".../tc" or ".../doca").
+func New(name string, settings map[string]string) (Backend, error) {
+	registry.RLock()
+	f, ok := registry.m[name]
+	registry.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w: no offload backend %q (registered: %v)", ErrNotFound, name, Names())
+	}
+	return f(settings)
+}
+
+// Names lists the registered backends, sorted.
+func Names() []string {
+	registry.RLock()
+	defer registry.RUnlock()
+	return slices.Sorted(maps.Keys(registry.m))
+}
+
+// CheckSettings fails when settings has a key outside known, naming it.
+// Backends' factories use it so a typo is not silently ignored.
+func CheckSettings(backend string, settings map[string]string, known ...string) error {
+	var unknown []string
+	for k := range settings {
+		if !slices.Contains(known, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("offload: backend %s: unknown settings %v (known: %v)", backend, unknown, known)
+	}
+	return nil
+}
+
+// Activate switches the node to backend b in one atomic transaction: it
+// writes b's settings (removing the other backends' keys) and sets the
+// datapath_type of each named bridge to the one b needs. Nothing is changed
+// when the node is already in that state. The Result says whether
+// ovs-vswitchd must restart.
+func Activate(ctx context.Context, db *ovsdb.Client, b Backend, bridges ...string) (ovsdb.Result, error) {
+	txn := db.Txn()
+	if err := b.Configure(txn); err != nil {
+		return ovsdb.Result{}, fmt.Errorf("offload: configuring backend %s: %w", b.Name(), err)
+	}
+	for _, br := range bridges {
+		txn.RequireBridge(br)
+		txn.EnsureBridge(ovsdb.BridgeSpec{Name: br, DatapathType: b.DatapathType()})
+	}
+	return txn.Commit(ctx)
+}

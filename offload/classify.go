@@ -1,0 +1,257 @@
+package offload
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ovsoffload/ovsoffload/dpflow"
+)
+
+// Eswitch modes as devlink reports them.
+const (
+	EswitchSwitchdev = "switchdev"
+	EswitchLegacy    = "legacy"
+)
+
+// PortFacts is what is known about one datapath port.
+type PortFacts struct {
+	// Representor is the NIC representor behind the port, if it is one
+	// (for example "pf0vf7", or "c1pf0vf7" on a DPU).
+	Representor string
+	// IfaceID and Pod come from the OVS interface's external_ids.
+	IfaceID string
+	Pod     string
+	// DatapathType is the type of the bridge holding the port: "system"
+	// (kernel) or "netdev" (userspace).
+	DatapathType string
+	// HWTCOffload is the netdev feature hw-tc-offload; nil when unknown.
+	HWTCOffload *bool
+	// EswitchMode is the mode of the eswitch the port belongs to, "" when
+	// unknown or not a representor.
+	EswitchMode string
+	// Refusal is the last reason the kernel gave for refusing a filter on
+	// this port, when the backend found one (for example in ovs-vswitchd's
+	// log: "failed to offload flow: Operation not supported").
+	Refusal string
+}
+
+// Facts is what a backend knows about the node while it verifies.
+type Facts struct {
+	// Backend names the backend ("tc", "doca").
+	Backend string
+	// HWOffload is other_config:hw-offload as ovs-vswitchd runs with it.
+	HWOffload bool
+	// TCPolicy is other_config:tc-policy ("" means none).
+	TCPolicy string
+	// Ports maps a datapath port, as it appears in in_port(...) of the
+	// dump, to what is known about it.
+	Ports map[string]PortFacts
+	// Evidence looks up the backend's own record of a flow by UFID. Nil
+	// means the backend has no layer of its own to check (the datapath's
+	// word is the evidence, as with OVS-DOCA).
+	Evidence func(dpflow.UFID) (Evidence, bool)
+	// Limits are written into the report unchanged.
+	Limits []string
+}
+
+// Classify returns the report for a dump of datapath flows (taken with -m
+// and preferably --names) under the given facts.
+func Classify(flows []*dpflow.Flow, facts Facts) *Report {
+	r := &Report{Backend: facts.Backend, Limits: facts.Limits}
+	if !facts.HWOffload {
+		r.Node = append(r.Node, Reason{ReasonHWOffloadDisabled, "other_config:hw-offload is not true"})
+	}
+	for _, f := range flows {
+		r.Flows = append(r.Flows, classifyFlow(f, facts))
+	}
+	r.aggregate(func(port string) []Reason { return portReasons(facts, port) })
+	return r
+}
+
+// portReasons returns the facts about a port that stop offload on it.
+func portReasons(facts Facts, port string) []Reason {
+	pf, ok := facts.Ports[port]
+	if !ok {
+		return nil
+	}
+	var rs []Reason
+	if pf.HWTCOffload != nil && !*pf.HWTCOffload {
+		rs = append(rs, Reason{ReasonHWTCOffloadOff, "hw-tc-offload is off on " + port})
+	}
+	if pf.EswitchMode == EswitchLegacy {
+		rs = append(rs, Reason{ReasonEswitchLegacy, "eswitch of " + port + " is in legacy mode"})
+	}
+	if pf.Refusal != "" {
+		rs = append(rs, Reason{ReasonKernelRefused, pf.Refusal})
+	}
+	return rs
+}
+
+func classifyFlow(f *dpflow.Flow, facts Facts) FlowVerdict {
+	v := FlowVerdict{
+		InPort:    f.InPort(),
+		DP:        f.DPLayer(),
+		Offloaded: string(f.OffloadState()),
+		Packets:   f.Stats.Packets,
+		Bytes:     f.Stats.Bytes,
+		Match:     formatMatch(f),
+		Actions:   dpflow.FormatActions(f.Actions),
+		OutPorts:  outPorts(f.Actions, nil),
+	}
+	if f.HasUFID {
+		v.UFID = f.UFID.String()
+	}
+	pf, known := facts.Ports[v.InPort]
+	if known {
+		v.Port, v.Representor, v.IfaceID, v.Pod = v.InPort, pf.Representor, pf.IfaceID, pf.Pod
+	}
+	add := func(code ReasonCode, format string, args ...any) {
+		v.Reasons = append(v.Reasons, Reason{code, fmt.Sprintf(format, args...)})
+	}
+	portFacts := func() {
+		if !known {
+			return
+		}
+		if pf.HWTCOffload != nil && !*pf.HWTCOffload {
+			add(ReasonHWTCOffloadOff, "hw-tc-offload is off on %s", v.InPort)
+		}
+		if pf.EswitchMode == EswitchLegacy {
+			add(ReasonEswitchLegacy, "the eswitch of %s is in legacy mode", v.InPort)
+		}
+	}
+	if !f.HasUFID && v.DP == "" {
+		v.State = OVSOnly
+		if v.Offloaded != "" {
+			v.State = stateFromDPCtl(f.OffloadState())
+		}
+		add(ReasonNoUFID, "dump taken without -m: no ufid, dp or offloaded fields")
+		return v
+	}
+	switch v.DP {
+	case "tc":
+		v.State = stateFromDPCtl(f.OffloadState())
+		if v.State == OVSOnly {
+			v.State = SoftwareTC // a TC flow that is not offloaded runs in TC software
+		}
+		if facts.Evidence == nil {
+			break
+		}
+		ev, ok := facts.Evidence(f.UFID)
+		if !ok {
+			add(ReasonNoFilter, "no TC filter carries ufid %s in its action cookie", v.UFID)
+			break
+		}
+		v.Evidence = &ev
+		v.Verified = true
+		inHW := ev.InHW || ev.InHWCount > 0
+		switch {
+		case inHW && v.State == Partial:
+			add(ReasonActionsInOVS, "the filter is in hardware, the actions run in OVS")
+		case inHW:
+			v.State = InHardware
+		default:
+			if v.State == InHardware {
+				add(ReasonStateMismatch, "dpctl says offloaded:yes but %s is not in hardware", ev.Source)
+			}
+			v.State = SoftwareTC
+			switch {
+			case ev.SkipHW && facts.TCPolicy == "skip_hw":
+				add(ReasonTCPolicySkipHW, "other_config:tc-policy=skip_hw installs filters with skip_hw")
+			case ev.SkipHW:
+				add(ReasonFilterSkipHW, "%s has skip_hw", ev.Source)
+			}
+			n := len(v.Reasons)
+			portFacts()
+			if len(v.Reasons) == n && !ev.SkipHW {
+				add(ReasonFilterNotInHW, "%s is not_in_hw: the port's driver did not take it", ev.Source)
+			}
+		}
+	case "ovs", "":
+		v.State = OVSOnly
+		v.Verified = f.HasUFID
+		for _, a := range notOffloadable(f.Actions, nil) {
+			add(ReasonActionNotOffloadable, "%s", a)
+		}
+		if !facts.HWOffload {
+			add(ReasonHWOffloadDisabled, "other_config:hw-offload is not true")
+		}
+		if known && pf.DatapathType == "netdev" && facts.Backend == "tc" {
+			add(ReasonUserspaceDatapath, "%s is on a netdev (userspace) bridge; TC offload needs the kernel datapath", v.InPort)
+		}
+		if known && pf.Refusal != "" {
+			add(ReasonKernelRefused, "%s", pf.Refusal)
+		} else if facts.Backend == "tc" && facts.TCPolicy == "skip_sw" && facts.HWOffload {
+			add(ReasonKernelRefused, "tc-policy=skip_sw: the kernel refused the hardware-only filter for %s", v.InPort)
+		}
+		portFacts()
+	default: // doca, dpdk and any other datapath that reports its own offload state
+		v.State = stateFromDPCtl(f.OffloadState())
+		v.Verified = true
+		switch v.State {
+		case Partial:
+			add(ReasonActionsInOVS, "matched in hardware, actions run in OVS (dp:%s)", v.DP)
+		case OVSOnly:
+			for _, a := range notOffloadable(f.Actions, nil) {
+				add(ReasonActionNotOffloadable, "%s", a)
+			}
+			if !facts.HWOffload {
+				add(ReasonHWOffloadDisabled, "other_config:hw-offload is not true")
+			}
+			portFacts()
+		}
+	}
+	return v
+}
+
+func stateFromDPCtl(o dpflow.Offload) State {
+	switch strings.ToLower(string(o)) {
+	case "yes":
+		return InHardware
+	case "partial":
+		return Partial
+	}
+	return OVSOnly
+}
+
+// notOffloadable returns the actions, at any depth, that no backend
+// offloads: userspace(...) (which carries slow_path for flows OVS keeps for
+// itself) and controller sends.
+func notOffloadable(acts []dpflow.Node, out []string) []string {
+	for i := range acts {
+		a := &acts[i]
+		if a.Kind == dpflow.ActionUserspace {
+			what := "userspace(...) sends packets to ovs-vswitchd"
+			if strings.Contains(a.String(), "slow_path(") {
+				what = "userspace(slow_path(...)): OVS keeps this flow in its slow path"
+			} else if strings.Contains(a.String(), "controller(") {
+				what = "userspace(controller(...)): packets go to the controller"
+			}
+			out = append(out, what)
+			continue
+		}
+		out = notOffloadable(a.Children, out)
+	}
+	return out
+}
+
+// outPorts returns the output ports of the actions, at any depth.
+func outPorts(acts []dpflow.Node, out []string) []string {
+	for i := range acts {
+		a := &acts[i]
+		if a.Kind == dpflow.ActionOutput {
+			out = append(out, a.Word())
+			continue
+		}
+		out = outPorts(a.Children, out)
+	}
+	return out
+}
+
+// formatMatch returns the flow's match as dpctl prints it.
+func formatMatch(f *dpflow.Flow) string {
+	parts := make([]string, len(f.Match))
+	for i := range f.Match {
+		parts[i] = f.Match[i].String()
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,67 @@
+package offload
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteTable prints the report for people: one line per flow, one per port,
+// and the totals.
+func (r *Report) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "backend: %s\n", r.Backend)
+	for _, n := range r.Node {
+		fmt.Fprintf(tw, "node: %s: %s\n", n.Code, n.Detail)
+	}
+	fmt.Fprintln(tw, "\nFLOW\tSTATE\tDP\tIN_PORT\tPOD\tPACKETS\tREASONS")
+	for i, f := range r.Flows {
+		state := string(f.State)
+		if !f.Verified {
+			state += " (unverified)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", i+1, state, dash(f.DP), dash(f.InPort), dash(f.Pod),
+			f.Packets, reasonList(f.Reasons))
+	}
+	fmt.Fprintln(tw, "\nPORT\tREPRESENTOR\tPOD\tFLOWS\tIN-HW\tPARTIAL\tSW-TC\tOVS\tPORT FACTS")
+	for _, p := range r.Ports {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", dash(p.Port), dash(p.Representor), dash(p.Pod), p.Flows,
+			p.ByState[InHardware], p.ByState[Partial], p.ByState[SoftwareTC], p.ByState[OVSOnly], reasonList(p.Reasons))
+	}
+	fmt.Fprintf(tw, "\ntotal: %d flows: %d in hardware, %d partial, %d software TC, %d in OVS only\n",
+		r.Totals.Flows, r.Totals.ByState[InHardware], r.Totals.ByState[Partial], r.Totals.ByState[SoftwareTC],
+		r.Totals.ByState[OVSOnly])
+	for _, l := range r.Limits {
+		fmt.Fprintf(tw, "limit: %s\n", l)
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// reasonList prints each reason once, with its detail, separated by "; ".
+func reasonList(rs []Reason) string {
+	if len(rs) == 0 {
+		return "-"
+	}
+	seen := map[Reason]bool{}
+	var parts []string
+	for _, r := range rs {
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		if r.Detail != "" {
+			parts = append(parts, string(r.Code)+": "+r.Detail)
+		} else {
+			parts = append(parts, string(r.Code))
+		}
+	}
+	return strings.Join(parts, "; ")
+}

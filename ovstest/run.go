@@ -1,0 +1,32 @@
+package ovstest
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
+)
+
+// CommandTimeout bounds every command the harness runs for a test.
+var CommandTimeout = 60 * time.Second
+
+// run runs argv with extra environment entries and fails the test on error.
+func run(t testing.TB, env []string, argv ...string) string {
+	t.Helper()
+	out, err := tryRun(env, argv...)
+	if err != nil {
+		t.Fatalf("ovstest: %v", err)
+	}
+	return out
+}
+
+// tryRun runs argv with extra environment entries and returns its standard
+// output with the trailing newline removed.
+func tryRun(env []string, argv ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
+	defer cancel()
+	out, err := cmdexec.Exec{Env: env}.Run(ctx, argv...)
+	return strings.TrimRight(string(out), "\n"), err
+}
