@@ -69,7 +69,7 @@ func testTCPolicy(t *testing.T, c tcPolicyCase, a, b *Host) {
 	ovs.Vsctl(t, "add-br", "klbr0", "--", "add-port", "klbr0", a.Port, "--", "add-port", "klbr0", b.Port)
 	t.Logf("%.1fs: bridge up", time.Since(start).Seconds())
 
-	if err := Eventually(15*time.Second, 200*time.Millisecond, func() error {
+	if err := Eventually(60*time.Second, 200*time.Millisecond, func() error {
 		_, err := a.TryExec("ping", "-c", "1", "-W", "1", "10.11.0.2")
 		return err
 	}); err != nil {
@@ -79,7 +79,7 @@ func testTCPolicy(t *testing.T, c tcPolicyCase, a, b *Host) {
 	a.Exec(t, "ping", "-c", "3", "-i", "0.2", "10.11.0.2")
 
 	var flows []string
-	if err := Eventually(5*time.Second, 200*time.Millisecond, func() error {
+	if err := Eventually(30*time.Second, 200*time.Millisecond, func() error {
 		dump := ovs.Appctl(t, "dpctl/dump-flows", "-m")
 		flows = lines(dump, "eth_type(0x0800)")
 		if len(flows) < 2 {
@@ -205,7 +205,7 @@ func TestKernelOVSNetdevsimOffload(t *testing.T) {
 
 	vm := AttachInjector(t, "klvf0", "10.12.0.1/24", rep0, map[string]string{"10.12.0.2": "02:00:00:00:0c:02"})
 	var flow []string
-	if err := Eventually(20*time.Second, 500*time.Millisecond, func() error {
+	if err := Eventually(60*time.Second, 500*time.Millisecond, func() error {
 		// no reply can come back through the emulated eswitch: ping's failure is expected
 		_, _ = vm.TryExec("ping", "-c", "3", "-i", "0.2", "-W", "1", "10.12.0.2")
 		dump := ovs.Appctl(t, "dpctl/dump-flows", "-m")

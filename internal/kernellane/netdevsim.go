@@ -45,7 +45,7 @@ func NewNetdevsim(t testing.TB, id, numVFs int) *Netdevsim {
 			t.Errorf("deleting netdevsim%d: %v", id, err)
 		}
 	})
-	if err := Eventually(5*time.Second, 50*time.Millisecond, func() error {
+	if err := Eventually(30*time.Second, 50*time.Millisecond, func() error {
 		_, err := os.Stat(filepath.Join(n.SysfsDir(), "net"))
 		return err
 	}); err != nil {
@@ -55,7 +55,7 @@ func NewNetdevsim(t testing.TB, id, numVFs int) *Netdevsim {
 		t.Fatalf("netdevsim%d: enabling %d VFs: %v", id, numVFs, err)
 	}
 	Run(t, "devlink", "dev", "eswitch", "set", n.DevlinkHandle(), "mode", "switchdev")
-	if err := Eventually(5*time.Second, 50*time.Millisecond, func() error {
+	if err := Eventually(30*time.Second, 50*time.Millisecond, func() error {
 		if err := n.scan(); err != nil {
 			return err
 		}
