@@ -39,14 +39,14 @@ test: deps fmt-check vet staticcheck check-generated
 	$(MAKE) leak-check
 	$(MAKE) kernel-lane
 
-## leak-check: the cgo DOCA shim under AddressSanitizer/LeakSanitizer, against the stand-in runtime
-leak-check:
-	$(GO) test -asan -count=1 ./doca/docalib
-
 ## kernel-lane: boot Debian's stock kernel under QEMU and run every TestKernel* test inside it
 ## (scripts/kernel-lane/lane.sh; cache in .cache/kernel-lane, override with KERNEL_LANE_CACHE)
 kernel-lane: deps
 	GO=$(GO) scripts/kernel-lane/lane.sh
+
+## leak-check: the cgo DOCA shim under AddressSanitizer/LeakSanitizer, against the stand-in runtime
+leak-check:
+	$(GO) test -asan -count=1 ./doca/docalib
 
 ## test-unit: only the fast tests (no daemons needed)
 test-unit:

@@ -69,7 +69,7 @@ func testTCPolicy(t *testing.T, c tcPolicyCase, a, b *Host) {
 	ovs.Vsctl(t, "add-br", "klbr0", "--", "add-port", "klbr0", a.Port, "--", "add-port", "klbr0", b.Port)
 	t.Logf("%.1fs: bridge up", time.Since(start).Seconds())
 
-	if err := Eventually(15*time.Second, 200*time.Millisecond, func() error {
+	if err := Eventually(60*time.Second, 200*time.Millisecond, func() error {
 		_, err := a.TryExec("ping", "-c", "1", "-W", "1", "10.11.0.2")
 		return err
 	}); err != nil {
@@ -79,7 +79,7 @@ func testTCPolicy(t *testing.T, c tcPolicyCase, a, b *Host) {
 	a.Exec(t, "ping", "-c", "3", "-i", "0.2", "10.11.0.2")
 
 	var flows []string
-	if err := Eventually(5*time.Second, 200*time.Millisecond, func() error {
+	if err := Eventually(30*time.Second, 200*time.Millisecond, func() error {
 		dump := ovs.Appctl(t, "dpctl/dump-flows", "-m")
 		flows = lines(dump, "eth_type(0x0800)")
 		if len(flows) < 2 {
@@ -184,5 +184,46 @@ func TestKernelNetdevsim(t *testing.T) {
 	out = Run(t, "tc", "-s", "filter", "show", "dev", off, "ingress")
 	if !strings.Contains(out, "not_in_hw") || strings.Contains(out, "in_hw_count") {
 		t.Errorf("filter on %s with hw-tc-offload off: want not_in_hw only:\n%s", off, out)
+	}
+}
+
+// TestKernelOVSNetdevsimOffload runs OVS on the emulated eswitch's
+// representors: with hw-tc-offload on, the flow between two VFs is offloaded
+// (offloaded:yes, dp:tc) and its filter reports in_hw.
+func TestKernelOVSNetdevsimOffload(t *testing.T) {
+	testenv.RequireKernelLane(t)
+	LoadModules(t, "openvswitch", "cls_flower", "sch_ingress", "act_mirred", "act_gact", "cls_matchall", "veth")
+	n := NewNetdevsim(t, 12, 2)
+	rep0, rep1 := n.VFReps[0], n.VFReps[1]
+	for _, dev := range []string{rep0, rep1} {
+		Run(t, "ethtool", "-K", dev, "hw-tc-offload", "on")
+	}
+	ovs := StartOVS(t, OVSConfig{HWOffload: true, TCPolicy: "none", MaxIdle: 30 * time.Second})
+	ovs.Vsctl(t, "add-br", "klbr1", "--", "add-port", "klbr1", rep0, "--", "add-port", "klbr1", rep1)
+	ovs.Ofctl(t, "del-flows", "klbr1")
+	ovs.Ofctl(t, "add-flow", "klbr1", "in_port="+rep0+",actions=output:"+rep1)
+
+	vm := AttachInjector(t, "klvf0", "10.12.0.1/24", rep0, map[string]string{"10.12.0.2": "02:00:00:00:0c:02"})
+	var flow []string
+	if err := Eventually(60*time.Second, 500*time.Millisecond, func() error {
+		// no reply can come back through the emulated eswitch: ping's failure is expected
+		_, _ = vm.TryExec("ping", "-c", "3", "-i", "0.2", "-W", "1", "10.12.0.2")
+		dump := ovs.Appctl(t, "dpctl/dump-flows", "-m")
+		flow = lines(dump, "eth_type(0x0800)", "ipv4(")
+		if len(flow) == 0 {
+			return fmt.Errorf("no IPv4 flow from %s:\n%s", rep0, dump)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range flow {
+		if !strings.Contains(f, "offloaded:yes") || !strings.Contains(f, "dp:tc") {
+			t.Errorf("flow on representor %s with hw-tc-offload on not offloaded:yes, dp:tc:\n%s", rep0, f)
+		}
+	}
+	out := Run(t, "tc", "-s", "filter", "show", "dev", rep0, "ingress")
+	if !strings.Contains(out, "in_hw in_hw_count 1") || strings.Contains(out, "not_in_hw") {
+		t.Errorf("filters on %s: want in_hw in_hw_count 1 and no not_in_hw:\n%s", rep0, out)
 	}
 }

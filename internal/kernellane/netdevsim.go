@@ -45,7 +45,7 @@ func NewNetdevsim(t testing.TB, id, numVFs int) *Netdevsim {
 			t.Errorf("deleting netdevsim%d: %v", id, err)
 		}
 	})
-	if err := Eventually(5*time.Second, 50*time.Millisecond, func() error {
+	if err := Eventually(30*time.Second, 50*time.Millisecond, func() error {
 		_, err := os.Stat(filepath.Join(n.SysfsDir(), "net"))
 		return err
 	}); err != nil {
@@ -55,7 +55,7 @@ func NewNetdevsim(t testing.TB, id, numVFs int) *Netdevsim {
 		t.Fatalf("netdevsim%d: enabling %d VFs: %v", id, numVFs, err)
 	}
 	Run(t, "devlink", "dev", "eswitch", "set", n.DevlinkHandle(), "mode", "switchdev")
-	if err := Eventually(5*time.Second, 50*time.Millisecond, func() error {
+	if err := Eventually(30*time.Second, 50*time.Millisecond, func() error {
 		if err := n.scan(); err != nil {
 			return err
 		}
@@ -70,6 +70,7 @@ func NewNetdevsim(t testing.TB, id, numVFs int) *Netdevsim {
 	for _, dev := range n.Ports {
 		Run(t, "ip", "link", "set", dev, "up")
 	}
+	t.Logf("netdevsim%d: uplink %s, VF representors %v", id, n.Uplink, n.VFReps)
 	return n
 }
 
@@ -110,4 +111,22 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// AttachInjector makes traffic enter representor rep, which as a netdevsim
+// port never receives packets: it creates a Host (see AddVethHost) named
+// name with address cidr, whose root-namespace veth end redirects everything
+// it receives into rep's ingress (tc matchall, mirred ingress redirect).
+// Nothing comes back, so the host gets a static neighbour entry for every
+// address in peers (IPv4 address -> MAC) it will send to.
+func AttachInjector(t testing.TB, name, cidr, rep string, peers map[string]string) *Host {
+	t.Helper()
+	h := AddVethHost(t, name, cidr)
+	Run(t, "tc", "qdisc", "add", "dev", h.Port, "ingress")
+	Run(t, "tc", "filter", "add", "dev", h.Port, "ingress", "matchall",
+		"action", "mirred", "ingress", "redirect", "dev", rep)
+	for ip, mac := range peers {
+		h.Exec(t, "ip", "neigh", "replace", ip, "lladdr", mac, "dev", h.Dev, "nud", "permanent")
+	}
+	return h
 }

@@ -1,8 +1,6 @@
 package testenv
 
-import (
-	"testing"
-)
+import "testing"
 
 func TestStrict(t *testing.T) {
 	for _, c := range []struct {

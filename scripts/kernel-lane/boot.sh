@@ -20,7 +20,7 @@ done
 {
   printf 'MODULES=%q\n' "$dir/kernel/lib/modules"
   printf 'TEST_RUN=%q\n' "${KERNEL_LANE_TEST_RUN:-^TestKernel}"
-  printf 'TEST_TIMEOUT=%q\n' "${KERNEL_LANE_TEST_TIMEOUT:-5m}"
+  printf 'TEST_TIMEOUT=%q\n' "${KERNEL_LANE_TEST_TIMEOUT:-10m}"
   printf 'MIN_UPTIME=%q\n' "${KERNEL_LANE_MIN_UPTIME:-11}"
   printf 'GUEST_ENV=%q\n' "${KERNEL_LANE_GUEST_ENV:-}"
 } >"$KL_RUN/guest.env"
@@ -28,7 +28,7 @@ rm -rf "$KL_RUN/results"; mkdir -p "$KL_RUN/results"
 
 accel=${KERNEL_LANE_ACCEL:-tcg,thread=multi}
 set +e
-timeout --foreground -k 10 "${KERNEL_LANE_TIMEOUT:-900}" \
+timeout --foreground -k 10 "${KERNEL_LANE_TIMEOUT:-1200}" \
   "$qemu" -nodefaults -no-user-config -nographic -no-reboot \
   -machine q35 -accel "$accel" -cpu max -smp 2 -m "${KERNEL_LANE_MEM:-2048}" \
   -kernel "$dir/kernel/boot/vmlinuz-$abi" -initrd "$dir/initramfs.cpio.gz" \
@@ -40,6 +40,6 @@ timeout --foreground -k 10 "${KERNEL_LANE_TIMEOUT:-900}" \
   -serial stdio </dev/null 2>&1 | tee "$KL_RUN/console.log"
 rc=${PIPESTATUS[0]}
 set -e
-[ "$rc" = 124 ] && kl_die "the guest did not finish within ${KERNEL_LANE_TIMEOUT:-900} s (console: $KL_RUN/console.log)"
+[ "$rc" = 124 ] && kl_die "the guest did not finish within ${KERNEL_LANE_TIMEOUT:-1200} s (console: $KL_RUN/console.log)"
 [ "$rc" = 0 ] || kl_die "QEMU exited with status $rc (console: $KL_RUN/console.log)"
 [ -f "$KL_RUN/results/guest.done" ] || kl_die "the guest stopped before running every test (console: $KL_RUN/console.log)"

@@ -13,8 +13,8 @@
 #
 # Settings (environment): KERNEL_LANE_CACHE (default .cache/kernel-lane), KERNEL_LANE_ABI
 # (default: what linux-image-amd64 depends on), KERNEL_LANE_PKGS, KERNEL_LANE_RACE=0,
-# KERNEL_LANE_TEST_RUN (default ^TestKernel), KERNEL_LANE_TIMEOUT (s, default 900),
-# KERNEL_LANE_TEST_TIMEOUT (per binary, default 5m), KERNEL_LANE_MEM (MiB, default 2048).
+# KERNEL_LANE_TEST_RUN (default ^TestKernel), KERNEL_LANE_TIMEOUT (s, default 1200),
+# KERNEL_LANE_TEST_TIMEOUT (per binary, default 10m), KERNEL_LANE_MEM (MiB, default 2048).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 GO=${GO:-go}
