@@ -16,6 +16,7 @@ const (
 	devlinkGenlName    = "devlink"
 	devlinkGenlVersion = 1
 
+	devlinkCmdNew        = 3
 	devlinkCmdPortGet    = 5
 	devlinkCmdPortNew    = 7
 	devlinkCmdEswitchGet = 29
@@ -207,7 +208,10 @@ func (d *devlinkConn) ports(ctx context.Context) ([]devlinkPort, error) {
 		}
 		out := make([]devlinkPort, 0, len(msgs))
 		for _, m := range msgs {
-			if m.Header.Command != devlinkCmdPortNew {
+			// Port dump replies carry DEVLINK_CMD_PORT_NEW on recent kernels
+			// and DEVLINK_CMD_NEW on older ones (6.1 among them), whose
+			// dumpit filled ports with the device command. Both are ports.
+			if m.Header.Command != devlinkCmdPortNew && m.Header.Command != devlinkCmdNew {
 				continue
 			}
 			p, err := decodeDevlinkPort(m.Data)

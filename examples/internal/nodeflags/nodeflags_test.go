@@ -1,0 +1,86 @@
+package nodeflags
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ovsoffload/ovsoffload/dpflow"
+	"github.com/ovsoffload/ovsoffload/offload"
+	"github.com/ovsoffload/ovsoffload/ovsdb"
+	"github.com/ovsoffload/ovsoffload/ovstest"
+)
+
+func TestFlagsCheck(t *testing.T) {
+	var f Flags
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	f.Register(fs)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if f.DB != DefaultDB || f.Backend != "auto" || !f.Eswitch {
+		t.Errorf("defaults %+v", f)
+	}
+	if err := f.Check(); err != nil {
+		t.Error(err)
+	}
+	f.Backend = "dpdk"
+	if err := f.Check(); err == nil || !strings.Contains(err.Error(), `"dpdk"`) {
+		t.Errorf("bad backend: %v", err)
+	}
+}
+
+func TestBackendOnInProcessDB(t *testing.T) {
+	ep := ovstest.StartInProcessDB(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	db, err := ovsdb.Dial(ctx, ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	for _, name := range []string{"none", "doca"} {
+		b, why, err := Backend(ctx, db, name)
+		if err != nil || b.Name() != name || why != "--backend "+name {
+			t.Errorf("%s: %v %q %v", name, b, why, err)
+		}
+	}
+	b, why, err := Backend(ctx, db, "auto")
+	if err != nil || b.Name() != "none" || !strings.HasPrefix(why, "auto:") {
+		t.Errorf("auto on a fresh database: %v %q %v", b, why, err)
+	}
+	if _, _, err := Backend(ctx, db, "nosuch"); !errors.Is(err, offload.ErrNotFound) {
+		t.Errorf("unknown backend: %v", err)
+	}
+}
+
+func TestOpenFromFile(t *testing.T) {
+	ep := ovstest.StartInProcessDB(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	f := Flags{DB: ep, Backend: "none", FromFile: "../../offload-check/testdata/doca.dump"}
+	s, err := f.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r, err := s.Backend.Verify(ctx, s.Node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Totals.Flows != 4 || r.Totals.ByDP["doca"] != 3 {
+		t.Errorf("totals %+v", r.Totals)
+	}
+}
+
+func TestReadDumpParseError(t *testing.T) {
+	_, err := ReadDump("../../offload-check/testdata/bad.dump")(context.Background())
+	var pe *dpflow.ParseError
+	if !errors.As(err, &pe) || pe.Line != 2 {
+		t.Fatalf("want a *dpflow.ParseError on line 2, got %v", err)
+	}
+}

@@ -1,0 +1,30 @@
+// Command offload-exporter publishes what offload-check finds as Prometheus
+// metrics, so offload can be watched and alerted on rather than checked by
+// hand:
+//
+//	offload-exporter [--db unix:PATH] [--target CTL] [--backend auto|tc|doca|none]
+//	                 [--listen 127.0.0.1:9476] [--interval 30s] [--min-interval 5s]
+//	                 [--from-file DUMP] [--once]
+//
+// It verifies the node's datapath flows with its offload backend
+// (Backend.Verify) every --interval, and again on a scrape when the last scan
+// is older than --min-interval, then serves on /metrics:
+//
+//	ovsoffload_flows{state,dp}                          flows of the node
+//	ovsoffload_port_flows{port,representor,pod,state,dp} flows entering through each port
+//	ovsoffload_pod_flows{pod,state,dp}                  flows entering through each pod's ports
+//	ovsoffload_flow_reasons{reason}                     flows giving each reason for not being in hardware
+//	ovsoffload_last_scan_success_age_seconds            +Inf until a scan succeeds
+//	ovsoffload_last_scan_success_timestamp_seconds
+//	ovsoffload_scan_duration_seconds                    of the last scan
+//	ovsoffload_scans_total, ovsoffload_scan_errors_total
+//	ovsoffload_info{backend}
+//
+// After a failed scan the flow series keep the last successful scan's values;
+// the age gauge says how old they are. --once scans once, prints the metrics
+// in the text exposition format and exits (2 when the scan failed).
+//
+// It uses a registry of its own (not prometheus.DefaultRegisterer) and a
+// collector that builds constant metrics from the last Report, so a scrape
+// never sees half of one scan and half of the next.
+package main

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ovsoffload/ovsoffload/offload"
+)
+
+// Descriptions of the metrics the exporter publishes.
+var (
+	descFlows = prometheus.NewDesc("ovsoffload_flows",
+		"Datapath flows of the node by verdict (state) and datapath layer (dp).", []string{"state", "dp"}, nil)
+	descPortFlows = prometheus.NewDesc("ovsoffload_port_flows",
+		"Datapath flows entering through a port, by verdict and datapath layer.",
+		[]string{"port", "representor", "pod", "state", "dp"}, nil)
+	descPodFlows = prometheus.NewDesc("ovsoffload_pod_flows",
+		"Datapath flows entering through a pod's ports, by verdict and datapath layer.", []string{"pod", "state", "dp"}, nil)
+	descReasons = prometheus.NewDesc("ovsoffload_flow_reasons",
+		"Datapath flows giving a reason for not being (fully) in hardware.", []string{"reason"}, nil)
+	descAge = prometheus.NewDesc("ovsoffload_last_scan_success_age_seconds",
+		"Seconds since the last successful scan (+Inf before the first).", nil, nil)
+	descTimestamp = prometheus.NewDesc("ovsoffload_last_scan_success_timestamp_seconds",
+		"Unix time of the last successful scan.", nil, nil)
+	descDuration = prometheus.NewDesc("ovsoffload_scan_duration_seconds",
+		"How long the last scan took, successful or not.", nil, nil)
+	descScans  = prometheus.NewDesc("ovsoffload_scans_total", "Scans run.", nil, nil)
+	descErrors = prometheus.NewDesc("ovsoffload_scan_errors_total", "Scans that failed.", nil, nil)
+	descInfo   = prometheus.NewDesc("ovsoffload_info", "The offload backend verifying the flows.", []string{"backend"}, nil)
+)
+
+// exporter scans a node with its backend and is a prometheus.Collector of
+// the last scan's results.
+type exporter struct {
+	backend     offload.Backend
+	node        *offload.Node
+	minInterval time.Duration
+	now         func() time.Time
+
+	mu          sync.Mutex // held through a scan, so concurrent scrapes share one
+	report      *offload.Report
+	lastAttempt time.Time
+	lastSuccess time.Time
+	duration    time.Duration
+	scans       int
+	errors      int
+}
+
+// scan verifies the node's flows now and keeps the report when it succeeds.
+func (e *exporter) scan(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.scanLocked(ctx)
+}
+
+// scanIfStale scans unless the last scan is more recent than minInterval.
+func (e *exporter) scanIfStale(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.lastAttempt.IsZero() && e.now().Sub(e.lastAttempt) < e.minInterval {
+		return nil
+	}
+	return e.scanLocked(ctx)
+}
+
+func (e *exporter) scanLocked(ctx context.Context) error {
+	start := e.now()
+	r, err := e.backend.Verify(ctx, e.node)
+	end := e.now()
+	e.lastAttempt, e.duration = end, end.Sub(start)
+	e.scans++
+	if err != nil {
+		e.errors++
+		return fmt.Errorf("scan with backend %s: %w", e.backend.Name(), err)
+	}
+	e.report, e.lastSuccess = r, end
+	return nil
+}
+
+// handler serves the registry, scanning first when the last scan is stale.
+// A failed scan is logged by the caller's errorf and the previous values are
+// served.
+func (e *exporter) handler(reg *prometheus.Registry, errorf func(string, ...any)) http.Handler {
+	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := e.scanIfStale(r.Context()); err != nil {
+			errorf("%v", err)
+		}
+		metrics.ServeHTTP(w, r)
+	})
+}
+
+// Describe sends the descriptions of every metric.
+func (e *exporter) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descFlows, descPortFlows, descPodFlows, descReasons, descAge, descTimestamp,
+		descDuration, descScans, descErrors, descInfo} {
+		ch <- d
+	}
+}
+
+// Collect sends the metrics of the last scan.
+func (e *exporter) Collect(ch chan<- prometheus.Metric) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	ch <- prometheus.MustNewConstMetric(descScans, prometheus.CounterValue, float64(e.scans))
+	ch <- prometheus.MustNewConstMetric(descErrors, prometheus.CounterValue, float64(e.errors))
+	gauge(descInfo, 1, e.backend.Name())
+	if !e.lastAttempt.IsZero() {
+		gauge(descDuration, e.duration.Seconds())
+	}
+	if e.report == nil {
+		gauge(descAge, math.Inf(1))
+		return
+	}
+	gauge(descAge, e.now().Sub(e.lastSuccess).Seconds())
+	gauge(descTimestamp, float64(e.lastSuccess.UnixNano())/1e9)
+
+	type portKey struct{ port, representor, pod, state, dp string }
+	type podKey struct{ pod, state, dp string }
+	byPort, byPod, byReason := map[portKey]int{}, map[podKey]int{}, map[offload.ReasonCode]int{}
+	byState := map[[2]string]int{}
+	for _, f := range e.report.Flows {
+		byState[[2]string{string(f.State), f.DP}]++
+		byPort[portKey{f.InPort, f.Representor, f.Pod, string(f.State), f.DP}]++
+		if f.Pod != "" {
+			byPod[podKey{f.Pod, string(f.State), f.DP}]++
+		}
+		var seen []offload.ReasonCode
+		for _, r := range f.Reasons {
+			if !slices.Contains(seen, r.Code) {
+				seen = append(seen, r.Code)
+				byReason[r.Code]++
+			}
+		}
+	}
+	// Every state of every layer seen, zeros included, so alerts on
+	// "ovs-only > 0" have a series to look at.
+	for dp := range e.report.Totals.ByDP {
+		for _, s := range offload.States {
+			gauge(descFlows, float64(byState[[2]string{string(s), dp}]), string(s), dp)
+		}
+	}
+	for k, n := range byPort {
+		gauge(descPortFlows, float64(n), k.port, k.representor, k.pod, k.state, k.dp)
+	}
+	for k, n := range byPod {
+		gauge(descPodFlows, float64(n), k.pod, k.state, k.dp)
+	}
+	for code, n := range byReason {
+		gauge(descReasons, float64(n), string(code))
+	}
+}

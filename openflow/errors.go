@@ -1,0 +1,36 @@
+package openflow
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotSupported reports a request the package, or the pinned go-openvswitch
+// library under it, cannot carry out.
+var ErrNotSupported = errors.New("openflow: not supported")
+
+// ParseError reports text that could not be parsed.
+type ParseError struct {
+	Line   int    // 1-based line number; 0 when the text was not read from a stream
+	Column int    // 1-based byte column in the line where the problem starts
+	Text   string // the offending text
+	Msg    string // what is wrong
+}
+
+// Error formats the position, the problem and the offending text.
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("openflow: line %d, column %d: %s: %q", e.Line, e.Column, e.Msg, e.Text)
+	}
+	return fmt.Sprintf("openflow: column %d: %s: %q", e.Column, e.Msg, e.Text)
+}
+
+func errAt(s string, off, end int, msg string) *ParseError {
+	if end > len(s) {
+		end = len(s)
+	}
+	if off > end {
+		off = end
+	}
+	return &ParseError{Column: off + 1, Text: s[off:end], Msg: msg}
+}
