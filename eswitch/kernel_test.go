@@ -17,13 +17,12 @@ import (
 // TestKernelDiscoverNetdevsim runs discovery on real switchdev
 // representors: a netdevsim device with one port, put in switchdev mode
 // through devlink, given two VFs through sriov_numvfs. It needs the kernel
-// lane's VM (OVSOFFLOAD_KERNEL_LANE=1): netdevsim is not in every kernel,
-// and creating devices changes the machine.
+// lane's VM (testenv.RequireKernelLane): netdevsim is not in every kernel,
+// and creating devices changes the machine. netdevsim labels its uplink p1
+// (port index 0, port number 1) while its VF ports say PF 0: the uplink
+// found before the VFs must resolve after them.
 func TestKernelDiscoverNetdevsim(t *testing.T) {
-	if os.Getenv("OVSOFFLOAD_KERNEL_LANE") != "1" {
-		t.Skip("runs in the kernel lane (OVSOFFLOAD_KERNEL_LANE=1): needs netdevsim and a disposable kernel")
-	}
-	testenv.RequireRoot(t)
+	testenv.RequireKernelLane(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	root := sysfs.Root()

@@ -130,6 +130,22 @@ func TestSetNumVFsBoundedWaitSaysWhatIsMissing(t *testing.T) {
 	}
 }
 
+// TestSetNumVFsDeadlineAlreadyPassedSaysWhatIsMissing is the load-sensitive
+// case of TestSetNumVFsBoundedWaitSaysWhatIsMissing made deterministic: the
+// deadline has passed before the first check (as a loaded machine can make
+// it), and the error still names what is missing and matches the deadline,
+// not devlink's absence.
+func TestSetNumVFsDeadlineAlreadyPassedSaysWhatIsMissing(t *testing.T) {
+	h := newSRIOVHost(true, false)
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Millisecond))
+	defer cancel()
+	_, err := h.client(t).SetNumVFs(ctx, "ens1f0np0", 2)
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrNotSupported) ||
+		!strings.Contains(err.Error(), "pf0vf0 representor") || !strings.Contains(err.Error(), "pf0vf1 representor") {
+		t.Fatalf("err = %v, want a deadline naming pf0vf0 and pf0vf1", err)
+	}
+}
+
 func TestSetNumVFsHostOfDPUWaitsForVFsOnly(t *testing.T) {
 	h := newSRIOVHost(false, false)
 	inv, err := h.client(t).SetNumVFs(context.Background(), "ens1f0np0", 3)
