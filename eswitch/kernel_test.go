@@ -79,6 +79,11 @@ func TestKernelDiscoverNetdevsim(t *testing.T) {
 	if uplink.Name == "" {
 		t.Fatalf("no uplink of %s in %v", dev, inv.Representors())
 	}
+	// devlink's port attributes and the netdev's phys_port_name agree.
+	if pn, err := sysfs.ReadString(root, "class/net/"+uplink.Name+"/phys_port_name"); err != nil || pn != uplink.PortName() {
+		t.Fatalf("uplink %s: phys_port_name %q, %v; devlink says %s", uplink, pn, err, uplink.PortName())
+	}
+	t.Logf("uplink %s, PF %d before the VFs", uplink, uplink.PF)
 	inv, err = c.SetNumVFs(ctx, uplink.Name, 2)
 	if err != nil {
 		t.Fatalf("SetNumVFs(%s, 2): %v", uplink.Name, err)
@@ -105,6 +110,7 @@ func TestKernelDiscoverNetdevsim(t *testing.T) {
 	if err != nil || up.Name != uplink.Name {
 		t.Fatalf("Resolve(uplink) = %s, %v", up, err)
 	}
+	t.Logf("uplink %s, PF %d with the VFs", up, up.PF)
 	// netdevsim lets hw-tc-offload change: a real set and read-back.
 	if err := c.SetHWTCOffload(ctx, uplink.Name, true); err != nil {
 		t.Fatalf("SetHWTCOffload(%s): %v", uplink.Name, err)
