@@ -324,7 +324,10 @@ func (inv *Inventory) find(query string, pred func(Representor) bool) (Represent
 	return Representor{}, &AmbiguousError{Query: query, Candidates: hits}
 }
 
-// Uplink returns the physical port (p0, p1) of PF pf.
+// Uplink returns the physical port (p0, p1) of PF pf. The PF of a physical
+// port is the one the PF, VF and SF ports of the same devlink device (or PCI
+// device) agree on, else its port number: netdevsim's p1 is PF 1 until its
+// VFs (pf0vf0...) exist, PF 0 after.
 func (inv *Inventory) Uplink(pf uint16) (Representor, error) {
 	return inv.find(fmt.Sprintf("uplink of PF %d", pf), func(r Representor) bool {
 		return r.Flavour == FlavourPhysical && r.PF == pf
