@@ -571,6 +571,9 @@ func VFs(fsys SysFS, pfNetdev string) ([]VFInfo, error) {
 			continue
 		}
 		vfDev, err := sysfs.RealPath(fsys, dev+"/"+e.Name())
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // the VF went away while we listed
+		}
 		if err != nil {
 			return nil, err
 		}
