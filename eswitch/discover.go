@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"slices"
 	"strconv"
@@ -83,6 +84,7 @@ type netdevInfo struct {
 	portName string
 	switchID string
 	device   string // canonical device path, "" for virtual devices
+	bus      string // the device's bus ("pci", "netdevsim"), "" when unknown
 }
 
 // DiscoverSysfs finds representors from sysfs alone (phys_port_name and
@@ -102,8 +104,8 @@ func discover(ctx context.Context, fsys SysFS, dl portLister) (*Inventory, error
 	if dl != nil {
 		ports, err = dl.ports(ctx)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, err
+			if cerr := contextEnded(ctx, err); cerr != nil {
+				return nil, cerr
 			}
 			inv.DevlinkErr = err
 			ports = nil
@@ -115,21 +117,36 @@ func discover(ctx context.Context, fsys SysFS, dl portLister) (*Inventory, error
 	for i := range netdevs {
 		byIfindex[netdevs[i].ifindex] = &netdevs[i]
 	}
+	// First the ports devlink names a netdev for (by ifindex), so that the
+	// port-name match below only considers netdevs no port claimed.
+	matched := make([]*netdevInfo, len(ports))
 	covered := make(map[int]bool)
-	for _, p := range ports {
+	for i, p := range ports {
+		if !p.HasFlavour || p.NetdevIfindex == 0 {
+			continue
+		}
+		if nd := byIfindex[int(p.NetdevIfindex)]; nd != nil {
+			matched[i] = nd
+			covered[nd.ifindex] = true
+		}
+	}
+	for i, p := range ports {
+		if p.HasFlavour && p.NetdevIfindex == 0 {
+			if nd := netdevOfPort(p, netdevs, covered); nd != nil {
+				matched[i] = nd
+				covered[nd.ifindex] = true
+			}
+		}
+	}
+	for i, p := range ports {
 		if !p.HasFlavour {
 			continue
 		}
 		r := Representor{Handle: p.Handle, Source: SourceDevlink, PeerMAC: p.HWAddr}
-		var nd *netdevInfo
-		if p.NetdevIfindex != 0 {
-			nd = byIfindex[int(p.NetdevIfindex)]
-		}
 		switchID := ""
-		if nd != nil {
+		if nd := matched[i]; nd != nil {
 			switchID = nd.switchID
 			r.Name, r.Ifindex, r.Device = nd.name, nd.ifindex, nd.device
-			covered[nd.ifindex] = true
 		} else if p.NetdevIfindex != 0 {
 			// The netdev is not in this sysfs (another namespace, or it
 			// went away between the dump and the read): keep what devlink said.
@@ -152,6 +169,66 @@ func discover(ctx context.Context, fsys SysFS, dl portLister) (*Inventory, error
 	}
 	inv.fixUplinkPFs()
 	return inv, nil
+}
+
+// contextEnded returns the error discovery ends with when the devlink dump
+// failed because ctx ended: ctx's error, wrapping the dump's. It returns
+// nil for any other failure, even when ctx has ended meanwhile (no devlink
+// family, a dial error, a driver's refusal): discovery then falls back to
+// sysfs, which does not depend on ctx, so the outcome does not depend on
+// when the deadline fell.
+func contextEnded(ctx context.Context, err error) error {
+	cerr := ctx.Err()
+	if cerr == nil {
+		return nil
+	}
+	if errors.Is(err, cerr) {
+		return err
+	}
+	// The socket deadline is the context's: its expiry is the context's.
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("eswitch: devlink port dump: %w (%w)", cerr, err)
+	}
+	return nil
+}
+
+// netdevOfPort finds the netdev of a devlink port whose dump names none
+// (DEVLINK_ATTR_PORT_NETDEV_IFINDEX is absent while the port's type is not
+// yet or no longer eth: the driver registers the port before its netdev,
+// or re-creates the netdev on an eswitch mode change). A netdev no other
+// port claimed is the port's when both hold, as they do for mlx5 (PF
+// uplinks and representors are children of the eswitch manager PF, SF
+// representors of the SF's PF, and the devlink device is that PCI
+// function) and netdevsim (netdevs are children of the netdevsim<N> bus
+// device, which is the devlink device):
+//   - its parent device is the devlink device: the base name of its
+//     sysfs device directory is the handle's device name ("0000:03:00.0",
+//     "netdevsim233"), and the device's bus, when sysfs names it, is the
+//     handle's bus;
+//   - its phys_port_name is the one the devlink core derives from the
+//     port's attributes (p<number>[s<split>], [c<controller>]pf<pf>[vf<vf>|sf<sf>]).
+//
+// The match must be unique; otherwise the port stays without netdev.
+func netdevOfPort(p devlinkPort, netdevs []netdevInfo, covered map[int]bool) *netdevInfo {
+	want := p.identity("").PortName()
+	if want == "" {
+		return nil
+	}
+	var hit *netdevInfo
+	for i := range netdevs {
+		nd := &netdevs[i]
+		if covered[nd.ifindex] || nd.portName != want || nd.device == "" || path.Base(nd.device) != p.Handle.Device {
+			continue
+		}
+		if nd.bus != "" && nd.bus != p.Handle.Bus {
+			continue
+		}
+		if hit != nil {
+			return nil
+		}
+		hit = nd
+	}
+	return hit
 }
 
 // fixUplinkPFs sets the PF number of each physical port from the PCI
@@ -221,6 +298,9 @@ func readNetdevs(fsys SysFS) ([]netdevInfo, error) {
 		nd.switchID, _ = sysfs.ReadString(fsys, dir+"/phys_switch_id")
 		if dev, err := sysfs.RealPath(fsys, dir+"/device"); err == nil {
 			nd.device = dev
+			if bus, err := sysfs.RealPath(fsys, dev+"/subsystem"); err == nil {
+				nd.bus = path.Base(bus)
+			}
 		}
 		out = append(out, nd)
 	}
@@ -244,7 +324,10 @@ func (inv *Inventory) find(query string, pred func(Representor) bool) (Represent
 	return Representor{}, &AmbiguousError{Query: query, Candidates: hits}
 }
 
-// Uplink returns the physical port (p0, p1) of PF pf.
+// Uplink returns the physical port (p0, p1) of PF pf. The PF of a physical
+// port is the one the PF, VF and SF ports of the same devlink device (or PCI
+// device) agree on, else its port number: netdevsim's p1 is PF 1 until its
+// VFs (pf0vf0...) exist, PF 0 after.
 func (inv *Inventory) Uplink(pf uint16) (Representor, error) {
 	return inv.find(fmt.Sprintf("uplink of PF %d", pf), func(r Representor) bool {
 		return r.Flavour == FlavourPhysical && r.PF == pf
@@ -287,19 +370,34 @@ func (inv *Inventory) SF(c Controller, pf uint16, sf uint32) (Representor, error
 
 // Resolve finds the representor with identity id now, whatever its netdev
 // is called. An empty id.SwitchID matches any switch.
+//
+// A physical port (uplink) is found by how the kernel labels it: switch,
+// port number and split sub-port (phys_port_name p<port>[s<split>]). Its PF
+// number only breaks a tie between ports with the same label (two p0 on one
+// switch, as on a BlueField-4): the PF number of an uplink is inferred from
+// the PF, VF and SF ports beside it (see [Inventory.Uplink]), so it can
+// change when VFs come or go while the port stays the same (netdevsim
+// labels its uplink p1, its VFs say PF 0).
 func (inv *Inventory) Resolve(id Identity) (Representor, error) {
-	return inv.find("representor "+describe(id), func(r Representor) bool {
+	query := "representor " + describe(id)
+	same := func(r Representor, withPF bool) bool {
 		got := r.Identity
 		if id.SwitchID == "" {
 			got.SwitchID = ""
 		}
-		if id.Flavour == FlavourPhysical {
-			// The port number is how the kernel labels the uplink; the PF
-			// number may have been corrected by fixUplinkPFs.
-			got.Port = id.Port
+		if !withPF {
+			got.PF = id.PF
 		}
 		return got == id
-	})
+	}
+	if id.Flavour != FlavourPhysical {
+		return inv.find(query, func(r Representor) bool { return same(r, true) })
+	}
+	r, err := inv.find(query, func(r Representor) bool { return same(r, false) })
+	if errors.Is(err, ErrConflict) {
+		return inv.find(query, func(r Representor) bool { return same(r, true) })
+	}
+	return r, err
 }
 
 // ByName returns the representor whose netdev is called name now.
@@ -473,6 +571,9 @@ func VFs(fsys SysFS, pfNetdev string) ([]VFInfo, error) {
 			continue
 		}
 		vfDev, err := sysfs.RealPath(fsys, dev+"/"+e.Name())
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // the VF went away while we listed
+		}
 		if err != nil {
 			return nil, err
 		}

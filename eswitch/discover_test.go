@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func mustDiscover(t *testing.T, tree *fakeTree) *Inventory {
@@ -230,6 +232,23 @@ func TestHostOfDPUHasNoRepresentorsButVFs(t *testing.T) {
 	}
 	if _, err := VFs(tree, "nope0"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("VFs(nope0): %v", err)
+	}
+}
+
+// TestVFsSkipsAVFThatWentAway: a virtfn link whose VF device is gone (the
+// VFs were being removed while VFs listed them) is not an error.
+func TestVFsSkipsAVFThatWentAway(t *testing.T) {
+	tree := hostWithVFs(false)
+	tree.Update(func(m fstest.MapFS) {
+		for k := range m {
+			if strings.HasPrefix(k, "devices/pci0000:16/0000:16:02.0/0000:17:00.3") {
+				delete(m, k)
+			}
+		}
+	})
+	vfs, err := VFs(tree, "ens1f0np0")
+	if err != nil || len(vfs) != 3 || vfs[0].VF != 0 || vfs[1].VF != 2 {
+		t.Fatalf("VFs with VF 1 gone = %+v, %v", vfs, err)
 	}
 }
 

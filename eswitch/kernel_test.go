@@ -17,13 +17,12 @@ import (
 // TestKernelDiscoverNetdevsim runs discovery on real switchdev
 // representors: a netdevsim device with one port, put in switchdev mode
 // through devlink, given two VFs through sriov_numvfs. It needs the kernel
-// lane's VM (OVSOFFLOAD_KERNEL_LANE=1): netdevsim is not in every kernel,
-// and creating devices changes the machine.
+// lane's VM (testenv.RequireKernelLane): netdevsim is not in every kernel,
+// and creating devices changes the machine. netdevsim labels its uplink p1
+// (port index 0, port number 1) while its VF ports say PF 0: the uplink
+// found before the VFs must resolve after them.
 func TestKernelDiscoverNetdevsim(t *testing.T) {
-	if os.Getenv("OVSOFFLOAD_KERNEL_LANE") != "1" {
-		t.Skip("runs in the kernel lane (OVSOFFLOAD_KERNEL_LANE=1): needs netdevsim and a disposable kernel")
-	}
-	testenv.RequireRoot(t)
+	testenv.RequireKernelLane(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	root := sysfs.Root()
@@ -80,6 +79,11 @@ func TestKernelDiscoverNetdevsim(t *testing.T) {
 	if uplink.Name == "" {
 		t.Fatalf("no uplink of %s in %v", dev, inv.Representors())
 	}
+	// devlink's port attributes and the netdev's phys_port_name agree.
+	if pn, err := sysfs.ReadString(root, "class/net/"+uplink.Name+"/phys_port_name"); err != nil || pn != uplink.PortName() {
+		t.Fatalf("uplink %s: phys_port_name %q, %v; devlink says %s", uplink, pn, err, uplink.PortName())
+	}
+	t.Logf("uplink %s, PF %d before the VFs", uplink, uplink.PF)
 	inv, err = c.SetNumVFs(ctx, uplink.Name, 2)
 	if err != nil {
 		t.Fatalf("SetNumVFs(%s, 2): %v", uplink.Name, err)
@@ -106,6 +110,7 @@ func TestKernelDiscoverNetdevsim(t *testing.T) {
 	if err != nil || up.Name != uplink.Name {
 		t.Fatalf("Resolve(uplink) = %s, %v", up, err)
 	}
+	t.Logf("uplink %s, PF %d with the VFs", up, up.PF)
 	// netdevsim lets hw-tc-offload change: a real set and read-back.
 	if err := c.SetHWTCOffload(ctx, uplink.Name, true); err != nil {
 		t.Fatalf("SetHWTCOffload(%s): %v", uplink.Name, err)

@@ -84,20 +84,33 @@ func (c *Client) SetNumVFs(ctx context.Context, pfNetdev string, n int) (*Invent
 			return nil, &OpError{Op: "write sriov_numvfs " + strconv.Itoa(n), Object: pfNetdev, Err: err}
 		}
 	}
-	for {
-		inv, missing, err := c.vfsReady(ctx, pfNetdev, n)
+	// The first check runs even when ctx has already ended, and a check the
+	// deadline cuts short reports what the previous one found missing: the
+	// timeout error always says what is missing, however late the
+	// deadline fell.
+	var missing []string
+	for checked := false; ; checked = true {
+		inv, now, err := c.vfsReady(ctx, pfNetdev, n)
 		if err != nil {
+			if ctx.Err() != nil && checked {
+				return nil, vfWaitError(ctx, pfNetdev, n, missing)
+			}
 			return nil, err
 		}
-		if len(missing) == 0 {
+		if missing = now; len(missing) == 0 {
 			return inv, nil
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("eswitch: %s: %d VFs set but still missing: %s: %w", pfNetdev, n, strings.Join(missing, ", "), ctx.Err())
+			return nil, vfWaitError(ctx, pfNetdev, n, missing)
 		case <-time.After(vfPoll):
 		}
 	}
+}
+
+// vfWaitError is SetNumVFs's timeout: what is missing, matching ctx's error.
+func vfWaitError(ctx context.Context, pfNetdev string, n int, missing []string) error {
+	return fmt.Errorf("eswitch: %s: %d VFs set but still missing: %s: %w", pfNetdev, n, strings.Join(missing, ", "), ctx.Err())
 }
 
 // vfsReady reports what is still missing after asking for n VFs.

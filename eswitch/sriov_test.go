@@ -15,8 +15,9 @@ import (
 // sriovHost is a host PF ens1f0np0 with no VFs yet whose sriov_numvfs file
 // behaves like the kernel's: writing N creates N VFs (and, in switchdev
 // mode, their representors) a little later, from another goroutine, as a
-// driver probing them would; writing a new non-zero count over a non-zero
-// one fails with EBUSY.
+// driver probing them would; writing 0 removes them before it returns, as
+// the kernel does; writing a new non-zero count over a non-zero one fails
+// with EBUSY.
 type sriovHost struct {
 	*fakeTree
 	mu       sync.Mutex
@@ -50,24 +51,30 @@ func newSRIOVHost(switchdev, withReps bool) *sriovHost {
 			return &fs.PathError{Op: "write", Path: name, Err: errors.New("device or resource busy")}
 		}
 		tree[numvfs].Data = []byte(fmt.Sprintf("%d\n", n))
+		if n == 0 {
+			// The kernel removes the VFs (and their representors) before
+			// the write returns; it only probes new ones asynchronously.
+			removeVFs(tree)
+			return nil
+		}
 		go h.createVFs(n, sw)
 		return nil
 	}
 	return h
 }
 
-func (h *sriovHost) createVFs(n int, sw string) {
-	if n == 0 {
-		h.Update(func(tree fstest.MapFS) {
-			for k := range tree {
-				if strings.Contains(k, "/virtfn") || strings.Contains(k, "0000:17:00.") && !strings.HasPrefix(k, hostPF0) ||
-					strings.Contains(k, "ens1f0v") || strings.Contains(k, "ens1f0npf0vf") {
-					delete(tree, k)
-				}
-			}
-		})
-		return
+// removeVFs deletes every VF, VF netdev and VF representor of the tree.
+func removeVFs(tree fstest.MapFS) {
+	for k := range tree {
+		if strings.Contains(k, "/virtfn") || strings.Contains(k, "0000:17:00.") && !strings.HasPrefix(k, hostPF0) ||
+			strings.Contains(k, "ens1f0v") || strings.Contains(k, "ens1f0npf0vf") {
+			delete(tree, k)
+		}
 	}
+}
+
+// createVFs adds n VFs a little later, and their representors later still.
+func (h *sriovHost) createVFs(n int, sw string) {
 	time.Sleep(30 * time.Millisecond)
 	for i := range n {
 		h.vf(hostPF0, i, fmt.Sprintf("0000:17:00.%d", i+2), fmt.Sprintf("ens1f0v%d", i))
@@ -127,6 +134,22 @@ func TestSetNumVFsBoundedWaitSaysWhatIsMissing(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("wait took %v, not bounded by the context", d)
+	}
+}
+
+// TestSetNumVFsDeadlineAlreadyPassedSaysWhatIsMissing is the load-sensitive
+// case of TestSetNumVFsBoundedWaitSaysWhatIsMissing made deterministic: the
+// deadline has passed before the first check (as a loaded machine can make
+// it), and the error still names what is missing and matches the deadline,
+// not devlink's absence.
+func TestSetNumVFsDeadlineAlreadyPassedSaysWhatIsMissing(t *testing.T) {
+	h := newSRIOVHost(true, false)
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Millisecond))
+	defer cancel()
+	_, err := h.client(t).SetNumVFs(ctx, "ens1f0np0", 2)
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrNotSupported) ||
+		!strings.Contains(err.Error(), "pf0vf0 representor") || !strings.Contains(err.Error(), "pf0vf1 representor") {
+		t.Fatalf("err = %v, want a deadline naming pf0vf0 and pf0vf1", err)
 	}
 }
 
