@@ -1,0 +1,516 @@
+package tc
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mdlayher/netlink"
+	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
+	"github.com/ovsoffload/ovsoffload/internal/testenv"
+)
+
+var updateGolden = flag.Bool("update-golden", false, "record raw kernel dumps into testdata/kernel (kernel lane only)")
+
+// requireKernelLane skips outside the kernel lane's QEMU guest (whose stock
+// Debian kernel has cls_flower, act_* and netdevsim) and, inside it,
+// requires root. It stands in for testenv.RequireKernelLane of the ws/vmlane
+// branch until that lands.
+func requireKernelLane(t testing.TB) {
+	t.Helper()
+	if os.Getenv("OVSOFFLOAD_KERNEL_LANE") != "1" {
+		t.Skip("kernel lane test: runs inside the QEMU guest of `make kernel-lane` (OVSOFFLOAD_KERNEL_LANE=1)")
+	}
+	testenv.RequireRoot(t)
+	testenv.RequireBinaries(t, "iproute2", "ip", "tc")
+}
+
+func run(t testing.TB, argv ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := cmdexec.Exec{}.Run(ctx, argv...)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return out
+}
+
+// vethNS makes a network namespace holding the veth pair v0/v1 (up) and
+// returns its name and a Client working in it.
+func vethNS(t testing.TB) (string, *Client, int, int) {
+	t.Helper()
+	ns := fmt.Sprintf("tctest%d", time.Now().UnixNano()%1e9)
+	run(t, "ip", "netns", "add", ns)
+	t.Cleanup(func() { _, _ = cmdexec.Exec{}.Run(context.Background(), "ip", "netns", "del", ns) })
+	run(t, "ip", "-n", ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+	run(t, "ip", "-n", ns, "link", "set", "v0", "up")
+	run(t, "ip", "-n", ns, "link", "set", "v1", "up")
+	fd, err := os.Open(filepath.Join("/run/netns", ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fd.Close() })
+	c, err := Dial(&Config{NetNS: int(fd.Fd())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return ns, c, ifindexIn(t, ns, "v0"), ifindexIn(t, ns, "v1")
+}
+
+func ifindexIn(t testing.TB, ns, dev string) int {
+	t.Helper()
+	var links []struct {
+		Ifindex int `json:"ifindex"`
+	}
+	if err := json.Unmarshal(run(t, "ip", "-n", ns, "-j", "link", "show", "dev", dev), &links); err != nil || len(links) != 1 {
+		t.Fatalf("ip -j link show %s: %v", dev, err)
+	}
+	return links[0].Ifindex
+}
+
+// TestIntegrationProbeMatchesTC checks the ErrNotSupported probe against the
+// tc tool on whatever kernel runs the test: on the host (no cls_flower) both
+// must refuse, in the kernel lane both must accept.
+func TestIntegrationProbeMatchesTC(t *testing.T) {
+	testenv.RequireRoot(t)
+	testenv.RequireBinaries(t, "iproute2", "ip", "tc")
+	ns, c, v0, _ := vethNS(t)
+	probeErr := c.ProbeFlower(v0)
+	run(t, "tc", "-n", ns, "qdisc", "add", "dev", "v1", "clsact")
+	_, tcErr := cmdexec.Exec{}.Run(context.Background(), "tc", "-n", ns, "filter", "add", "dev", "v1", "ingress",
+		"protocol", "all", "pref", "7", "flower", "skip_hw", "action", "pass")
+	var ee *cmdexec.ExitError
+	tcRefused := errors.As(tcErr, &ee) && strings.Contains(ee.Stderr, "classifier not found")
+	switch {
+	case tcErr == nil && probeErr != nil:
+		t.Fatalf("tc installs flower filters but ProbeFlower says %v", probeErr)
+	case tcRefused && !errors.Is(probeErr, ErrNotSupported):
+		t.Fatalf("tc says %q, ProbeFlower = %v, want ErrNotSupported", ee.Stderr, probeErr)
+	case tcErr != nil && !tcRefused:
+		t.Fatalf("tc failed for another reason: %v", tcErr)
+	}
+	if probeErr != nil {
+		var oe *OpError
+		if !errors.As(probeErr, &oe) || oe.Message == "" {
+			t.Fatalf("ProbeFlower error %v carries no extack message", probeErr)
+		}
+		t.Logf("kernel without cls_flower: %v", probeErr)
+	}
+}
+
+// kernelSpecs are filters covering every key and action kind the package
+// programs; parent and devices are filled in per test.
+func kernelSpecs(dev, out int, flags Flags) []FilterSpec {
+	id := func(prio uint16, proto uint16, handle uint32, chain uint32) FilterID {
+		return FilterID{Ifindex: dev, Parent: ParentIngress, Chain: chain, Prio: prio, Protocol: proto, Handle: handle}
+	}
+	u := UFID{1, 2, 3, 4}
+	return []FilterSpec{
+		{FilterID: id(1, EthPIP, 1, 0), Flags: flags, Match: Match{
+			EthDst: mac("02:00:00:00:00:02"), EthDstMask: mac("ff:ff:ff:ff:ff:ff"), EthType: EthPIP,
+			IPProto: Ptr[uint8](6), Dst: netip.MustParseAddr("10.0.0.2"), DstMask: netip.MustParseAddr("255.255.255.255"),
+			DstPort: 80, DstPortMask: 0xffff},
+			Actions: []Action{Redirect(uint32(out)).WithCookie(u.Cookie())}},
+		{FilterID: id(2, EthPIPv6, 1, 0), Flags: flags, Match: Match{EthType: EthPIPv6,
+			Src: netip.MustParseAddr("2001:db8::1"), SrcMask: netip.MustParseAddr("ffff:ffff:ffff:ffff::"),
+			IPProto: Ptr[uint8](17), SrcPort: 53, SrcPortMask: 0xffff},
+			Actions: []Action{Mirror(uint32(out)), Drop().WithCookie(UFID{5, 6, 7, 8}.Cookie())}},
+		{FilterID: id(3, EthPIP, 1, 0), Flags: flags, Match: Match{EthType: EthPIP,
+			CtState: CtTracked | CtEstablished, CtStateMask: CtTracked | CtEstablished},
+			Actions: []Action{Conntrack(CT{Zone: 3}), Goto(4)}},
+		{FilterID: id(4, EthPIP, 1, 0), Flags: flags, Match: Match{EthType: EthPIP,
+			EncKeyID: Ptr[uint32](42), EncDst: netip.MustParseAddr("192.168.1.1"), EncDstMask: netip.MustParseAddr("255.255.255.255"),
+			EncDstPort: 6081, EncDstPortMask: 0xffff},
+			Actions: []Action{UnsetTunnel(), PushVLAN(100, 2, EthP8021Q), Redirect(uint32(out))}},
+		{FilterID: id(5, EthPIP, 1, 4), Flags: flags, Match: Match{EthType: EthPIP, IPTTL: 64, IPTTLMask: 0xff},
+			Actions: []Action{Edit(PeditKey{Htype: 2, Off: 8, Mask: 0x00ffffff, Val: 0x3f000000}),
+				SetTunnel(TunnelKey{Src: netip.MustParseAddr("10.1.0.1"), Dst: netip.MustParseAddr("10.1.0.2"), KeyID: Ptr[uint32](7), DstPort: 6081, TTL: 64}),
+				Redirect(uint32(out))}},
+		{FilterID: id(6, EthP8021Q, 1, 0), Flags: flags, Match: Match{EthType: EthP8021Q, VLANID: Ptr[uint16](10), VLANEthType: EthPIP},
+			Actions: []Action{PopVLAN(), Pass()}},
+	}
+}
+
+// tcJSONFilter is what `tc -j filter show` prints for one filter.
+type tcJSONFilter struct {
+	Protocol string `json:"protocol"`
+	Pref     int    `json:"pref"`
+	Kind     string `json:"kind"`
+	Chain    uint32 `json:"chain"`
+	Options  *struct {
+		Handle    uint32 `json:"handle"`
+		InHW      bool   `json:"in_hw"`
+		InHWCount *int   `json:"in_hw_count"`
+		NotInHW   bool   `json:"not_in_hw"`
+		SkipHW    bool   `json:"skip_hw"`
+		SkipSW    bool   `json:"skip_sw"`
+		Actions   []struct {
+			Order  int    `json:"order"`
+			Kind   string `json:"kind"`
+			Cookie string `json:"cookie"`
+		} `json:"actions"`
+	} `json:"options"`
+}
+
+// compareWithTC checks our dump against `tc -j filter show` for the same
+// device: same filters, flags, in_hw_count, action kinds and cookies.
+func compareWithTC(t *testing.T, ns, dev string, ours []Filter) {
+	t.Helper()
+	var theirs []tcJSONFilter
+	if err := json.Unmarshal(run(t, "tc", "-n", ns, "-j", "filter", "show", "dev", dev, "ingress"), &theirs); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, j := range theirs {
+		if j.Options == nil {
+			continue // the per-prio header line
+		}
+		var f *Filter
+		for i := range ours {
+			if ours[i].Chain == j.Chain && int(ours[i].Prio) == j.Pref && ours[i].Handle == j.Options.Handle {
+				f = &ours[i]
+			}
+		}
+		if f == nil {
+			t.Errorf("tc shows chain %d pref %d handle %#x, our dump does not", j.Chain, j.Pref, j.Options.Handle)
+			continue
+		}
+		n++
+		if f.Flags.InHW() != j.Options.InHW || f.Flags.NotInHW() != j.Options.NotInHW ||
+			f.Flags.SkipHW() != j.Options.SkipHW || f.Flags.SkipSW() != j.Options.SkipSW {
+			t.Errorf("pref %d: our flags %q, tc in_hw=%v not_in_hw=%v skip_hw=%v skip_sw=%v", j.Pref, f.Flags,
+				j.Options.InHW, j.Options.NotInHW, j.Options.SkipHW, j.Options.SkipSW)
+		}
+		if (f.InHWCount == nil) != (j.Options.InHWCount == nil) ||
+			(f.InHWCount != nil && int(*f.InHWCount) != *j.Options.InHWCount) {
+			t.Errorf("pref %d: in_hw_count differs (ours %v)", j.Pref, f.InHWCount)
+		}
+		if len(f.Actions) != len(j.Options.Actions) {
+			t.Errorf("pref %d: %d actions, tc shows %d", j.Pref, len(f.Actions), len(j.Options.Actions))
+			continue
+		}
+		for i, a := range j.Options.Actions {
+			if f.Actions[i].Kind != a.Kind || hex.EncodeToString(f.Actions[i].Cookie) != a.Cookie {
+				t.Errorf("pref %d action %d: ours %s cookie %x, tc %s cookie %s", j.Pref, i+1,
+					f.Actions[i].Kind, f.Actions[i].Cookie, a.Kind, a.Cookie)
+			}
+		}
+	}
+	if n != len(ours) {
+		t.Errorf("tc shows %d filters, we dumped %d", n, len(ours))
+	}
+}
+
+func programAndCheck(t *testing.T, c *Client, ns, devName string, specs []FilterSpec, wantInHW bool) []Filter {
+	t.Helper()
+	for _, s := range specs {
+		if err := c.ReplaceFilter(s); err != nil {
+			t.Fatalf("ReplaceFilter prio %d: %v", s.Prio, err)
+		}
+	}
+	got, err := c.Filters(specs[0].Ifindex, ParentIngress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(specs) {
+		t.Fatalf("dumped %d filters, programmed %d", len(got), len(specs))
+	}
+	for i, s := range specs {
+		f := got[i]
+		if f.Prio != s.Prio || f.Chain != s.Chain {
+			// the kernel dumps chain by chain, prio by prio
+			for j := range got {
+				if got[j].Prio == s.Prio && got[j].Chain == s.Chain {
+					f = got[j]
+				}
+			}
+		}
+		assertSpecEqual(t, s, f.Spec())
+		if f.Flags.InHW() != wantInHW || f.Flags.NotInHW() == wantInHW {
+			t.Errorf("prio %d: flags %q, want in_hw=%v", s.Prio, f.Flags, wantInHW)
+		}
+		if wantInHW && (f.InHWCount == nil || *f.InHWCount != 1) {
+			t.Errorf("prio %d: in_hw_count %v, want 1", s.Prio, f.InHWCount)
+		}
+	}
+	compareWithTC(t, ns, devName, got)
+	return got
+}
+
+// recordDump writes the raw dump of a device to testdata/kernel/<name>.hex
+// when -update-golden is set.
+func recordDump(t *testing.T, c *Client, ifindex int, name, comment string) {
+	t.Helper()
+	if !*updateGolden {
+		return
+	}
+	req := netlink.Message{Header: netlink.Header{Type: rtmGetTfilter, Flags: netlink.Request | netlink.Dump},
+		Data: tcmsg(ifindex, 0, ParentIngress, 0)}
+	msgs, err := c.conn.Execute(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	sb.WriteString("# " + comment + "\n")
+	for _, m := range msgs {
+		m.Header.Sequence, m.Header.PID = 0, 0
+		sb.WriteString(hexDump(wire(m)))
+	}
+	if err := os.MkdirAll(filepath.Join("testdata", "kernel"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("testdata", "kernel", name+".hex"), []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKernelVeth programs every key and action kind on a veth (software
+// TC: not_in_hw), reads them back and compares with tc -j.
+func TestKernelVeth(t *testing.T) {
+	requireKernelLane(t)
+	ns, c, v0, v1 := vethNS(t)
+	if err := c.EnsureQdisc(v0, Clsact); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.EnsureQdisc(v0, Clsact); err != nil {
+		t.Fatalf("EnsureQdisc is not idempotent: %v", err)
+	}
+	if err := c.EnsureQdisc(v0, Ingress); !errors.Is(err, ErrConflict) {
+		t.Fatalf("EnsureQdisc(ingress) over clsact = %v, want ErrConflict", err)
+	}
+	specs := kernelSpecs(v0, v1, 0)
+	programAndCheck(t, c, ns, "v0", specs, false)
+	recordDump(t, c, v0, "veth-not-in-hw", "tc filters of TestKernelVeth on a veth (not_in_hw), recorded in the kernel lane")
+
+	// Errors: duplicate add, skip_sw on a veth, delete of a missing filter.
+	if err := c.AddFilter(specs[0]); !errors.Is(err, ErrConflict) {
+		t.Errorf("duplicate AddFilter = %v, want ErrConflict", err)
+	}
+	sw := specs[0]
+	sw.Prio, sw.Flags = 40, FlagSkipSW
+	var oe *OpError
+	if err := c.AddFilter(sw); !errors.As(err, &oe) || oe.Message == "" {
+		t.Errorf("skip_sw on veth = %v, want *OpError with the kernel's message", err)
+	} else {
+		t.Logf("skip_sw on a veth: %v", err)
+	}
+	if err := c.DeleteFilter(specs[0].FilterID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteFilter(specs[0].FilterID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("second DeleteFilter = %v, want ErrNotFound", err)
+	}
+	left, err := c.Filters(v0, ParentIngress)
+	if err != nil || len(left) != len(specs)-1 {
+		t.Errorf("after delete: %d filters, %v", len(left), err)
+	}
+}
+
+// netdevsimRep finds a netdevsim VF representor (phys_port_name pf0vfN)
+// in the current namespace.
+func netdevsimRep(t *testing.T) (string, int) {
+	t.Helper()
+	links, _ := filepath.Glob("/sys/class/net/*")
+	for _, l := range links {
+		drv, err := os.Readlink(filepath.Join(l, "device", "driver"))
+		if err != nil || filepath.Base(drv) != "netdevsim" {
+			continue
+		}
+		ppn, _ := os.ReadFile(filepath.Join(l, "phys_port_name"))
+		if strings.HasPrefix(strings.TrimSpace(string(ppn)), "pf0vf") {
+			ifi, err := net.InterfaceByName(filepath.Base(l))
+			if err == nil {
+				return ifi.Name, ifi.Index
+			}
+		}
+	}
+	testenv.Missing(t, "no netdevsim VF representor (pf0vfN) in the guest: the kernel lane must create the emulated eswitch")
+	return "", 0
+}
+
+// TestKernelNetdevsim programs filters on an emulated-eswitch representor:
+// the kernel reports in_hw and in_hw_count 1.
+func TestKernelNetdevsim(t *testing.T) {
+	requireKernelLane(t)
+	testenv.RequireBinaries(t, "ethtool", "ethtool")
+	name, rep := netdevsimRep(t)
+	run(t, "ethtool", "-K", name, "hw-tc-offload", "on")
+	c, err := Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.EnsureQdisc(rep, Clsact); err != nil {
+		t.Fatal(err)
+	}
+	defer c.DeleteQdisc(rep, Clsact)
+	// A representor as output keeps the actions offloadable.
+	specs := kernelSpecs(rep, rep, FlagSkipSW)[:1]
+	programAndCheck(t, c, "", name, specs, true)
+	recordDump(t, c, rep, "netdevsim-in-hw", "tc filters of TestKernelNetdevsim on a netdevsim representor (in_hw), recorded in the kernel lane")
+}
+
+// TestKernelGolden decodes the dumps recorded in the kernel lane (real
+// kernel output) and checks what each must hold.
+func TestKernelGolden(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "kernel", "*.hex"))
+	if len(files) == 0 {
+		t.Skip("no recorded kernel dumps yet (run the kernel lane with -update-golden)")
+	}
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := parseHex(string(b))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		fs, err := DecodeMessages(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if len(fs) == 0 {
+			t.Fatalf("%s: no filters", p)
+		}
+		inHW := strings.Contains(p, "in-hw") && !strings.Contains(p, "not-in-hw")
+		for _, f := range fs {
+			if f.Flags.InHW() != inHW {
+				t.Errorf("%s: prio %d flags %q", p, f.Prio, f.Flags)
+			}
+		}
+	}
+}
+
+var (
+	ratioMu sync.Mutex
+	ratios  = map[string]float64{}
+)
+
+func setRatio(name string, v float64) {
+	ratioMu.Lock()
+	ratios[name] = v
+	ratioMu.Unlock()
+}
+
+// TestMain prints the RATIO lines of the comparative benchmarks once, with
+// the figures of their last (final b.N) run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for name, v := range ratios {
+		fmt.Printf("RATIO %s %.2f\n", name, v)
+	}
+	os.Exit(code)
+}
+
+const benchFilters = 10000
+
+func benchSpec(dev, i int) FilterSpec {
+	return FilterSpec{
+		FilterID: FilterID{Ifindex: dev, Parent: ParentIngress, Prio: 1, Protocol: EthPIP, Handle: uint32(i + 1)},
+		Match: Match{EthType: EthPIP, IPProto: Ptr[uint8](6), Dst: benchAddr(i), DstMask: netip.MustParseAddr("255.255.255.255"),
+			DstPort: 80, DstPortMask: 0xffff},
+		Actions: []Action{Drop().WithCookie(UFID{uint32(i), 0, 0, 1}.Cookie())},
+	}
+}
+
+func benchAddr(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}) }
+
+func benchBatch(t testing.TB, n int) string {
+	var sb strings.Builder
+	for i := range n {
+		fmt.Fprintf(&sb, "filter add dev v0 ingress protocol ip pref 1 handle %d flower ip_proto tcp dst_ip %s dst_port 80 action drop cookie %s\n",
+			i+1, benchAddr(i), hex.EncodeToString(UFID{uint32(i), 0, 0, 1}.Cookie()))
+	}
+	p := filepath.Join(t.TempDir(), "batch")
+	if err := os.WriteFile(p, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// BenchmarkKernelInstall installs 10,000 flower filters with this package
+// and the same filters with `tc -batch`, each on a fresh clsact qdisc.
+func BenchmarkKernelInstall(b *testing.B) {
+	requireKernelLane(b)
+	ns, c, v0, _ := vethNS(b)
+	batch := benchBatch(b, benchFilters)
+	var ours, theirs time.Duration
+	for range b.N {
+		if err := c.EnsureQdisc(v0, Clsact); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		for i := range benchFilters {
+			if err := c.AddFilter(benchSpec(v0, i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ours += time.Since(start)
+		b.StopTimer()
+		if err := c.DeleteQdisc(v0, Clsact); err != nil {
+			b.Fatal(err)
+		}
+		if err := c.EnsureQdisc(v0, Clsact); err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		run(b, "tc", "-n", ns, "-batch", batch)
+		theirs += time.Since(start)
+		if err := c.DeleteQdisc(v0, Clsact); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(ours.Milliseconds())/float64(b.N), "ms/10k-ours")
+	b.ReportMetric(float64(theirs.Milliseconds())/float64(b.N), "ms/10k-tc-batch")
+	setRatio("tc-install-vs-tc-batch", theirs.Seconds()/ours.Seconds())
+}
+
+// BenchmarkKernelDump dumps and decodes 10,000 filters with this package,
+// and with `tc -j filter show` plus JSON decoding.
+func BenchmarkKernelDump(b *testing.B) {
+	requireKernelLane(b)
+	ns, c, v0, _ := vethNS(b)
+	if err := c.EnsureQdisc(v0, Clsact); err != nil {
+		b.Fatal(err)
+	}
+	run(b, "tc", "-n", ns, "-batch", benchBatch(b, benchFilters))
+	var ours, theirs time.Duration
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		fs, err := c.Filters(v0, ParentIngress)
+		if err != nil || len(fs) != benchFilters {
+			b.Fatalf("dumped %d filters: %v", len(fs), err)
+		}
+		ours += time.Since(start)
+		b.StopTimer()
+		start = time.Now()
+		var js []tcJSONFilter
+		if err := json.Unmarshal(run(b, "tc", "-n", ns, "-j", "filter", "show", "dev", "v0", "ingress"), &js); err != nil {
+			b.Fatal(err)
+		}
+		theirs += time.Since(start)
+		if len(js) < benchFilters {
+			b.Fatalf("tc -j shows %d entries", len(js))
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(ours.Microseconds())/1000/float64(b.N), "ms/10k-ours")
+	b.ReportMetric(float64(theirs.Microseconds())/1000/float64(b.N), "ms/10k-tc-json")
+	setRatio("tc-dump-vs-tc-json", theirs.Seconds()/ours.Seconds())
+}
