@@ -100,8 +100,17 @@ func (c *Client) EnsureQdisc(ifindex int, kind QdiscKind) error {
 	return fmt.Errorf("tc: dev %d has qdisc %q where %q was asked: %w", ifindex, have, kind, ErrConflict)
 }
 
-// DeleteQdisc removes the clsact or ingress qdisc, with all its filters.
+// DeleteQdisc removes the clsact or ingress qdisc, with all its filters. No
+// qdisc in the ingress slot is ErrNotFound (the kernel would only say
+// "Invalid handle"); another kind there is ErrConflict.
 func (c *Client) DeleteQdisc(ifindex int, kind QdiscKind) error {
+	have, err := c.ingressQdisc(ifindex)
+	if err != nil {
+		return err
+	}
+	if have != string(kind) {
+		return fmt.Errorf("tc: dev %d has qdisc %q where %q was to be deleted: %w", ifindex, have, kind, ErrConflict)
+	}
 	return wrapOpError("delete qdisc", FilterID{Ifindex: ifindex}, c.qd.Qdisc().Delete(qdiscObject(ifindex, kind)))
 }
 

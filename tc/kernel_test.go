@@ -427,7 +427,9 @@ func benchSpec(dev, i int) FilterSpec {
 	}
 }
 
-func benchAddr(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}) }
+func benchAddr(i int) netip.Addr {
+	return netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+}
 
 func benchBatch(t testing.TB, n int) string {
 	var sb strings.Builder
@@ -513,4 +515,40 @@ func BenchmarkKernelDump(b *testing.B) {
 	b.ReportMetric(float64(ours.Microseconds())/1000/float64(b.N), "ms/10k-ours")
 	b.ReportMetric(float64(theirs.Microseconds())/1000/float64(b.N), "ms/10k-tc-json")
 	setRatio("tc-dump-vs-tc-json", theirs.Seconds()/ours.Seconds())
+}
+
+// TestIntegrationQdisc runs on any kernel with clsact (this host has it,
+// without cls_flower): EnsureQdisc is idempotent, refuses another kind in
+// the ingress slot, and an empty device dumps no filters.
+func TestIntegrationQdisc(t *testing.T) {
+	testenv.RequireRoot(t)
+	testenv.RequireBinaries(t, "iproute2", "ip", "tc")
+	ns, c, v0, _ := vethNS(t)
+	for range 2 {
+		if err := c.EnsureQdisc(v0, Clsact); err != nil {
+			t.Fatalf("EnsureQdisc(clsact): %v", err)
+		}
+	}
+	if out := string(run(t, "tc", "-n", ns, "qdisc", "show", "dev", "v0")); !strings.Contains(out, "qdisc clsact ffff:") {
+		t.Fatalf("tc does not show the clsact qdisc: %q", out)
+	}
+	if err := c.EnsureQdisc(v0, Ingress); !errors.Is(err, ErrConflict) {
+		t.Fatalf("EnsureQdisc(ingress) over clsact = %v, want ErrConflict", err)
+	}
+	fs, err := c.Filters(v0, ParentIngress)
+	if err != nil || len(fs) != 0 {
+		t.Fatalf("Filters on an empty clsact = %v, %v", fs, err)
+	}
+	if err := c.DeleteQdisc(v0, Clsact); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteQdisc(v0, Clsact); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second DeleteQdisc = %v, want ErrNotFound", err)
+	}
+	if err := c.EnsureQdisc(v0, Ingress); err != nil {
+		t.Fatalf("EnsureQdisc(ingress): %v", err)
+	}
+	if err := c.DeleteFilter(FilterID{Ifindex: v0, Parent: ParentIngressQdisc, Prio: 9, Protocol: EthPIP, Handle: 1}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("DeleteFilter of a missing filter = %v, want ErrNotFound", err)
+	}
 }
