@@ -4,7 +4,7 @@ GO ?= go
 GOFLAGS_TEST ?= -race -count=1
 PKGS ?= ./...
 
-.PHONY: all deps build fmt-check vet staticcheck check-generated generate test test-unit bench demo clean
+.PHONY: all deps build fmt-check vet staticcheck check-generated generate test test-unit kernel-lane bench demo clean
 
 all: build
 
@@ -36,6 +36,12 @@ check-generated:
 ## test: the one test command (installs what is missing as root, then every lane)
 test: deps fmt-check vet staticcheck check-generated
 	$(GO) test $(GOFLAGS_TEST) $(PKGS)
+	$(MAKE) kernel-lane
+
+## kernel-lane: boot Debian's stock kernel under QEMU and run every TestKernel* test inside it
+## (scripts/kernel-lane/lane.sh; cache in .cache/kernel-lane, override with KERNEL_LANE_CACHE)
+kernel-lane: deps
+	GO=$(GO) scripts/kernel-lane/lane.sh
 
 ## test-unit: only the fast tests (no daemons needed)
 test-unit:

@@ -70,3 +70,24 @@ func RequireOVN(t testing.TB) {
 	RequireBinaries(t, "ovn-central", "ovn-northd", "ovn-nbctl", "ovn-sbctl")
 	RequireBinaries(t, "ovn-host", "ovn-controller")
 }
+
+// KernelLaneEnv is the environment variable the kernel lane's guest sets to 1
+// for the TestKernel* tests it runs.
+const KernelLaneEnv = "OVSOFFLOAD_KERNEL_LANE"
+
+// InKernelLane reports whether the test runs inside the kernel lane's guest
+// (KernelLaneEnv=1).
+func InKernelLane() bool { return os.Getenv(KernelLaneEnv) == "1" }
+
+// RequireKernelLane skips t unless it runs inside the kernel lane's QEMU guest,
+// whose stock Debian kernel has the openvswitch, cls_flower and netdevsim
+// modules the host kernel lacks. The skip is by design, even in strict mode:
+// `make kernel-lane` runs every TestKernel* test in the guest and fails when
+// one of them did not run. Inside the lane it also requires root.
+func RequireKernelLane(t testing.TB) {
+	t.Helper()
+	if !InKernelLane() {
+		t.Skipf("kernel lane test: runs inside the QEMU guest of `make kernel-lane` (%s=1), not on the host", KernelLaneEnv)
+	}
+	RequireRoot(t)
+}
