@@ -18,22 +18,21 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
+	"github.com/ovsoffload/ovsoffload/internal/kernellane"
 	"github.com/ovsoffload/ovsoffload/internal/testenv"
 )
 
 var updateGolden = flag.Bool("update-golden", false, "record raw kernel dumps into testdata/kernel (kernel lane only)")
 
 // requireKernelLane skips outside the kernel lane's QEMU guest (whose stock
-// Debian kernel has cls_flower, act_* and netdevsim) and, inside it,
-// requires root. It stands in for testenv.RequireKernelLane of the ws/vmlane
-// branch until that lands.
+// Debian kernel has cls_flower, act_* and netdevsim) and loads the modules
+// the tests need inside it.
 func requireKernelLane(t testing.TB) {
 	t.Helper()
-	if os.Getenv("OVSOFFLOAD_KERNEL_LANE") != "1" {
-		t.Skip("kernel lane test: runs inside the QEMU guest of `make kernel-lane` (OVSOFFLOAD_KERNEL_LANE=1)")
-	}
-	testenv.RequireRoot(t)
+	testenv.RequireKernelLane(t)
 	testenv.RequireBinaries(t, "iproute2", "ip", "tc")
+	kernellane.LoadModules(t, "veth", "sch_ingress", "cls_flower", "act_mirred", "act_gact", "act_vlan",
+		"act_tunnel_key", "act_pedit", "act_ct")
 }
 
 func run(t testing.TB, argv ...string) []byte {
@@ -170,7 +169,11 @@ type tcJSONFilter struct {
 func compareWithTC(t *testing.T, ns, dev string, ours []Filter) {
 	t.Helper()
 	var theirs []tcJSONFilter
-	if err := json.Unmarshal(run(t, "tc", "-n", ns, "-j", "filter", "show", "dev", dev, "ingress"), &theirs); err != nil {
+	argv := []string{"tc", "-j", "filter", "show", "dev", dev, "ingress"}
+	if ns != "" {
+		argv = append([]string{"tc", "-n", ns}, argv[1:]...)
+	}
+	if err := json.Unmarshal(run(t, argv...), &theirs); err != nil {
 		t.Fatal(err)
 	}
 	n := 0
@@ -250,12 +253,21 @@ func programAndCheck(t *testing.T, c *Client, ns, devName string, specs []Filter
 	return got
 }
 
+// laneResults is the guest's writable share: the host's root is read-only
+// inside the lane, so recordings go there (copy them into testdata/kernel).
+const laneResults = "/run/kernel-lane-results"
+
 // recordDump writes the raw dump of a device to testdata/kernel/<name>.hex
-// when -update-golden is set.
+// when -update-golden is set, and inside the kernel lane to
+// /run/kernel-lane-results/tc-golden/<name>.hex.
 func recordDump(t *testing.T, c *Client, ifindex int, name, comment string) {
 	t.Helper()
+	dir := filepath.Join("testdata", "kernel")
 	if !*updateGolden {
-		return
+		if _, err := os.Stat(laneResults); err != nil || !testenv.InKernelLane() {
+			return
+		}
+		dir = filepath.Join(laneResults, "tc-golden")
 	}
 	req := netlink.Message{Header: netlink.Header{Type: rtmGetTfilter, Flags: netlink.Request | netlink.Dump},
 		Data: tcmsg(ifindex, 0, ParentIngress, 0)}
@@ -269,10 +281,10 @@ func recordDump(t *testing.T, c *Client, ifindex int, name, comment string) {
 		m.Header.Sequence, m.Header.PID = 0, 0
 		sb.WriteString(hexDump(wire(m)))
 	}
-	if err := os.MkdirAll(filepath.Join("testdata", "kernel"), 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join("testdata", "kernel", name+".hex"), []byte(sb.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name+".hex"), []byte(sb.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -319,46 +331,39 @@ func TestKernelVeth(t *testing.T) {
 	}
 }
 
-// netdevsimRep finds a netdevsim VF representor (phys_port_name pf0vfN)
-// in the current namespace.
-func netdevsimRep(t *testing.T) (string, int) {
-	t.Helper()
-	links, _ := filepath.Glob("/sys/class/net/*")
-	for _, l := range links {
-		drv, err := os.Readlink(filepath.Join(l, "device", "driver"))
-		if err != nil || filepath.Base(drv) != "netdevsim" {
-			continue
-		}
-		ppn, _ := os.ReadFile(filepath.Join(l, "phys_port_name"))
-		if strings.HasPrefix(strings.TrimSpace(string(ppn)), "pf0vf") {
-			ifi, err := net.InterfaceByName(filepath.Base(l))
-			if err == nil {
-				return ifi.Name, ifi.Index
-			}
-		}
-	}
-	testenv.Missing(t, "no netdevsim VF representor (pf0vfN) in the guest: the kernel lane must create the emulated eswitch")
-	return "", 0
-}
-
 // TestKernelNetdevsim programs filters on an emulated-eswitch representor:
 // the kernel reports in_hw and in_hw_count 1.
 func TestKernelNetdevsim(t *testing.T) {
 	requireKernelLane(t)
 	testenv.RequireBinaries(t, "ethtool", "ethtool")
-	name, rep := netdevsimRep(t)
+	testenv.RequireBinaries(t, "iproute2", "devlink")
+	nsim := kernellane.NewNetdevsim(t, 61, 2)
+	name := nsim.VFReps[0]
 	run(t, "ethtool", "-K", name, "hw-tc-offload", "on")
+	ifi, err := net.InterfaceByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := ifi.Index
 	c, err := Dial(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	if err := c.ProbeFlower(rep); err != nil {
+		t.Fatalf("ProbeFlower in the lane: %v", err)
+	}
 	if err := c.EnsureQdisc(rep, Clsact); err != nil {
 		t.Fatal(err)
 	}
 	defer c.DeleteQdisc(rep, Clsact)
 	// A representor as output keeps the actions offloadable.
-	specs := kernelSpecs(rep, rep, FlagSkipSW)[:1]
+	out, err := net.InterfaceByName(nsim.VFReps[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, "ethtool", "-K", nsim.VFReps[1], "hw-tc-offload", "on")
+	specs := kernelSpecs(rep, out.Index, FlagSkipSW)[:1]
 	programAndCheck(t, c, "", name, specs, true)
 	recordDump(t, c, rep, "netdevsim-in-hw", "tc filters of TestKernelNetdevsim on a netdevsim representor (in_hw), recorded in the kernel lane")
 }
@@ -551,4 +556,28 @@ func TestIntegrationQdisc(t *testing.T) {
 	if err := c.DeleteFilter(FilterID{Ifindex: v0, Parent: ParentIngressQdisc, Prio: 9, Protocol: EthPIP, Handle: 1}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("DeleteFilter of a missing filter = %v, want ErrNotFound", err)
 	}
+}
+
+// TestBenchInLane runs the comparative benchmarks inside the kernel lane,
+// whose guest runs tests only (select it with
+// KERNEL_LANE_TEST_RUN='^(TestKernel|TestBenchInLane)'). It prints the
+// RATIO lines.
+func TestBenchInLane(t *testing.T) {
+	requireKernelLane(t)
+	for _, bm := range []struct {
+		name string
+		fn   func(*testing.B)
+	}{{"install", BenchmarkKernelInstall}, {"dump", BenchmarkKernelDump}} {
+		r := testing.Benchmark(bm.fn)
+		if r.N == 0 {
+			t.Fatalf("benchmark %s did not run (failed or skipped)", bm.name)
+		}
+		t.Logf("%s: %s %v", bm.name, r, r.Extra)
+	}
+	ratioMu.Lock()
+	defer ratioMu.Unlock()
+	for name, v := range ratios {
+		fmt.Printf("RATIO %s %.2f\n", name, v)
+	}
+	clear(ratios) // printed once, not again by TestMain
 }
