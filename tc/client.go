@@ -203,6 +203,9 @@ func (c *Client) Filters(ifindex int, parent uint32) ([]Filter, error) {
 		if err != nil {
 			return nil, fmt.Errorf("tc: dump filters dev %d, message %d: %w", ifindex, i, err)
 		}
+		if f.IsInstance() {
+			continue
+		}
 		out = append(out, f)
 	}
 	return out, nil

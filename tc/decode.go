@@ -115,6 +115,9 @@ func DecodeMessages(b []byte) ([]Filter, error) {
 		if err != nil {
 			return nil, err
 		}
+		if f.IsInstance() {
+			continue
+		}
 		out = append(out, f)
 	}
 	return out, nil
@@ -152,6 +155,7 @@ func decodeFilter(b []byte) (Filter, error) {
 	if err != nil {
 		return Filter{}, err
 	}
+	f.instance = !haveOptions && f.Handle == 0
 	if haveOptions {
 		if f.Kind == "flower" {
 			if err := decodeFlower(options, &f); err != nil {

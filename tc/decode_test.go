@@ -74,8 +74,15 @@ var dumpUnknown = nlmsg(44, 0x2, tcmHdr(9, 0x10, 0xFFFFFFF2, info(2, 0x0800)),
 				nla(4, nla(1, n64(0), n32(0), n32(0))),
 				nla(2, nla(2, tcGenB(2, 2, 1, 1)))))))
 
+// The classifier instance entry the kernel dumps before the filters of a
+// prio (handle 0, no options).
+var dumpInstance = nlmsg(44, 0x2, tcmHdr(4, 0, 0xFFFFFFF2, info(1, 0x0800)), nla(1, cstr("flower")), nla(11, n32(0)))
+
 func TestDecodeInHW(t *testing.T) {
-	fs, err := DecodeMessages(cat(dumpInHW, nlmsg(3 /* NLMSG_DONE */, 0x2, n32(0))))
+	inst, err := decodeFilter(dumpInstance[16:])
+	require.NoError(t, err)
+	assert.True(t, inst.IsInstance())
+	fs, err := DecodeMessages(cat(dumpInstance, dumpInHW, nlmsg(3 /* NLMSG_DONE */, 0x2, n32(0))))
 	require.NoError(t, err)
 	require.Len(t, fs, 1)
 	f := fs[0]

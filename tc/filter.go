@@ -93,10 +93,19 @@ type Filter struct {
 	Actions   []Action
 	// Options holds the raw TCA_OPTIONS of a filter that is not flower.
 	Options []byte
-	// Unknown holds top-level and flower attributes this package does not
-	// decode, in the order received.
+	// Unknown holds top-level attributes this package does not decode, in
+	// the order received (unknown flower keys are in Match.Unknown).
 	Unknown []Attr
+
+	instance bool
 }
+
+// IsInstance reports whether f is not a filter but the classifier instance
+// of a prio and protocol: the kernel dumps one such entry, with handle 0
+// and no options, before the filters of each prio (tc -j prints it as an
+// entry without "options"). Client.Filters and DecodeMessages leave them
+// out; DecodeFilter returns them.
+func (f Filter) IsInstance() bool { return f.instance }
 
 // Spec returns the programmable part of f, so that a dumped filter can be
 // compared with the spec that created it.

@@ -368,9 +368,9 @@ func TestKernelNetdevsim(t *testing.T) {
 	recordDump(t, c, rep, "netdevsim-in-hw", "tc filters of TestKernelNetdevsim on a netdevsim representor (in_hw), recorded in the kernel lane")
 }
 
-// TestKernelGolden decodes the dumps recorded in the kernel lane (real
+// TestRecordedKernelDumps decodes the dumps recorded in the kernel lane (real
 // kernel output) and checks what each must hold.
-func TestKernelGolden(t *testing.T) {
+func TestRecordedKernelDumps(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "kernel", "*.hex"))
 	if len(files) == 0 {
 		t.Skip("no recorded kernel dumps yet (run the kernel lane with -update-golden)")
