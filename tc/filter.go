@@ -143,7 +143,10 @@ type Match struct {
 
 	EthDst, EthDstMask net.HardwareAddr
 	EthSrc, EthSrcMask net.HardwareAddr
-	EthType            uint16 // TCA_FLOWER_KEY_ETH_TYPE, 0 when absent
+	// EthType is TCA_FLOWER_KEY_ETH_TYPE, 0 when absent. To match a VLAN
+	// tag, send the TPID (EthP8021Q) here with VLANEthType; the kernel keeps
+	// the TPID as the filter's protocol and dumps the inner ethertype here.
+	EthType uint16
 
 	VLANID      *uint16 // 12-bit VLAN id
 	VLANPrio    *uint8  // 3-bit PCP
