@@ -236,6 +236,19 @@ func programAndCheck(t *testing.T, c *Client, ns, devName string, specs []Filter
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkAgainstSpecs(t, got, specs, wantInHW)
+	compareWithTC(t, ns, devName, got)
+	return got
+}
+
+// laneResults is the guest's writable share: the host's root is read-only
+// inside the lane, so recordings go there (copy them into testdata/kernel).
+const laneResults = "/run/kernel-lane-results"
+
+// checkAgainstSpecs compares dumped filters with the specs that made them,
+// and their hardware flags with wantInHW.
+func checkAgainstSpecs(t *testing.T, got []Filter, specs []FilterSpec, wantInHW bool) {
+	t.Helper()
 	if len(got) != len(specs) {
 		t.Fatalf("dumped %d filters, programmed %d", len(got), len(specs))
 	}
@@ -263,13 +276,7 @@ func programAndCheck(t *testing.T, c *Client, ns, devName string, specs []Filter
 			t.Errorf("prio %d: in_hw_count %v, want 1", s.Prio, f.InHWCount)
 		}
 	}
-	compareWithTC(t, ns, devName, got)
-	return got
 }
-
-// laneResults is the guest's writable share: the host's root is read-only
-// inside the lane, so recordings go there (copy them into testdata/kernel).
-const laneResults = "/run/kernel-lane-results"
 
 // recordDump writes the raw dump of a device to testdata/kernel/<name>.hex
 // when -update-golden is set, and inside the kernel lane to
@@ -405,12 +412,22 @@ func TestRecordedKernelDumps(t *testing.T) {
 		if len(fs) == 0 {
 			t.Fatalf("%s: no filters", p)
 		}
-		inHW := strings.Contains(p, "in-hw") && !strings.Contains(p, "not-in-hw")
-		for _, f := range fs {
-			if f.Flags.InHW() != inHW {
-				t.Errorf("%s: prio %d flags %q", p, f.Prio, f.Flags)
-			}
+		// Recorded by TestKernelVeth / TestKernelNetdevsim: the filters are
+		// kernelSpecs on the dumped device, redirecting to the device of the
+		// first mirred action.
+		inHW := strings.Contains(p, "netdevsim")
+		if fs[0].Actions[0].Mirred == nil {
+			t.Fatalf("%s: first action is %q, not mirred", p, fs[0].Actions[0].Kind)
 		}
+		flags := Flags(0)
+		if inHW {
+			flags = FlagSkipSW
+		}
+		specs := kernelSpecs(fs[0].Ifindex, int(fs[0].Actions[0].Mirred.Ifindex), flags)
+		if inHW {
+			specs = specs[:1]
+		}
+		checkAgainstSpecs(t, fs, specs, inHW)
 	}
 }
 
