@@ -4,9 +4,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
 	gotc "github.com/florianl/go-tc"
 	"github.com/mdlayher/netlink"
+	"github.com/ovsoffload/ovsoffload/internal/nlio"
 )
 
 // Config configures a Client.
@@ -21,8 +23,10 @@ type Config struct {
 // cannot express IPv6 flower keys, pedit or ct labels, and aborts a whole
 // dump on one action it does not know). A Client is safe for concurrent use.
 type Client struct {
-	conn *netlink.Conn
-	qd   *gotc.Tc
+	conn   *netlink.Conn
+	qd     *gotc.Tc
+	mu     sync.Mutex // serialises the requests read with reader
+	reader *nlio.Reader
 }
 
 // Dial opens the netlink sockets. cfg may be nil.
@@ -48,7 +52,7 @@ func Dial(cfg *Config) (*Client, error) {
 		qd.Close()
 		return nil, fmt.Errorf("tc: enable extended acks: %w", err)
 	}
-	return &Client{conn: conn, qd: qd}, nil
+	return &Client{conn: conn, qd: qd, reader: nlio.NewReader(conn)}, nil
 }
 
 // Close closes the sockets.
@@ -120,7 +124,9 @@ func (c *Client) DeleteQdisc(ifindex int, kind QdiscKind) error {
 func (c *Client) ingressQdisc(ifindex int) (string, error) {
 	req := netlink.Message{Header: netlink.Header{Type: rtmGetQdisc, Flags: netlink.Request | netlink.Dump},
 		Data: tcmsg(ifindex, 0, 0, 0)}
+	c.mu.Lock()
 	msgs, err := c.conn.Execute(req)
+	c.mu.Unlock()
 	if err != nil {
 		return "", wrapOpError("dump qdiscs", FilterID{Ifindex: ifindex}, err)
 	}
@@ -160,12 +166,12 @@ func (c *Client) program(op filterOp, spec FilterSpec) error {
 	if err := spec.Validate(); err != nil {
 		return err
 	}
-	m, err := filterMessage(op, spec)
-	if err != nil {
-		return err
+	err := c.programBatch(op, []FilterSpec{spec})
+	var be *BatchError
+	if errors.As(err, &be) && len(be.Failed) == 1 {
+		return be.Failed[0].Err
 	}
-	_, err = c.conn.Execute(m)
-	return wrapOpError(op.String(), spec.FilterID, err)
+	return err
 }
 
 // DeleteFilter deletes one filter (or, with Handle 0, every filter of the
@@ -175,7 +181,9 @@ func (c *Client) DeleteFilter(id FilterID) error {
 		return err
 	}
 	m, _ := filterMessage(opDelete, FilterSpec{FilterID: id})
+	c.mu.Lock()
 	_, err := c.conn.Execute(m)
+	c.mu.Unlock()
 	return wrapOpError(opDelete.String(), id, err)
 }
 
@@ -190,23 +198,9 @@ func (c *Client) Filters(ifindex int, parent uint32) ([]Filter, error) {
 	}
 	req := netlink.Message{Header: netlink.Header{Type: rtmGetTfilter, Flags: netlink.Request | netlink.Dump},
 		Data: tcmsg(ifindex, 0, parent, 0)}
-	msgs, err := c.conn.Execute(req)
+	out, err := c.dumpFilters(req)
 	if err != nil {
 		return nil, wrapOpError("dump filters", id, err)
-	}
-	out := make([]Filter, 0, len(msgs))
-	for i, m := range msgs {
-		if m.Header.Flags&netlink.DumpInterrupted != 0 {
-			return nil, fmt.Errorf("tc: dump filters dev %d: interrupted (filters changed during the dump), retry", ifindex)
-		}
-		f, err := DecodeFilter(m)
-		if err != nil {
-			return nil, fmt.Errorf("tc: dump filters dev %d, message %d: %w", ifindex, i, err)
-		}
-		if f.IsInstance() {
-			continue
-		}
-		out = append(out, f)
 	}
 	return out, nil
 }

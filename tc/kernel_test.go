@@ -332,6 +332,16 @@ func TestKernelVeth(t *testing.T) {
 	if err := c.AddFilter(specs[0]); !errors.Is(err, ErrConflict) {
 		t.Errorf("duplicate AddFilter = %v, want ErrConflict", err)
 	}
+	fresh := specs[0]
+	fresh.Prio = 50
+	err := c.AddFilters(specs[1], fresh)
+	var be *BatchError
+	if !errors.As(err, &be) || len(be.Failed) != 1 || be.Failed[0].Index != 0 || !errors.Is(err, ErrConflict) {
+		t.Errorf("AddFilters(existing, new) = %v, want a BatchError naming filter 0 as a conflict", err)
+	}
+	if err := c.DeleteFilter(fresh.FilterID); err != nil {
+		t.Errorf("the new filter of the batch was not applied: %v", err)
+	}
 	sw := specs[0]
 	sw.Prio, sw.Flags = 40, FlagSkipSW
 	var oe *OpError
@@ -481,24 +491,41 @@ func benchBatch(t testing.TB, n int) string {
 }
 
 // BenchmarkKernelInstall installs 10,000 flower filters with this package
-// and the same filters with `tc -batch`, each on a fresh clsact qdisc.
+// (AddFilters, 64 requests per system call; and, as a metric, one AddFilter
+// at a time) and the same filters with `tc -batch`, each on a fresh clsact
+// qdisc.
 func BenchmarkKernelInstall(b *testing.B) {
 	requireKernelLane(b)
 	ns, c, v0, _ := vethNS(b)
 	batch := benchBatch(b, benchFilters)
-	var ours, theirs time.Duration
+	specs := make([]FilterSpec, benchFilters)
+	for i := range specs {
+		specs[i] = benchSpec(v0, i)
+	}
+	var ours, single, theirs time.Duration
 	for range b.N {
 		if err := c.EnsureQdisc(v0, Clsact); err != nil {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		for i := range benchFilters {
-			if err := c.AddFilter(benchSpec(v0, i)); err != nil {
-				b.Fatal(err)
-			}
+		if err := c.AddFilters(specs...); err != nil {
+			b.Fatal(err)
 		}
 		ours += time.Since(start)
 		b.StopTimer()
+		if err := c.DeleteQdisc(v0, Clsact); err != nil {
+			b.Fatal(err)
+		}
+		if err := c.EnsureQdisc(v0, Clsact); err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		for _, s := range specs {
+			if err := c.AddFilter(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+		single += time.Since(start)
 		if err := c.DeleteQdisc(v0, Clsact); err != nil {
 			b.Fatal(err)
 		}
@@ -514,6 +541,7 @@ func BenchmarkKernelInstall(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(ours.Milliseconds())/float64(b.N), "ms/10k-ours")
+	b.ReportMetric(float64(single.Milliseconds())/float64(b.N), "ms/10k-ours-one-by-one")
 	b.ReportMetric(float64(theirs.Milliseconds())/float64(b.N), "ms/10k-tc-batch")
 	setRatio("tc-install-vs-tc-batch", theirs.Seconds()/ours.Seconds())
 }
