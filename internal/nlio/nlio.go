@@ -3,6 +3,7 @@ package nlio
 import (
 	"errors"
 	"fmt"
+	"syscall"
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
@@ -16,6 +17,7 @@ const BufferSize = 32768
 type Reader struct {
 	conn *netlink.Conn
 	buf  []byte
+	rc   syscall.RawConn
 }
 
 // NewReader returns a Reader on conn's socket.
@@ -26,13 +28,17 @@ func NewReader(conn *netlink.Conn) *Reader {
 // Next reads one datagram and returns its bytes, valid until the next call.
 // It blocks (through the Go runtime's poller) until a datagram arrives.
 func (r *Reader) Next() ([]byte, error) {
-	rc, err := r.conn.SyscallConn()
-	if err != nil {
-		return nil, fmt.Errorf("nlio: %w", err)
+	if r.rc == nil {
+		rc, err := r.conn.SyscallConn()
+		if err != nil {
+			return nil, fmt.Errorf("nlio: %w", err)
+		}
+		r.rc = rc
 	}
+	rc := r.rc
 	var n int
 	var rerr error
-	err = rc.Read(func(fd uintptr) bool {
+	err := rc.Read(func(fd uintptr) bool {
 		n, _, rerr = unix.Recvfrom(int(fd), r.buf, 0)
 		return !errors.Is(rerr, unix.EAGAIN) && !errors.Is(rerr, unix.EINTR)
 	})
