@@ -45,16 +45,18 @@ func walk(where string, b []byte, fn func(typ, raw uint16, data []byte) error) e
 	return nil
 }
 
-func size(where string, data []byte, n int) error {
+// size checks a fixed-size attribute; the path (where + suffix) is only
+// built on error, to keep the decoder free of allocations on good input.
+func size(where, suffix string, data []byte, n int) error {
 	if len(data) != n {
-		return &DecodeError{where, fmt.Sprintf("%d bytes, want %d", len(data), n)}
+		return &DecodeError{where + suffix, fmt.Sprintf("%d bytes, want %d", len(data), n)}
 	}
 	return nil
 }
 
-func atLeast(where string, data []byte, n int) error {
+func atLeast(where, suffix string, data []byte, n int) error {
 	if len(data) < n {
-		return &DecodeError{where, fmt.Sprintf("%d bytes, want at least %d", len(data), n)}
+		return &DecodeError{where + suffix, fmt.Sprintf("%d bytes, want at least %d", len(data), n)}
 	}
 	return nil
 }
@@ -141,7 +143,7 @@ func decodeFilter(b []byte) (Filter, error) {
 		case tcaKind:
 			f.Kind = cstring(data)
 		case tcaChain:
-			if err := size("tca/chain", data, 4); err != nil {
+			if err := size("tca", "/chain", data, 4); err != nil {
 				return err
 			}
 			f.Chain = binary.NativeEndian.Uint32(data)
@@ -172,49 +174,49 @@ func decodeFlower(b []byte, f *Filter) error {
 	k := &f.Match
 	const w = "flower"
 	mac := func(data []byte, dst *net.HardwareAddr) error {
-		if err := size(w+"/eth", data, 6); err != nil {
+		if err := size(w, "/eth", data, 6); err != nil {
 			return err
 		}
 		*dst = append(net.HardwareAddr(nil), data...)
 		return nil
 	}
 	addr := func(data []byte, n int, dst *netip.Addr) error {
-		if err := size(w+"/addr", data, n); err != nil {
+		if err := size(w, "/addr", data, n); err != nil {
 			return err
 		}
 		*dst, _ = netip.AddrFromSlice(data)
 		return nil
 	}
 	u8 := func(data []byte, dst *uint8) error {
-		if err := size(w+"/u8", data, 1); err != nil {
+		if err := size(w, "/u8", data, 1); err != nil {
 			return err
 		}
 		*dst = data[0]
 		return nil
 	}
 	b16 := func(data []byte, dst *uint16) error {
-		if err := size(w+"/be16", data, 2); err != nil {
+		if err := size(w, "/be16", data, 2); err != nil {
 			return err
 		}
 		*dst = binary.BigEndian.Uint16(data)
 		return nil
 	}
 	n16 := func(data []byte, dst *uint16) error {
-		if err := size(w+"/u16", data, 2); err != nil {
+		if err := size(w, "/u16", data, 2); err != nil {
 			return err
 		}
 		*dst = binary.NativeEndian.Uint16(data)
 		return nil
 	}
 	n32 := func(data []byte, dst *uint32) error {
-		if err := size(w+"/u32", data, 4); err != nil {
+		if err := size(w, "/u32", data, 4); err != nil {
 			return err
 		}
 		*dst = binary.NativeEndian.Uint32(data)
 		return nil
 	}
 	b32 := func(data []byte, dst *uint32) error {
-		if err := size(w+"/be32", data, 4); err != nil {
+		if err := size(w, "/be32", data, 4); err != nil {
 			return err
 		}
 		*dst = binary.BigEndian.Uint32(data)
@@ -372,7 +374,7 @@ func decodeFlower(b []byte, f *Filter) error {
 func decodeActions(b []byte) ([]Action, error) {
 	var acts []Action
 	err := walk("flower/act", b, func(typ, raw uint16, data []byte) error {
-		a, err := decodeAction(fmt.Sprintf("flower/act/%d", typ), data)
+		a, err := decodeAction("flower/act", data)
 		if err != nil {
 			return err
 		}
@@ -393,16 +395,16 @@ func decodeAction(where string, b []byte) (Action, error) {
 		case actOptions:
 			options, haveOptions = data, true
 		case actIndex:
-			if err := size(where+"/index", data, 4); err != nil {
+			if err := size(where, "/index", data, 4); err != nil {
 				return err
 			}
 			a.Index = binary.NativeEndian.Uint32(data)
 		case actCookie:
 			a.Cookie = append([]byte(nil), data...)
 		case actStats:
-			return decodeStats(where+"/stats", data, &a.Stats)
+			return decodeStats(where, data, &a.Stats)
 		case actInHWCount:
-			if err := size(where+"/in_hw_count", data, 4); err != nil {
+			if err := size(where, "/in_hw_count", data, 4); err != nil {
 				return err
 			}
 			v := binary.NativeEndian.Uint32(data)
@@ -417,7 +419,7 @@ func decodeAction(where string, b []byte) (Action, error) {
 		return Action{}, err
 	}
 	if haveOptions {
-		if err := decodeActionOptions(where+"/"+a.Kind, options, &a); err != nil {
+		if err := decodeActionOptions(where, options, &a); err != nil {
 			return Action{}, err
 		}
 	}
@@ -428,7 +430,7 @@ func decodeStats(where string, b []byte, s *ActionStats) error {
 	return walk(where, b, func(typ, raw uint16, data []byte) error {
 		switch typ {
 		case statsBasic, statsBasicHW:
-			if err := atLeast(where+"/basic", data, 12); err != nil {
+			if err := atLeast(where, "/basic", data, 12); err != nil {
 				return err
 			}
 			bytes := binary.NativeEndian.Uint64(data)
@@ -439,12 +441,12 @@ func decodeStats(where string, b []byte, s *ActionStats) error {
 				s.HWBytes, s.HWPackets, s.HasHW = bytes, pkts, true
 			}
 		case statsPkt64:
-			if err := size(where+"/pkt64", data, 8); err != nil {
+			if err := size(where, "/pkt64", data, 8); err != nil {
 				return err
 			}
 			s.Packets = binary.NativeEndian.Uint64(data)
 		case statsQueue:
-			if err := atLeast(where+"/queue", data, 20); err != nil {
+			if err := atLeast(where, "/queue", data, 20); err != nil {
 				return err
 			}
 			s.Drops = binary.NativeEndian.Uint32(data[8:])
@@ -460,7 +462,7 @@ const userHZ = 100
 func ticks(v uint64) time.Duration { return time.Duration(v) * (time.Second / userHZ) }
 
 func decodeTM(where string, data []byte, s *ActionStats) error {
-	if err := atLeast(where+"/tm", data, 24); err != nil {
+	if err := atLeast(where, "/tm", data, 24); err != nil {
 		return err
 	}
 	s.Installed = ticks(binary.NativeEndian.Uint64(data))
@@ -471,8 +473,22 @@ func decodeTM(where string, data []byte, s *ActionStats) error {
 	return nil
 }
 
-// padAttr is the padding attribute of each action kind, skipped.
-var padAttr = map[string]uint16{"mirred": 3, "gact": 4, "vlan": 5, "tunnel_key": 8, "pedit": 3, "ct": 15}
+// padAttr returns the padding attribute of an action kind, skipped.
+func padAttr(kind string) (uint16, bool) {
+	switch kind {
+	case "mirred", "pedit":
+		return 3, true
+	case "gact":
+		return 4, true
+	case "vlan":
+		return 5, true
+	case "tunnel_key":
+		return 8, true
+	case "ct":
+		return 15, true
+	}
+	return 0, false
+}
 
 func decodeActionOptions(where string, b []byte, a *Action) error {
 	tm, parms := uint16(kindTM), uint16(kindParms)
@@ -499,7 +515,7 @@ func decodeActionOptions(where string, b []byte, a *Action) error {
 			a.Options = append(a.Options, opaque(raw, data))
 			return nil
 		}
-		if pad, ok := padAttr[a.Kind]; ok && typ == pad {
+		if pad, ok := padAttr(a.Kind); ok && typ == pad {
 			return nil
 		}
 		if typ == tm {
@@ -529,13 +545,13 @@ func decodeActionOptions(where string, b []byte, a *Action) error {
 }
 
 func decodeParms(where string, data []byte, a *Action) error {
-	if err := atLeast(where+"/parms", data, 20); err != nil {
+	if err := atLeast(where, "/parms", data, 20); err != nil {
 		return err
 	}
 	a.Index = binary.NativeEndian.Uint32(data)
 	a.Verdict = Verdict(int32(binary.NativeEndian.Uint32(data[8:])))
 	u32 := func(off int) (uint32, error) {
-		if err := atLeast(where+"/parms", data, off+4); err != nil {
+		if err := atLeast(where, "/parms", data, off+4); err != nil {
 			return 0, err
 		}
 		return binary.NativeEndian.Uint32(data[off:]), nil
@@ -557,7 +573,7 @@ func decodeParms(where string, data []byte, a *Action) error {
 		op, err = u32(20)
 		a.TunnelKey.Op = TunnelKeyOp(op)
 	case "pedit":
-		if err := atLeast(where+"/parms", data, 24); err != nil {
+		if err := atLeast(where, "/parms", data, 24); err != nil {
 			return err
 		}
 		n := int(data[20])
@@ -579,14 +595,14 @@ func decodeParms(where string, data []byte, a *Action) error {
 // reports false for attributes it does not know.
 func decodeKindAttr(where string, typ uint16, data []byte, a *Action, keysEx *[]PeditKey) (bool, error) {
 	ip := func(n int, dst *netip.Addr) (bool, error) {
-		if err := size(where, data, n); err != nil {
+		if err := size(where, "", data, n); err != nil {
 			return true, err
 		}
 		*dst, _ = netip.AddrFromSlice(data)
 		return true, nil
 	}
 	be16 := func(dst *uint16) (bool, error) {
-		if err := size(where, data, 2); err != nil {
+		if err := size(where, "", data, 2); err != nil {
 			return true, err
 		}
 		*dst = binary.BigEndian.Uint16(data)
@@ -597,7 +613,7 @@ func decodeKindAttr(where string, typ uint16, data []byte, a *Action, keysEx *[]
 		v := a.VLAN
 		switch typ {
 		case vlanPushID:
-			if err := size(where+"/push_id", data, 2); err != nil {
+			if err := size(where, "/push_id", data, 2); err != nil {
 				return true, err
 			}
 			v.ID = binary.NativeEndian.Uint16(data)
@@ -605,7 +621,7 @@ func decodeKindAttr(where string, typ uint16, data []byte, a *Action, keysEx *[]
 		case vlanPushProtocol:
 			return be16(&v.Protocol)
 		case vlanPushPriority:
-			if err := size(where+"/push_prio", data, 1); err != nil {
+			if err := size(where, "/push_prio", data, 1); err != nil {
 				return true, err
 			}
 			v.Priority = data[0]
@@ -623,7 +639,7 @@ func decodeKindAttr(where string, typ uint16, data []byte, a *Action, keysEx *[]
 		case tunnelKeyEncIPv6Dst:
 			return ip(16, &t.Dst)
 		case tunnelKeyEncKeyID:
-			if err := size(where+"/key_id", data, 4); err != nil {
+			if err := size(where, "/key_id", data, 4); err != nil {
 				return true, err
 			}
 			v := binary.BigEndian.Uint32(data)
@@ -632,13 +648,13 @@ func decodeKindAttr(where string, typ uint16, data []byte, a *Action, keysEx *[]
 		case tunnelKeyEncDstPort:
 			return be16(&t.DstPort)
 		case tunnelKeyNoCsum:
-			if err := size(where+"/no_csum", data, 1); err != nil {
+			if err := size(where, "/no_csum", data, 1); err != nil {
 				return true, err
 			}
 			t.NoCsum = data[0] != 0
 			return true, nil
 		case tunnelKeyEncTOS, tunnelKeyEncTTL:
-			if err := size(where+"/tos_ttl", data, 1); err != nil {
+			if err := size(where, "/tos_ttl", data, 1); err != nil {
 				return true, err
 			}
 			if typ == tunnelKeyEncTOS {
@@ -657,7 +673,7 @@ func decodeKindAttr(where string, typ uint16, data []byte, a *Action, keysEx *[]
 			return true, walk(where+"/keys_ex", data, func(typ, raw uint16, kd []byte) error {
 				var k PeditKey
 				err := walk(where+"/key_ex", kd, func(t, _ uint16, v []byte) error {
-					if err := size(where+"/key_ex", v, 2); err != nil {
+					if err := size(where, "/key_ex", v, 2); err != nil {
 						return err
 					}
 					switch t {
@@ -675,14 +691,14 @@ func decodeKindAttr(where string, typ uint16, data []byte, a *Action, keysEx *[]
 	case "ct":
 		c := a.CT
 		n16 := func(dst *uint16) (bool, error) {
-			if err := size(where, data, 2); err != nil {
+			if err := size(where, "", data, 2); err != nil {
 				return true, err
 			}
 			*dst = binary.NativeEndian.Uint16(data)
 			return true, nil
 		}
 		n32 := func(dst *uint32) (bool, error) {
-			if err := size(where, data, 4); err != nil {
+			if err := size(where, "", data, 4); err != nil {
 				return true, err
 			}
 			*dst = binary.NativeEndian.Uint32(data)

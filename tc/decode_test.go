@@ -159,3 +159,20 @@ func TestDecodeMalformed(t *testing.T) {
 	var de *DecodeError
 	assert.True(t, errors.As(err, &de), "interrupted dump: %v", err)
 }
+
+// BenchmarkDecode10k decodes a recorded-style dump of 10,000 filters (the
+// decoder alone, no kernel).
+func BenchmarkDecode10k(b *testing.B) {
+	var buf []byte
+	for range 10000 {
+		buf = append(buf, dumpInHW...)
+	}
+	b.SetBytes(int64(len(buf)))
+	b.ResetTimer()
+	for range b.N {
+		fs, err := DecodeMessages(buf)
+		if err != nil || len(fs) != 10000 {
+			b.Fatalf("%d filters, %v", len(fs), err)
+		}
+	}
+}
