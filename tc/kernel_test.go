@@ -245,6 +245,38 @@ func programAndCheck(t *testing.T, c *Client, ns, devName string, specs []Filter
 // inside the lane, so recordings go there (copy them into testdata/kernel).
 const laneResults = "/run/kernel-lane-results"
 
+// checkTerse checks that the terse dump names the same filters with the
+// same flags and action cookies as the full one.
+func checkTerse(t *testing.T, c *Client, ifindex int, specs []FilterSpec) {
+	t.Helper()
+	full, err := c.Filters(ifindex, ParentIngress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terse, err := c.FiltersTerse(ifindex, ParentIngress)
+	if err != nil {
+		t.Fatalf("FiltersTerse: %v", err)
+	}
+	if len(terse) != len(full) {
+		t.Fatalf("terse dump: %d filters, full dump %d", len(terse), len(full))
+	}
+	for i := range full {
+		f, tf := full[i], terse[i]
+		if tf.FilterID != f.FilterID || tf.Flags != f.Flags {
+			t.Errorf("terse %+v %q, full %+v %q", tf.FilterID, tf.Flags, f.FilterID, f.Flags)
+		}
+		fu, fok := f.UFID()
+		tu, tok := tf.UFID()
+		if fu != tu || fok != tok {
+			t.Errorf("prio %d: terse UFID %v %v, full %v %v", f.Prio, tu, tok, fu, fok)
+		}
+		if len(tf.Actions) == 0 || tf.Actions[0].Kind != f.Actions[0].Kind {
+			t.Errorf("prio %d: terse actions %d", f.Prio, len(tf.Actions))
+		}
+	}
+	_ = specs
+}
+
 // checkAgainstSpecs compares dumped filters with the specs that made them,
 // and their hardware flags with wantInHW.
 func checkAgainstSpecs(t *testing.T, got []Filter, specs []FilterSpec, wantInHW bool) {
@@ -327,6 +359,7 @@ func TestKernelVeth(t *testing.T) {
 	specs := kernelSpecs(v0, v1, 0)
 	programAndCheck(t, c, ns, "v0", specs, false)
 	recordDump(t, c, v0, "veth-not-in-hw", "tc filters of TestKernelVeth on a veth (not_in_hw), recorded in the kernel lane")
+	checkTerse(t, c, v0, specs)
 
 	// Errors: duplicate add, skip_sw on a veth, delete of a missing filter.
 	if err := c.AddFilter(specs[0]); !errors.Is(err, ErrConflict) {
@@ -588,7 +621,7 @@ func BenchmarkKernelDump(b *testing.B) {
 		b.Fatal(err)
 	}
 	run(b, "tc", "-n", ns, "-batch", benchBatch(b, benchFilters))
-	var ours, raw, theirs time.Duration
+	var ours, terse, raw, theirs time.Duration
 	fastest := func(f func()) time.Duration {
 		best := time.Duration(1 << 62)
 		for range 3 {
@@ -607,6 +640,12 @@ func BenchmarkKernelDump(b *testing.B) {
 			}
 		})
 		b.StopTimer()
+		terse += fastest(func() {
+			fs, err := c.FiltersTerse(v0, ParentIngress)
+			if err != nil || len(fs) != benchFilters {
+				b.Fatalf("terse dump: %d filters: %v", len(fs), err)
+			}
+		})
 		raw += fastest(func() {
 			if _, err := rawDump(c, v0); err != nil {
 				b.Fatal(err)
@@ -624,6 +663,7 @@ func BenchmarkKernelDump(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(ours.Microseconds())/1000/float64(b.N), "ms/10k-ours")
+	b.ReportMetric(float64(terse.Microseconds())/1000/float64(b.N), "ms/10k-ours-terse")
 	b.ReportMetric(float64(raw.Microseconds())/1000/float64(b.N), "ms/10k-raw-receive")
 	b.ReportMetric(float64(theirs.Microseconds())/1000/float64(b.N), "ms/10k-tc-json")
 	setRatio("tc-dump-vs-tc-json", theirs.Seconds()/ours.Seconds())

@@ -25,7 +25,10 @@ const (
 	tcaStats2     = 7
 	tcaChain      = 11
 	tcaHwOffload  = 12
+	tcaDumpFlags  = 15
 	tcaExtWarnMsg = 16
+
+	dumpFlagsTerse = 1 << 0 // TCA_DUMP_FLAGS_TERSE
 )
 
 // Handles (linux/pkt_sched.h).
