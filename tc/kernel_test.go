@@ -692,3 +692,42 @@ func TestBenchInLane(t *testing.T) {
 	}
 	clear(ratios) // printed once, not again by TestMain
 }
+
+// TestIntegrationQdisc runs on any kernel with clsact (this host has it,
+// without cls_flower): EnsureQdisc is idempotent, refuses another kind in
+// the ingress slot, and an empty device dumps no filters.
+func TestIntegrationQdisc(t *testing.T) {
+	testenv.RequireRoot(t)
+	testenv.RequireBinaries(t, "iproute2", "ip", "tc")
+	ns, c, v0, _ := vethNS(t)
+	for range 2 {
+		if err := c.EnsureQdisc(v0, Clsact); err != nil {
+			t.Fatalf("EnsureQdisc(clsact): %v", err)
+		}
+	}
+	if out := string(run(t, "tc", "-n", ns, "qdisc", "show", "dev", "v0")); !strings.Contains(out, "qdisc clsact ffff:") {
+		t.Fatalf("tc does not show the clsact qdisc: %q", out)
+	}
+	if err := c.EnsureQdisc(v0, Ingress); !errors.Is(err, ErrConflict) {
+		t.Fatalf("EnsureQdisc(ingress) over clsact = %v, want ErrConflict", err)
+	}
+	fs, err := c.Filters(v0, ParentIngress)
+	if err != nil || len(fs) != 0 {
+		t.Fatalf("Filters on an empty clsact = %v, %v", fs, err)
+	}
+	if fs, err := c.FiltersTerse(v0, ParentIngress); err != nil || len(fs) != 0 {
+		t.Fatalf("FiltersTerse on an empty clsact = %v, %v", fs, err)
+	}
+	if err := c.DeleteQdisc(v0, Clsact); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteQdisc(v0, Clsact); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second DeleteQdisc = %v, want ErrNotFound", err)
+	}
+	if err := c.EnsureQdisc(v0, Ingress); err != nil {
+		t.Fatalf("EnsureQdisc(ingress): %v", err)
+	}
+	if err := c.DeleteFilter(FilterID{Ifindex: v0, Parent: ParentIngressQdisc, Prio: 9, Protocol: EthPIP, Handle: 1}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("DeleteFilter of a missing filter = %v, want ErrNotFound", err)
+	}
+}
