@@ -91,7 +91,7 @@ func InKernelLane() bool { return os.Getenv(KernelLaneEnv) == "1" }
 // modules the host kernel lacks. The skip is by design, even in strict mode:
 // `make kernel-lane` runs every TestKernel* test in the guest and fails when
 // one of them did not run. Inside the lane it also requires root.
-func RequireKernelLane(t testing.TB) {
+func RequireKernelLane(t T) {
 	t.Helper()
 	if !InKernelLane() {
 		t.Skipf("kernel lane test: runs inside the QEMU guest of `make kernel-lane` (%s=1), not on the host", KernelLaneEnv)

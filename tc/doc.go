@@ -1,0 +1,26 @@
+// Package tc programs and dumps kernel TC flower filters, the datapath OVS
+// uses for hardware offload (other_config:hw-offload=true).
+//
+// A FilterSpec (device, parent, chain, prio, protocol, handle, skip_hw /
+// skip_sw, flower keys in Match, Actions) is a plain value; Client.AddFilter,
+// ReplaceFilter and DeleteFilter send it, and AddFilters / ReplaceFilters send
+// many, 64 requests per system call, reporting refusals per filter in a
+// *BatchError. Qdiscs (EnsureQdisc) go through github.com/florianl/go-tc;
+// filters are encoded here, because go-tc v0.4.8 has no IPv6 flower keys,
+// pedit or ct labels. Client.Filters dumps a device's
+// filters as typed Filter values with what a verification needs: the
+// kernel's in_hw / not_in_hw flags, in_hw_count, chain, prio, handle, keys,
+// and every action with its kind, cookie and counters. The decoder keeps
+// attributes and actions it does not know as opaque bytes instead of failing
+// the dump. Client.FiltersTerse asks the kernel for its terse dump (flags,
+// cookies and counters, no keys), enough to correlate filters with flows.
+//
+// OVS puts a flow's UFID in the action cookie (lib/netdev-offload-tc.c);
+// UFID, ParseUFID, UFID.Cookie and Filter.UFID convert between the
+// "ufid:..." text of ovs-appctl dpctl/dump-flows and the cookie bytes.
+//
+// Errors are *OpError values carrying the kernel's extended ack message,
+// matched with errors.Is against ErrNotFound, ErrNotSupported (cls_flower,
+// the qdisc or an action module is missing, as the kernel says) and
+// ErrConflict.
+package tc
