@@ -35,7 +35,7 @@ func (b *Backend) Preflight(ctx context.Context, node *offload.Node) ([]offload.
 		if err != nil {
 			return nil, fmt.Errorf("doca: discovering representors: %w", err)
 		}
-		checks = append(checks, checkModes(ctx, node.Eswitch, inv)...)
+		checks = append(checks, offload.CheckEswitchModes(ctx, node.Eswitch, inv)...)
 	}
 	mix, err := checkDatapathMix(ctx, node.DB, inv)
 	if err != nil {
@@ -76,31 +76,6 @@ func checkInitialized(st ovsdb.Status) offload.Check {
 		c.Status, c.Detail = offload.CheckPass, "doca_initialized, DOCA "+st.DOCAVersion
 	}
 	return c
-}
-
-func checkModes(ctx context.Context, es *eswitch.Client, inv *eswitch.Inventory) []offload.Check {
-	seen := map[eswitch.DeviceHandle]bool{}
-	var checks []offload.Check
-	for _, r := range inv.Representors() {
-		if r.Handle.IsZero() || seen[r.Handle.DeviceHandle()] {
-			continue
-		}
-		h := r.Handle.DeviceHandle()
-		seen[h] = true
-		c := offload.Check{Name: "eswitch-mode " + h.String()}
-		mode, err := es.EswitchMode(ctx, h)
-		switch {
-		case err != nil:
-			c.Status, c.Detail = offload.CheckFail, err.Error()
-		case mode != eswitch.ModeSwitchdev:
-			c.Status, c.Detail = offload.CheckFail, "eswitch is in "+string(mode)+" mode"
-			c.Fix = "devlink dev eswitch set " + h.String() + " mode switchdev"
-		default:
-			c.Status, c.Detail = offload.CheckPass, "switchdev"
-		}
-		checks = append(checks, c)
-	}
-	return checks
 }
 
 // checkDatapathMix fails when ports of one eswitch sit in bridges of both

@@ -58,9 +58,10 @@ func (None) Configure(txn *ovsdb.Txn) error {
 	return nil
 }
 
-// Interface plugs representors as system interfaces.
+// Interface plugs representors as system interfaces (explicitly, so a
+// port left as type=dpdk by OVS-DOCA is turned back).
 func (None) Interface(eswitch.Representor) (InterfaceConfig, error) {
-	return InterfaceConfig{RemoveOptions: []string{"dpdk-devargs"}}, nil
+	return InterfaceConfig{Type: "system", RemoveOptions: []string{"dpdk-devargs"}}, nil
 }
 
 // Preflight has nothing to check.

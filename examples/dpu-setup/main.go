@@ -34,6 +34,7 @@ import (
 	"github.com/ovsoffload/ovsoffload/internal/sysfs"
 	"github.com/ovsoffload/ovsoffload/offload"
 	"github.com/ovsoffload/ovsoffload/ovsdb"
+	_ "github.com/ovsoffload/ovsoffload/tc" // registers the "tc" backend
 )
 
 func main() {

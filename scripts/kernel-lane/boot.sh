@@ -23,6 +23,7 @@ done
   printf 'TEST_TIMEOUT=%q\n' "${KERNEL_LANE_TEST_TIMEOUT:-10m}"
   printf 'MIN_UPTIME=%q\n' "${KERNEL_LANE_MIN_UPTIME:-11}"
   printf 'GUEST_ENV=%q\n' "${KERNEL_LANE_GUEST_ENV:-}"
+  printf 'REPO=%q\n' "$KL_REPO"
 } >"$KL_RUN/guest.env"
 rm -rf "$KL_RUN/results"; mkdir -p "$KL_RUN/results"
 

@@ -29,8 +29,12 @@ done
 # tree on /lib/modules, the run directory (plan, test binaries) on /mnt.
 mount --bind "$MODULES" /lib/modules || { say "cannot bind $MODULES on /lib/modules"; halt; }
 mount --bind "$run" /mnt || { say "cannot bind $run on /mnt"; halt; }
+# The tests run in their package directories (testdata). A repository under /tmp or /run
+# (CI clones may live there) is set aside on /srv and bound back at the same path below.
+case "$REPO" in /tmp/*|/run/*) mount --bind "$REPO" /srv || { say "cannot bind $REPO on /srv"; halt; } ;; esac
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
+case "$REPO" in /tmp/*|/run/*) mkdir -p "$REPO" && mount --bind /srv "$REPO" || { say "cannot bind the repository back on $REPO"; halt; } ;; esac
 for d in /var/log /var/tmp /var/lib/openvswitch /etc/openvswitch; do
   [ -d "$d" ] && mount -t tmpfs tmpfs "$d"
 done

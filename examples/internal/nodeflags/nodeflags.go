@@ -14,6 +14,7 @@ import (
 	"github.com/ovsoffload/ovsoffload/ovsdb"
 
 	_ "github.com/ovsoffload/ovsoffload/doca" // registers the "doca" backend
+	_ "github.com/ovsoffload/ovsoffload/tc"   // registers the "tc" backend
 )
 
 // DefaultDB is where Debian's and Red Hat's packages put the database socket.

@@ -1,0 +1,278 @@
+package tc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+
+	"github.com/ovsoffload/ovsoffload/dpflow"
+	"github.com/ovsoffload/ovsoffload/eswitch"
+	"github.com/ovsoffload/ovsoffload/offload"
+	"github.com/ovsoffload/ovsoffload/ovsdb"
+)
+
+// BackendConfig configures the kernel TC offload backend.
+type BackendConfig struct {
+	// TCPolicy is other_config:tc-policy: "none" (the default: OVS lets the
+	// kernel place the filter), "skip_sw" (hardware only) or "skip_hw"
+	// (software TC only).
+	TCPolicy string
+	// NetNS is a file descriptor of the network namespace holding the
+	// node's OVS ports; 0 means the caller's.
+	NetNS int
+}
+
+// Backend is the kernel TC flower offload backend: OVS's kernel datapath
+// puts datapath flows into TC flower filters (with the flow's UFID as the
+// action cookie), and the NIC driver puts the filters into hardware.
+type Backend struct {
+	cfg BackendConfig
+}
+
+// NewBackend validates cfg and returns a TC backend.
+func NewBackend(cfg BackendConfig) (*Backend, error) {
+	switch cfg.TCPolicy {
+	case "":
+		cfg.TCPolicy = ovsdb.TCPolicyNone
+	case ovsdb.TCPolicyNone, ovsdb.TCPolicySkipSW, ovsdb.TCPolicySkipHW:
+	default:
+		return nil, fmt.Errorf("tc: tc-policy %q: want none, skip_sw or skip_hw", cfg.TCPolicy)
+	}
+	return &Backend{cfg: cfg}, nil
+}
+
+func init() {
+	offload.Register("tc", func(s map[string]string) (offload.Backend, error) {
+		if err := offload.CheckSettings("tc", s, ovsdb.KeyTCPolicy); err != nil {
+			return nil, err
+		}
+		return NewBackend(BackendConfig{TCPolicy: s[ovsdb.KeyTCPolicy]})
+	})
+}
+
+// Name returns "tc".
+func (b *Backend) Name() string { return "tc" }
+
+// DatapathType returns "system": TC offload works from the kernel datapath.
+func (b *Backend) DatapathType() string { return ovsdb.DatapathSystem }
+
+// Configure writes hw-offload=true and the tc-policy, and removes the
+// OVS-DOCA keys. Both are read only when ovs-vswitchd starts.
+func (b *Backend) Configure(txn *ovsdb.Txn) error {
+	on := true
+	txn.SetOffload(ovsdb.OffloadSettings{HWOffload: &on, TCPolicy: b.cfg.TCPolicy})
+	txn.SetMap(ovsdb.TableOpenvSwitch, "", "other_config", nil, offload.DOCAKeys)
+	return nil
+}
+
+// Interface plugs a representor as a system interface by its netdev name,
+// removing what OVS-DOCA may have set.
+func (b *Backend) Interface(rep eswitch.Representor) (offload.InterfaceConfig, error) {
+	if rep.Name == "" {
+		return offload.InterfaceConfig{}, fmt.Errorf("tc: representor %s has no netdev", rep.Identity.PortName())
+	}
+	return offload.InterfaceConfig{Type: "system", RemoveOptions: []string{"dpdk-devargs"}}, nil
+}
+
+// Preflight checks hw-offload, that bridges use the kernel datapath, the
+// eswitch mode, hw-tc-offload on every representor in OVS, and whether
+// hw-offload looks set after ovs-vswitchd started.
+func (b *Backend) Preflight(ctx context.Context, node *offload.Node) ([]offload.Check, error) {
+	facts, err := offload.GatherFacts(ctx, node, b.Name())
+	if err != nil {
+		return nil, err
+	}
+	var checks []offload.Check
+	c := offload.Check{Name: "hw-offload", Status: offload.CheckPass, Detail: "other_config:hw-offload=true"}
+	if !facts.HWOffload {
+		c.Status, c.Detail = offload.CheckFail, "other_config:hw-offload is not true"
+		c.Fix = "offload.Activate with this backend (or ovs-vsctl set Open_vSwitch . other_config:hw-offload=true), then restart ovs-vswitchd"
+	}
+	checks = append(checks, c)
+
+	c = offload.Check{Name: "datapath", Status: offload.CheckPass, Detail: "every port is on a kernel-datapath bridge"}
+	var netdev []string
+	for name, pf := range facts.Ports {
+		if pf.DatapathType == ovsdb.DatapathNetdev {
+			netdev = append(netdev, name)
+		}
+	}
+	if len(netdev) > 0 {
+		sort.Strings(netdev)
+		c.Status, c.Detail = offload.CheckFail, "ports on userspace (netdev) bridges cannot use TC: "+strings.Join(netdev, ", ")
+		c.Fix = "offload.Activate(ctx, db, backend, bridges...) moves the bridges to datapath_type=system"
+	}
+	checks = append(checks, c)
+
+	if node.Eswitch == nil {
+		checks = append(checks, offload.Check{Name: "eswitch-mode", Status: offload.CheckSkip,
+			Detail: "no eswitch client: the NIC's eswitch was not inspected"})
+	} else {
+		inv, err := node.Eswitch.Discover(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("tc: discovering representors: %w", err)
+		}
+		checks = append(checks, offload.CheckEswitchModes(ctx, node.Eswitch, inv)...)
+		c = offload.Check{Name: "hw-tc-offload", Status: offload.CheckPass, Detail: "on for every representor in OVS"}
+		var off []string
+		for name, pf := range facts.Ports {
+			if pf.Representor != "" && pf.HWTCOffload != nil && !*pf.HWTCOffload {
+				off = append(off, name)
+			}
+		}
+		if len(off) > 0 {
+			sort.Strings(off)
+			c.Status, c.Detail = offload.CheckFail, "hw-tc-offload is off on "+strings.Join(off, ", ")
+			c.Fix = "eswitch.Client.SetHWTCOffload(ctx, link, true) (ethtool -K <link> hw-tc-offload on)"
+		}
+		checks = append(checks, c)
+	}
+
+	checks = append(checks, b.checkActive(ctx, node, facts))
+	return checks, nil
+}
+
+// checkActive warns when hw-offload is set but no flow is in TC: the usual
+// sign that it was set after ovs-vswitchd started.
+func (b *Backend) checkActive(ctx context.Context, node *offload.Node, facts offload.Facts) offload.Check {
+	c := offload.Check{Name: "hw-offload-active"}
+	if !facts.HWOffload {
+		c.Status, c.Detail = offload.CheckSkip, "hw-offload is not set"
+		return c
+	}
+	flows, err := node.DumpFlows(ctx)
+	if err != nil {
+		c.Status, c.Detail = offload.CheckSkip, "cannot dump flows: "+err.Error()
+		return c
+	}
+	inTC := 0
+	for _, f := range flows {
+		if f.DPLayer() == "tc" {
+			inTC++
+		}
+	}
+	switch {
+	case len(flows) == 0:
+		c.Status, c.Detail = offload.CheckSkip, "no datapath flows yet: send traffic and check again"
+	case inTC == 0:
+		c.Status, c.Detail = offload.CheckWarn, fmt.Sprintf("hw-offload=true but none of %d datapath flows is in TC: hw-offload is read only at start", len(flows))
+		c.Fix = "restart ovs-vswitchd"
+	default:
+		c.Status, c.Detail = offload.CheckPass, fmt.Sprintf("%d of %d datapath flows are in TC", inTC, len(flows))
+	}
+	return c
+}
+
+// Verify dumps the datapath flows (-m --names), reads the ingress flower
+// filters of every OVS port and every input port of the dump, and matches
+// each flow with the filter whose action cookie carries its UFID.
+func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Report, error) {
+	facts, err := offload.GatherFacts(ctx, node, b.Name())
+	if err != nil {
+		return nil, err
+	}
+	flows, err := node.DumpFlows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for name, pf := range facts.Ports {
+		if pf.DatapathType != ovsdb.DatapathNetdev {
+			names[name] = true
+		}
+	}
+	for _, f := range flows {
+		if f.DPLayer() == "tc" && f.InPort() != "" {
+			names[f.InPort()] = true
+		}
+	}
+	evidence, err := b.readFilters(names)
+	if err != nil {
+		return nil, err
+	}
+	facts.Evidence = func(u dpflow.UFID) (offload.Evidence, bool) {
+		e, ok := evidence[u]
+		return e, ok
+	}
+	return offload.Classify(flows, facts), nil
+}
+
+// readFilters returns, by UFID, what the flower filters on the named
+// links say. Links that do not exist (internal ports of other namespaces,
+// ports gone since the database was read) and links without an ingress
+// qdisc are skipped.
+func (b *Backend) readFilters(names map[string]bool) (map[dpflow.UFID]offload.Evidence, error) {
+	h, err := b.linkHandle()
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	c, err := Dial(&Config{NetNS: b.cfg.NetNS})
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	out := map[dpflow.UFID]offload.Evidence{}
+	for _, name := range sortedNames(names) {
+		link, err := h.LinkByName(name)
+		if err != nil {
+			continue // not a netdev here
+		}
+		// OVS installs its filters under the classic ingress qdisc
+		// (ffff:fff1); clsact's ingress hook (ffff:fff2) is read too.
+		var filters []Filter
+		for _, parent := range []uint32{ParentIngressQdisc, ParentIngress} {
+			fs, err := c.Filters(link.Attrs().Index, parent)
+			if errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotSupported) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("tc: dumping filters of %s: %w", name, err)
+			}
+			filters = append(filters, fs...)
+		}
+		for _, f := range filters {
+			u, ok := f.UFID()
+			if !ok {
+				continue
+			}
+			du, ok := dpflow.ParseUFID(strings.TrimPrefix(u.String(), "ufid:"))
+			if !ok {
+				continue
+			}
+			e := offload.Evidence{
+				Source: fmt.Sprintf("tc filter dev %s ingress chain %d pref %d handle 0x%x", name, f.Chain, f.Prio, f.Handle),
+				InHW:   f.Flags.InHW(), NotInHW: f.Flags.NotInHW(), SkipHW: f.Flags.SkipHW(), SkipSW: f.Flags.SkipSW(),
+			}
+			if f.InHWCount != nil {
+				e.InHWCount = *f.InHWCount
+			}
+			out[du] = e
+		}
+	}
+	return out, nil
+}
+
+// linkHandle opens a netlink handle in the configured namespace.
+func (b *Backend) linkHandle() (*netlink.Handle, error) {
+	if b.cfg.NetNS == 0 {
+		return netlink.NewHandle()
+	}
+	return netlink.NewHandleAt(netns.NsHandle(b.cfg.NetNS))
+}
+
+func sortedNames(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var _ offload.Backend = (*Backend)(nil)
