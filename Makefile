@@ -48,7 +48,7 @@ kernel-lane: deps
 leak-check:
 	$(GO) test -asan -count=1 ./doca/docalib
 
-## test-unit: only the fast tests (no daemons needed)
+## test-unit: only the tests that need no root, daemon or namespace (go test -short)
 test-unit:
 	$(GO) test -short $(GOFLAGS_TEST) $(PKGS)
 

@@ -601,3 +601,7 @@ func Driver(fsys SysFS, netdev string) (string, error) {
 	}
 	return path.Base(drv), nil
 }
+
+// SystemSysFS returns the machine's /sys as a SysFS, for VFs, Driver and
+// DiscoverSysfs outside tests. New uses it when Config.SysFS is nil.
+func SystemSysFS() SysFS { return sysfs.Root() }

@@ -3,6 +3,7 @@ package eswitch
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"slices"
 	"strings"
 	"testing"
@@ -312,5 +313,13 @@ func BenchmarkDiscoverSysfsBlueField3(b *testing.B) {
 		if _, err := inv.VF(Host, 0, 7); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestSystemSysFSReadsTheRealSys(t *testing.T) {
+	// Every Linux network namespace has lo with ifindex 1.
+	b, err := fs.ReadFile(SystemSysFS(), "class/net/lo/ifindex")
+	if err != nil || strings.TrimSpace(string(b)) != "1" {
+		t.Fatalf("class/net/lo/ifindex = %q, %v", b, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"testing"
 )
 
 // T is the part of testing.TB these helpers use. *testing.T, *testing.B and
@@ -58,6 +59,9 @@ func RequireBinaries(t T, pkg string, names ...string) {
 // veth pairs and daemons with raw sockets need.
 func RequireRoot(t T) {
 	t.Helper()
+	if testing.Testing() && testing.Short() {
+		t.Skipf("-short: this test needs root, daemons or network namespaces (make test runs it)")
+	}
 	if os.Geteuid() != 0 {
 		Missing(t, "test needs root (network namespaces, veth pairs, raw sockets); run it as root")
 	}
