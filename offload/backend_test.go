@@ -17,12 +17,7 @@ func dial(t *testing.T) (*ovsdb.Client, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
-	c, err := ovsdb.Dial(ctx, ovstest.StartInProcessDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c, ctx
+	return ovstest.DialInProcess(t), ctx
 }
 
 func TestRegistry(t *testing.T) {

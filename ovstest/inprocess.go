@@ -101,3 +101,24 @@ func seedRoot(t TB, endpoint string, clientModel model.ClientDBModel) {
 		t.Fatalf("ovstest: seeding the Open_vSwitch row: %v", err)
 	}
 }
+
+// Dial connects an ovsdb.Client to endpoint for the test and closes it when
+// the test ends.
+func Dial(t TB, endpoint string) *ovsdb.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
+	defer cancel()
+	c, err := ovsdb.Dial(ctx, endpoint)
+	if err != nil {
+		t.Fatalf("ovstest: dialing %s: %v", endpoint, err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// DialInProcess starts an in-process OVSDB server (StartInProcessDB) and
+// returns a client connected to it.
+func DialInProcess(t TB) *ovsdb.Client {
+	t.Helper()
+	return Dial(t, StartInProcessDB(t))
+}
