@@ -4,7 +4,7 @@ GO ?= go
 GOFLAGS_TEST ?= -race -count=1
 PKGS ?= ./...
 
-.PHONY: all deps build leak-check fmt-check vet staticcheck check-generated generate test test-unit kernel-lane bench demo clean
+.PHONY: all deps build leak-check nocgo fmt-check vet staticcheck check-generated generate test test-unit kernel-lane bench demo clean
 
 all: build
 
@@ -37,12 +37,19 @@ check-generated:
 test: deps fmt-check vet staticcheck check-generated
 	$(GO) test $(GOFLAGS_TEST) $(PKGS)
 	$(MAKE) leak-check
+	$(MAKE) nocgo
 	$(MAKE) kernel-lane
 
 ## kernel-lane: boot Debian's stock kernel under QEMU and run every TestKernel* test inside it
 ## (scripts/kernel-lane/lane.sh; cache in .cache/kernel-lane, override with KERNEL_LANE_CACHE)
 kernel-lane: deps
 	GO=$(GO) scripts/kernel-lane/lane.sh
+
+## nocgo: the project builds, vets and passes the DOCA tests without cgo (the shim then says ErrNotSupported)
+nocgo:
+	CGO_ENABLED=0 $(GO) build ./...
+	CGO_ENABLED=0 $(GO) vet ./...
+	CGO_ENABLED=0 $(GO) test -count=1 ./doca/...
 
 ## leak-check: the cgo DOCA shim under AddressSanitizer/LeakSanitizer, against the stand-in runtime
 leak-check:

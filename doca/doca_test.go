@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ovsoffload/ovsoffload/doca/docalib"
-	"github.com/ovsoffload/ovsoffload/doca/docalib/docatest"
 	"github.com/ovsoffload/ovsoffload/dpflow"
 	"github.com/ovsoffload/ovsoffload/eswitch"
 	"github.com/ovsoffload/ovsoffload/internal/sysfs"
@@ -220,21 +219,6 @@ func TestPreflightWithoutDOCA(t *testing.T) {
 	}
 	if len(offload.Failed(checks)) != 3 {
 		t.Errorf("Failed() = %+v", offload.Failed(checks))
-	}
-}
-
-func TestPreflightRuntimeFromStandin(t *testing.T) {
-	c, ctx := dial(t)
-	lib := docatest.Build(t, "-DSTANDIN_OLD")
-	docatest.UseTree(t, docatest.BlueField3)
-	b, _ := New(Config{Library: lib})
-	checks, err := b.Preflight(ctx, &offload.Node{DB: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if checks[0].Name != "doca-runtime" || checks[0].Status != offload.CheckPass ||
-		!strings.Contains(checks[0].Detail, "older runtime without") {
-		t.Errorf("doca-runtime with an older stand-in: %+v", checks[0])
 	}
 }
 
