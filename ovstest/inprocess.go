@@ -22,8 +22,10 @@ import (
 //
 // It is for fast unit tests of code that talks OVSDB. It is not ovsdb-server:
 // it has no ovs-vswitchd behind it (nothing fills ofport or status), and
-// libovsdb's server differs from the real one in corner cases. Integration
-// tests use StartDB or StartSwitch.
+// libovsdb's server differs from the real one in corner cases. It also keeps
+// monitoring clients that disconnected and logs, through the standard
+// logger, each update it then fails to send them. Integration tests use
+// StartDB or StartSwitch.
 func StartInProcessDB(t TB) string {
 	t.Helper()
 	clientModel, err := ovsdb.VSwitchModel()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -218,7 +220,7 @@ func (b *Backend) readFilters(names map[string]bool) (map[dpflow.UFID]offload.Ev
 	}
 	defer c.Close()
 	out := map[dpflow.UFID]offload.Evidence{}
-	for _, name := range sortedNames(names) {
+	for _, name := range slices.Sorted(maps.Keys(names)) {
 		link, err := h.LinkByName(name)
 		if err != nil {
 			continue // not a netdev here
@@ -264,15 +266,6 @@ func (b *Backend) linkHandle() (*netlink.Handle, error) {
 		return netlink.NewHandle()
 	}
 	return netlink.NewHandleAt(netns.NsHandle(b.cfg.NetNS))
-}
-
-func sortedNames(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 var _ offload.Backend = (*Backend)(nil)

@@ -80,3 +80,10 @@ func TestIntegrationDemo(t *testing.T) {
 		t.Errorf("recorded dump: %v\n%s", err, b)
 	}
 }
+
+func TestDemoHelpExitsZero(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run([]string{"--help"}, &out, &errs); code != 0 || !strings.Contains(errs.String(), "-in-process") {
+		t.Fatalf("--help: exit %d, usage %q", code, errs.String())
+	}
+}

@@ -20,6 +20,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -45,6 +46,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	inProcess := fs.Bool("in-process", false, "run the in-process variant even as root")
 	record := fs.String("record", "", "write the DPU's dpctl/dump-flows -m --names after the traffic to `file` (how testdata/dpu-1-dpctl-m.txt was made)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	d := &demo{out: stdout, bin: *bin, record: *record, sb: &sandbox{log: stderr}}

@@ -71,6 +71,9 @@ func (s settingsFlag) Set(v string) error {
 // usageError is bad input, found before anything was read or sent.
 type usageError struct{ error }
 
+// Unwrap lets errors.Is see flag.ErrHelp through a usage error.
+func (e usageError) Unwrap() error { return e.error }
+
 func parse(args []string, stderr io.Writer) (*config, error) {
 	c := &config{settings: settingsFlag{}}
 	fs := flag.NewFlagSet("dpu-setup", flag.ContinueOnError)

@@ -230,3 +230,10 @@ func TestIntegrationDPUSetup(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestHelpExitsZero(t *testing.T) {
+	code, _, errs := runCmd(t, "--help")
+	if code != 0 || !strings.Contains(errs, "-move-ip-from") {
+		t.Fatalf("--help: exit %d, usage %q", code, errs)
+	}
+}

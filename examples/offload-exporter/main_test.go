@@ -31,11 +31,7 @@ func podDB(t *testing.T) string {
 	ep := ovstest.StartInProcessDB(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	db, err := ovsdb.Dial(ctx, ep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := ovstest.Dial(t, ep)
 	if _, err := db.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br-int", DatapathType: ovsdb.DatapathNetdev}); err != nil {
 		t.Fatal(err)
 	}
