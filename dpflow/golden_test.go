@@ -1,0 +1,125 @@
+package dpflow
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	flagpkg "flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var updateGolden = flagpkg.Bool("update-golden", false, "rewrite testdata/parse-trees.golden from the current parser")
+
+const goldenFile = "testdata/parse-trees.golden"
+
+// goldenInputs lists the texts whose parse results are pinned: every corpus
+// flow and action list, every invalid line, and every prefix of the
+// benchmark lines (most of which are errors, with their columns).
+func goldenInputs(t *testing.T) (flows, actions []string) {
+	for _, file := range []string{"odp_dump_lines.txt", "odp_keys.txt", "odp_flows.txt",
+		"odp_stats_actions.txt", "odp_flows_normalized.txt", "pytests_odp.txt", "odp_invalid.txt"} {
+		flows = append(flows, readCorpus(t, file)...)
+	}
+	for _, l := range ovnLines {
+		for i := 1; i <= len(l); i++ {
+			flows = append(flows, l[:i])
+		}
+	}
+	return flows, readCorpus(t, "odp_actions.txt")
+}
+
+// dumpNodes writes everything a parse decides about nodes, the private
+// layout fields included.
+func dumpNodes(b *strings.Builder, nodes []Node) {
+	b.WriteByte('[')
+	for i := range nodes {
+		n := &nodes[i]
+		fmt.Fprintf(b, "{%q %q %q k%d t%d f%d s%d o%d ", n.Name, n.Value, n.Mask, n.Kind, n.Type, n.form, n.spaces, n.off)
+		if n.Children != nil {
+			dumpNodes(b, n.Children)
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte(']')
+}
+
+func dumpFlow(f *Flow, err error) string {
+	if err != nil {
+		return "error " + err.Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%v %v %+v %v %q %v %q ", f.UFID, f.HasUFID, f.Stats, f.HasActions, f.ExtraInfo, f.HasExtraInfo, f.keySep)
+	dumpNodes(&b, f.Match)
+	dumpNodes(&b, f.Actions)
+	return b.String()
+}
+
+func digest(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:8])
+}
+
+// TestParseTreesGolden pins the full result of parsing (kinds, types, forms,
+// offsets, errors and their columns) for a few thousand inputs, so that
+// work on the parser's speed cannot change what it decides. After an
+// intended change, rewrite the file with -update-golden and review the
+// diff of the affected inputs (-v prints them).
+func TestParseTreesGolden(t *testing.T) {
+	flows, actions := goldenInputs(t)
+	var got []string
+	var inputs []string
+	for _, l := range flows {
+		f, err := Parse(l)
+		got = append(got, digest(dumpFlow(f, err)))
+		inputs = append(inputs, l)
+	}
+	for _, l := range actions {
+		a, err := ParseActions(l)
+		got = append(got, digest(dumpFlow(&Flow{Actions: a}, err)))
+		inputs = append(inputs, "actions "+l)
+	}
+	if *updateGolden {
+		if err := os.WriteFile(goldenFile, []byte(strings.Join(got, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	fh, err := os.Open(filepath.FromSlash(goldenFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	var want []string
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		want = append(want, sc.Text())
+	}
+	if len(want) != len(got) {
+		t.Fatalf("%s has %d digests, the inputs are %d: rewrite it with -update-golden", goldenFile, len(want), len(got))
+	}
+	bad := 0
+	for i := range got {
+		if got[i] != want[i] {
+			bad++
+			if bad <= 20 {
+				in := inputs[i]
+				var res string
+				if a, ok := strings.CutPrefix(in, "actions "); ok {
+					nodes, err := ParseActions(a)
+					res = dumpFlow(&Flow{Actions: nodes}, err)
+				} else {
+					f, err := Parse(in)
+					res = dumpFlow(f, err)
+				}
+				t.Errorf("input %d changed: %q\nnow: %s", i+1, in, res)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d parse results changed", bad, len(got))
+	}
+}
