@@ -110,20 +110,33 @@ func ParseUFID(s string) (UFID, bool) {
 	}
 	j := 0
 	for i := 0; i < 36; i += 2 {
-		if s[i] == '-' {
-			i--
-			continue
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			i++ // the dashes, checked above
 		}
-		if !isLowerHex(s[i]) || !isLowerHex(s[i+1]) {
+		hi, lo := lowerHexVal[s[i]], lowerHexVal[s[i+1]]
+		if hi|lo > 0xf {
 			return u, false
 		}
-		u[j] = unhex(s[i])<<4 | unhex(s[i+1])
+		u[j] = hi<<4 | lo
 		j++
 	}
-	return u, j == 16
+	return u, true
 }
 
-func isLowerHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
+// lowerHexVal maps the lower-case hex digits to their values and every other
+// byte to 0xff.
+var lowerHexVal = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c] = c - 'a' + 10
+	}
+	return t
+}()
 
 func unhex(c byte) byte {
 	switch {
@@ -277,8 +290,10 @@ func (p *parser) flow(f *Flow, line string) error {
 	base := len(p.stack)
 	inMatch := p.pos < len(p.s) && tailAt(p.s[p.pos:]) < 0
 	for inMatch {
-		if err := p.push(true, p.spaces(), 0); err != nil {
-			return err
+		if sp := p.spaces(); !p.fastKey(sp) {
+			if err := p.push(true, sp, 0); err != nil {
+				return err
+			}
 		}
 		if p.pos == len(p.s) {
 			break

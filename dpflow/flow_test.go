@@ -427,3 +427,25 @@ func TestFormatHandBuilt(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestParseUFIDStrayDash: a dash where a hex digit belongs is rejected (it
+// used to index past the end of the UFID).
+func TestParseUFIDStrayDash(t *testing.T) {
+	for _, s := range []string{
+		"b86a2a4a-58a8-4a0b-9b5b-2d0b2b8c7a-1",
+		"b86a2a4a-58a8-4a0b-9b5b-2d0b2b8c7a1-",
+		"b86a2a4a-58a8-4a0b-9b5b-2d0b2b8c7A11",
+		"-86a2a4a-58a8-4a0b-9b5b-2d0b2b8c7a11",
+	} {
+		if _, ok := ParseUFID(s); ok {
+			t.Errorf("ParseUFID(%q) accepted", s)
+		}
+		if _, err := Parse("ufid:" + s + ", in_port(1), packets:0, bytes:0, used:never, actions:drop"); err == nil {
+			t.Errorf("Parse accepted ufid %q", s)
+		}
+	}
+	u, ok := ParseUFID("b86a2a4a-58a8-4a0b-9b5b-2d0b2b8c7a11")
+	if !ok || u.String() != "b86a2a4a-58a8-4a0b-9b5b-2d0b2b8c7a11" {
+		t.Fatalf("ParseUFID round trip: %v %v", u, ok)
+	}
+}
