@@ -1,14 +1,23 @@
 package dpflow
 
-// The fast path. Most keys of a real dump have one of two shapes: a scalar
-// key such as recirc_id(0x2c) or ct_state(0x22/0x2f), or a key of typed
-// fields such as eth(src=...,dst=...) or ipv4(src=...,proto=6,frag=no).
-// fastKey parses and types those in one pass. For anything else, and for
-// anything invalid, it gives up without a trace and the generic parser (a
-// syntax pass, then keys()) takes the key, reporting errors as it always
-// has. So the fast path may only accept what the generic path accepts, and
-// must build exactly the node the generic path builds; the differential
-// fuzz test (FuzzFastPath) and the golden parse trees hold it to that.
+// The fast path. Most keys and actions of a real dump have a few shapes: a
+// scalar such as recirc_id(0x2c), ct_state(0x22/0x2f) or recirc(0x2d);
+// fields such as eth(src=...,dst=...), ct(zone=15,nat) or
+// tunnel(...,geneve({class=0x102,...}),flags(-df+csum+key)); set() of
+// such a key; an output port or a bare action word. fastKey and fastAction
+// parse and type those in one pass, where the generic path makes a syntax
+// pass and then a typing pass (keys, actions, apply, fields).
+//
+// For anything else, and for anything invalid, the fast path gives up
+// without a trace (position and stack as they were) and the generic path
+// takes the element, reporting errors as it always has. So the fast path
+// may only accept what the generic path accepts, and must build exactly the
+// node the generic path builds: TestFastPathMatchesGeneric, FuzzFastPath and
+// the golden parse trees hold it to that.
+
+// maxFastDepth bounds the nesting the fast path follows (groups inside
+// fields); deeper input goes to the generic path.
+const maxFastDepth = 8
 
 // fastKey parses the top-level key at the current position, preceded by sp
 // spaces, and pushes it on the stack typed. It returns false, with the
@@ -23,36 +32,109 @@ func (p *parser) fastKey(sp uint8) bool {
 		p.pos = start
 		return false
 	}
-	spec := lookup(&keyTable, name)
-	if spec == nil || spec.check != nil || spec.strict {
+	if !p.fastNamed(&keyTable, name, sp, start) {
 		p.pos = start
 		return false
 	}
-	p.pos++ // '('
-	idx := len(p.stack)
-	if idx == cap(p.stack) {
-		p.stack = append(p.stack, Node{})
-	}
-	p.stack = p.stack[:idx+1]
-	ok := false
-	switch spec.body {
-	case bodyScalar:
-		ok = p.fastScalar(idx, spec)
-	case bodyFields:
-		ok = p.fastFields(idx, spec)
-	}
-	if !ok {
-		p.stack = p.stack[:idx]
-		p.pos = start
-		return false
-	}
-	n := &p.stack[idx]
-	n.Name, n.Kind, n.spaces, n.off = name, spec.kind, sp, int32(start)
 	return true
 }
 
-// fastScalar parses "value)" or "value/mask)" of a scalar key into
-// p.stack[idx], as scalarBody and apply would.
+// fastAction is fastKey for a top-level action.
+func (p *parser) fastAction(sp uint8) bool {
+	if p.noFast {
+		return false
+	}
+	start := p.pos
+	word := p.scan(&tokenStopTop)
+	if word == "" {
+		p.pos = start
+		return false
+	}
+	switch p.peek() {
+	case '(':
+		if word == "set" {
+			if p.fastSet(sp, start) {
+				return true
+			}
+		} else if p.fastNamed(&actionTable, word, sp, start) {
+			return true
+		}
+	case ',', 0:
+		if p.pos == len(p.s) || p.s[p.pos] == ',' {
+			// A bare word: an action such as drop or ct_clear, or an
+			// output port. Placeholders are left to the generic path.
+			k, t := bareAction(word), TypeNone
+			if k == KindNone {
+				if isPlaceholder(word) {
+					break
+				}
+				k, t = ActionOutput, TypePort
+			}
+			p.pushNode(Node{Value: word, Kind: k, Type: t, spaces: sp, off: int32(start)})
+			return true
+		}
+	}
+	p.pos = start
+	return false
+}
+
+// fastNamed parses the body of name(...) from table, the position just
+// after name, and pushes the typed node.
+func (p *parser) fastNamed(table *specTable, name string, sp uint8, start int) bool {
+	spec := lookup(table, name)
+	if spec == nil || !spec.fastOK {
+		return false
+	}
+	idx := p.pushNode(Node{Name: name, Kind: spec.kind, spaces: sp, off: int32(start), form: formParens})
+	p.pos++ // '('
+	if !p.fastBody(idx, spec, ')', 0) {
+		p.stack = p.stack[:idx]
+		return false
+	}
+	return true
+}
+
+// fastSet parses set(key(...)) with a key the fast path handles, the
+// position just after "set".
+func (p *parser) fastSet(sp uint8, start int) bool {
+	idx := p.pushNode(Node{Name: "set", Kind: ActionSet, spaces: sp, off: int32(start), form: formParens})
+	p.pos++ // '('
+	keyStart := p.pos
+	name := p.scan(&tokenStop)
+	if name != "" && p.peek() == '(' && p.fastNamed(&keyTable, name, 0, keyStart) && p.peek() == ')' {
+		p.pos++
+		kids := p.commit(idx + 1)
+		n := &p.stack[idx]
+		n.Children = kids
+		if hasMask(&kids[0]) {
+			n.Kind = ActionSetMasked
+		}
+		return true
+	}
+	p.stack = p.stack[:idx]
+	return false
+}
+
+// pushNode pushes n on the stack and returns its index.
+func (p *parser) pushNode(n Node) int {
+	p.stack = append(p.stack, n)
+	return len(p.stack) - 1
+}
+
+// fastBody parses the body of p.stack[idx] up to closer as spec describes,
+// the position just after the opening byte.
+func (p *parser) fastBody(idx int, spec *spec, closer byte, depth int) bool {
+	switch spec.body {
+	case bodyScalar:
+		return closer == ')' && p.fastScalar(idx, spec)
+	case bodyFields:
+		return p.fastFields(idx, spec, closer, depth)
+	}
+	return false
+}
+
+// fastScalar parses "value)" or "value/mask)" into p.stack[idx], as
+// scalarBody and apply would.
 func (p *parser) fastScalar(idx int, spec *spec) bool {
 	if spec.typ == TypeNone {
 		return false
@@ -61,10 +143,11 @@ func (p *parser) fastScalar(idx int, spec *spec) bool {
 	if v == "" || !validValue(v, spec.typ, false) {
 		return false
 	}
+	n := &p.stack[idx]
 	switch p.peek() {
 	case ')':
 		p.pos++
-		p.stack[idx] = Node{Value: v, Type: spec.typ, form: formParens | formScalar}
+		n.Value, n.Type, n.form = v, spec.typ, n.form|formScalar
 		return true
 	case '/':
 		p.pos++
@@ -73,74 +156,131 @@ func (p *parser) fastScalar(idx int, spec *spec) bool {
 			return false
 		}
 		p.pos++
-		p.stack[idx] = Node{Value: v, Mask: m, Type: spec.typ, form: formParens | formScalar | formMask}
+		n.Value, n.Mask, n.Type, n.form = v, m, spec.typ, n.form|formScalar|formMask
 		return true
 	}
 	return false
 }
 
-// fastFields parses "name=value[/mask],...)" into the children of
-// p.stack[idx], as list and fields would for a spec that is not strict.
-// Every field must be a typed name=value field of the spec.
-func (p *parser) fastFields(idx int, spec *spec) bool {
+// fastFields parses the elements of spec's fields up to closer into the
+// children of p.stack[idx], as list and fields would: name=value/mask
+// fields, bare flags and bare typed values, and groups whose spec the fast
+// path handles.
+func (p *parser) fastFields(idx int, spec *spec, closer byte, depth int) bool {
+	if !spec.fastOK || depth >= maxFastDepth {
+		return false
+	}
 	base := idx + 1
 	hint := 0
+	var adjacent form
 	for {
-		off := p.pos
-		name := p.scan(&tokenStop)
-		if name == "" || p.peek() != '=' {
+		// The element is built in place, in its slot on the stack.
+		ci := len(p.stack)
+		if ci == cap(p.stack) {
+			p.stack = append(p.stack, Node{})
+		}
+		p.stack = p.stack[:ci+1]
+		c := &p.stack[ci]
+		*c = Node{off: int32(p.pos), form: adjacent}
+		switch p.peek() {
+		case '{':
+			c.form |= formBraces
+		case '(', ' ', closer, 0:
+			// An anonymous group, spaces, an empty list or the end: the
+			// generic path's.
 			p.stack = p.stack[:base]
 			return false
+		default:
+			word := p.scan(&tokenStop)
+			if word == "" {
+				p.stack = p.stack[:base]
+				return false
+			}
+			switch p.peek() {
+			case '=':
+				p.pos++
+				c.Name, c.Value, c.form = word, p.scan(&valueStop), c.form|formEq
+			case '(':
+				c.Name, c.form = word, c.form|formParens
+			default:
+				c.Value = word
+			}
+			if c.form&formParens == 0 && p.peek() == '/' {
+				p.pos++
+				c.Mask, c.form = p.scan(&valueStop), c.form|formMask
+			}
 		}
-		p.pos++
+		// The field, found as fields() finds it.
 		j := -1
-		if hint < len(spec.fields) && spec.fields[hint].isValueField(name) {
+		if hint < len(spec.fields) && spec.fields[hint].matches(c) {
 			j = hint
 		} else {
-			for k := range spec.fields {
-				if spec.fields[k].isValueField(name) {
-					j = k
-					break
-				}
-			}
+			j = spec.match(c)
 		}
 		if j < 0 {
 			p.stack = p.stack[:base]
 			return false
 		}
 		hint = j + 1
-		t := spec.fields[j].typ
-		v := p.scan(&valueStop)
-		c := Node{Name: name, Value: v, Type: t, form: formEq, off: int32(off)}
-		if !validValue(v, t, false) {
-			p.stack = p.stack[:base]
-			return false
-		}
-		if p.peek() == '/' {
-			p.pos++
-			c.Mask, c.form = p.scan(&valueStop), formEq|formMask
-			if !validValue(c.Mask, t, true) {
+		fl := &spec.fields[j]
+		braces := c.form&formBraces != 0
+		switch {
+		case fl.sub != nil:
+			inner := byte(')')
+			if braces {
+				inner = '}'
+			}
+			p.pos++ // '(' or '{'
+			if !p.fastBody(ci, fl.sub, inner, depth+1) {
 				p.stack = p.stack[:base]
 				return false
 			}
+		case fl.bare:
+		default:
+			if !validValue(c.Value, fl.typ, false) || c.form&formMask != 0 && !validValue(c.Mask, fl.typ, true) {
+				p.stack = p.stack[:base]
+				return false
+			}
+			c.Type = fl.typ
 		}
-		p.stack = append(p.stack, c)
+		adjacent = 0
 		switch p.peek() {
 		case ',':
 			p.pos++
 			continue
-		case ')':
+		case closer:
 			p.pos++
-			kids := p.commit(base)
-			p.stack[idx] = Node{Children: kids, form: formParens}
+			p.stack[idx].Children = p.commit(base)
 			return true
+		case '{':
+			if braces {
+				adjacent = formAdjacent
+				continue
+			}
 		}
 		p.stack = p.stack[:base]
 		return false
 	}
 }
 
-// isValueField reports whether fl is the name=value field called name.
-func (fl *field) isValueField(name string) bool {
-	return fl.sub == nil && !fl.bare && len(fl.name) == len(name) && fl.name == name
+// markFastSpecs sets fastOK on the specs the fast path may type: those
+// without a check function and without fields that must appear once or at
+// all (the generic path counts those).
+func markFastSpecs(specs map[string]*spec) {
+	var mark func(sp *spec)
+	mark = func(sp *spec) {
+		sp.fastOK = sp.check == nil && (sp.body == bodyScalar || sp.body == bodyFields)
+		for i := range sp.fields {
+			fl := &sp.fields[i]
+			if fl.once || fl.required {
+				sp.fastOK = false
+			}
+			if fl.sub != nil {
+				mark(fl.sub)
+			}
+		}
+	}
+	for _, sp := range specs {
+		mark(sp)
+	}
 }

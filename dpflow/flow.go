@@ -459,9 +459,11 @@ func (p *parser) actionList() ([]Node, error) {
 		return nil, nil
 	}
 	for {
-		if err := p.push(true, p.spaces(), 0); err != nil {
-			p.stack = p.stack[:base]
-			return nil, err
+		if sp := p.spaces(); !p.fastAction(sp) {
+			if err := p.push(true, sp, 0); err != nil {
+				p.stack = p.stack[:base]
+				return nil, err
+			}
 		}
 		if p.pos == len(p.s) {
 			break

@@ -335,6 +335,8 @@ func (p *parser) actions(nodes []Node, depth int) error {
 	for i := range nodes {
 		n := &nodes[i]
 		switch {
+		case n.Kind != KindNone:
+			// typed by fastAction
 		case n.form&(formParens|formBraces) == 0 && n.form&formEq == 0:
 			if k := bareAction(n.Value); k != KindNone && n.form&formMask == 0 {
 				n.Kind = k

@@ -23,6 +23,7 @@ type spec struct {
 	strict  bool
 	fields  []field
 	check   func(p *parser, n *Node) error
+	fastOK  bool // the fast path may type it (see markFastSpecs)
 }
 
 type field struct {
@@ -215,6 +216,8 @@ func init() {
 	for name, sp := range actionSpecs {
 		actionTable[name[0]&127] = append(actionTable[name[0]&127], namedSpec{name, sp})
 	}
+	markFastSpecs(keySpecs)
+	markFastSpecs(actionSpecs)
 }
 
 func lookup(t *specTable, name string) *spec {
