@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -270,4 +271,59 @@ func TestMain(m *testing.M) {
 		fmt.Print(benchReport)
 	}
 	os.Exit(code)
+}
+
+// BenchmarkScanOVNDump streams a real dump through Scanner: both chassis of
+// the e2e test (OVN on the userspace datapath, dumped with -m --names; see
+// testdata/README.md). Its lines are longer than the kernel datapath's
+// (every key is printed with its mask), so it reports bytes/line too.
+func BenchmarkScanOVNDump(b *testing.B) {
+	dump, err := os.ReadFile(filepath.Join("testdata", "ovn-e2e-dump.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	flows, lineBytes := 0, 0
+	sc := NewScanner(bytes.NewReader(dump))
+	for sc.Scan() {
+		if sc.Flow() != nil {
+			flows++
+			lineBytes += len(sc.Text())
+		}
+	}
+	if err := sc.Err(); err != nil || flows == 0 {
+		b.Fatalf("the recorded dump does not scan: %v (%d flows)", err, flows)
+	}
+	// One Scanner reads the dump b.N times over, as it would read a long
+	// dump.
+	b.SetBytes(int64(len(dump)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	sc = NewScanner(&repeatReader{data: dump, left: b.N})
+	for sc.Scan() {
+	}
+	if sc.Err() != nil {
+		b.Fatal(sc.Err())
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*flows), "ns/flow")
+	b.ReportMetric(float64(lineBytes)/float64(flows), "bytes/line")
+}
+
+// repeatReader reads data left times over.
+type repeatReader struct {
+	data []byte
+	off  int
+	left int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.left == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.data[r.off:])
+	r.off += n
+	if r.off == len(r.data) {
+		r.off, r.left = 0, r.left-1
+	}
+	return n, nil
 }

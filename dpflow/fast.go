@@ -139,8 +139,8 @@ func (p *parser) fastScalar(idx int, spec *spec) bool {
 	if spec.typ == TypeNone {
 		return false
 	}
-	v := p.scan(&tokenStop)
-	if v == "" || !validValue(v, spec.typ, false) {
+	v, ok := p.scanTyped(clsStopToken, spec.typ, false)
+	if v == "" || !ok {
 		return false
 	}
 	n := &p.stack[idx]
@@ -151,8 +151,8 @@ func (p *parser) fastScalar(idx int, spec *spec) bool {
 		return true
 	case '/':
 		p.pos++
-		m := p.scan(&valueStop)
-		if p.peek() != ')' || !validValue(m, spec.typ, true) {
+		m, ok := p.scanTyped(clsStopValue, spec.typ, true)
+		if p.peek() != ')' || !ok {
 			return false
 		}
 		p.pos++
@@ -180,68 +180,10 @@ func (p *parser) fastFields(idx int, spec *spec, closer byte, depth int) bool {
 			p.stack = append(p.stack, Node{})
 		}
 		p.stack = p.stack[:ci+1]
-		c := &p.stack[ci]
-		*c = Node{off: int32(p.pos), form: adjacent}
-		switch p.peek() {
-		case '{':
-			c.form |= formBraces
-		case '(', ' ', closer, 0:
-			// An anonymous group, spaces, an empty list or the end: the
-			// generic path's.
+		p.stack[ci] = Node{off: int32(p.pos), form: adjacent}
+		if !p.fastElement(spec, ci, &hint, closer, depth) {
 			p.stack = p.stack[:base]
 			return false
-		default:
-			word := p.scan(&tokenStop)
-			if word == "" {
-				p.stack = p.stack[:base]
-				return false
-			}
-			switch p.peek() {
-			case '=':
-				p.pos++
-				c.Name, c.Value, c.form = word, p.scan(&valueStop), c.form|formEq
-			case '(':
-				c.Name, c.form = word, c.form|formParens
-			default:
-				c.Value = word
-			}
-			if c.form&formParens == 0 && p.peek() == '/' {
-				p.pos++
-				c.Mask, c.form = p.scan(&valueStop), c.form|formMask
-			}
-		}
-		// The field, found as fields() finds it.
-		j := -1
-		if hint < len(spec.fields) && spec.fields[hint].matches(c) {
-			j = hint
-		} else {
-			j = spec.match(c)
-		}
-		if j < 0 {
-			p.stack = p.stack[:base]
-			return false
-		}
-		hint = j + 1
-		fl := &spec.fields[j]
-		braces := c.form&formBraces != 0
-		switch {
-		case fl.sub != nil:
-			inner := byte(')')
-			if braces {
-				inner = '}'
-			}
-			p.pos++ // '(' or '{'
-			if !p.fastBody(ci, fl.sub, inner, depth+1) {
-				p.stack = p.stack[:base]
-				return false
-			}
-		case fl.bare:
-		default:
-			if !validValue(c.Value, fl.typ, false) || c.form&formMask != 0 && !validValue(c.Mask, fl.typ, true) {
-				p.stack = p.stack[:base]
-				return false
-			}
-			c.Type = fl.typ
 		}
 		adjacent = 0
 		switch p.peek() {
@@ -253,7 +195,7 @@ func (p *parser) fastFields(idx int, spec *spec, closer byte, depth int) bool {
 			p.stack[idx].Children = p.commit(base)
 			return true
 		case '{':
-			if braces {
+			if p.stack[ci].form&formBraces != 0 {
 				adjacent = formAdjacent
 				continue
 			}
@@ -261,6 +203,91 @@ func (p *parser) fastFields(idx int, spec *spec, closer byte, depth int) bool {
 		p.stack = p.stack[:base]
 		return false
 	}
+}
+
+// fastElement parses one element of spec's fields into p.stack[ci]: a
+// name=value/mask field, a bare flag or typed value, or a group whose spec
+// the fast path handles.
+func (p *parser) fastElement(spec *spec, ci int, hint *int, closer byte, depth int) bool {
+	c := &p.stack[ci]
+	switch p.peek() {
+	case '{':
+		c.form |= formBraces
+	case '(', ' ', closer, 0:
+		// An anonymous group, spaces, an empty list or the end: the
+		// generic path's.
+		return false
+	default:
+		word := p.scan(&tokenStop)
+		if word == "" {
+			return false
+		}
+		switch p.peek() {
+		case '=':
+			p.pos++
+			c.Name, c.form = word, c.form|formEq
+			return p.fastValueField(spec, c, hint)
+		case '(':
+			c.Name, c.form = word, c.form|formParens
+		default:
+			c.Value = word
+			if p.peek() == '/' {
+				p.pos++
+				c.Mask, c.form = p.scan(&valueStop), c.form|formMask
+			}
+		}
+	}
+	// A bare word or a group: the field, found as fields() finds it.
+	j := spec.resolve(c, *hint)
+	if j < 0 {
+		return false
+	}
+	*hint = j + 1
+	fl := &spec.fields[j]
+	switch {
+	case fl.sub != nil:
+		inner := byte(')')
+		if c.form&formBraces != 0 {
+			inner = '}'
+		}
+		p.pos++ // '(' or '{'
+		return p.fastBody(ci, fl.sub, inner, depth+1)
+	case fl.bare:
+		return true
+	}
+	if !validValue(c.Value, fl.typ, false) || c.form&formMask != 0 && !validValue(c.Mask, fl.typ, true) {
+		return false
+	}
+	c.Type = fl.typ
+	return true
+}
+
+// resolve returns the index of the field that describes c, trying the one
+// at hint first (OVS prints fields in the schema's order), as fields() does.
+func (sp *spec) resolve(c *Node, hint int) int {
+	if hint < len(sp.fields) && sp.fields[hint].matches(c) {
+		return hint
+	}
+	return sp.match(c)
+}
+
+// fastValueField resolves the name=value field c of spec (its name and the
+// '=' read) as fields() would, then scans and types its value and mask.
+func (p *parser) fastValueField(spec *spec, c *Node, hint *int) bool {
+	j := spec.resolve(c, *hint)
+	if j < 0 {
+		return false
+	}
+	*hint = j + 1
+	t := spec.fields[j].typ
+	v, ok := p.scanTyped(clsStopValue, t, false)
+	c.Value, c.Type = v, t
+	if p.peek() == '/' {
+		p.pos++
+		m, mok := p.scanTyped(clsStopValue, t, true)
+		c.Mask, c.form, ok = m, c.form|formMask, ok && mok
+	}
+	return ok
 }
 
 // markFastSpecs sets fastOK on the specs the fast path may type: those

@@ -181,3 +181,13 @@ func FuzzFastPath(f *testing.F) {
 		}
 	})
 }
+
+// TestByteClassStops: the stop classes of the typed scanner are the bytes
+// of the generic scanner's stop tables.
+func TestByteClassStops(t *testing.T) {
+	for c := range 256 {
+		if tokenStop[c] != (byteClass[c]&clsStopToken != 0) || valueStop[c] != (byteClass[c]&clsStopValue != 0) {
+			t.Errorf("byte %#x: stop classes differ from tokenStop/valueStop", c)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -203,6 +204,12 @@ except Exception: pass`)
 		raw, err := dpflow.DumpRaw(ctx, dpflow.DumpOptions{Target: c.dpu.Ctl, Verbose: true, Names: true})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if dir := os.Getenv("OVSOFFLOAD_E2E_DUMPDIR"); dir != "" {
+			// dpflow's benchmark input testdata/ovn-e2e-dump.txt was recorded so.
+			if err := os.WriteFile(filepath.Join(dir, c.name+".dpctl"), raw, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 		var flows []*dpflow.Flow
 		for _, line := range strings.Split(string(raw), "\n") {
