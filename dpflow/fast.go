@@ -218,6 +218,17 @@ func (p *parser) fastElement(spec *spec, ci int, hint *int, closer byte, depth i
 		// generic path's.
 		return false
 	default:
+		if spec.uniqueEq {
+			// Most often the element is the name=value field that the
+			// schema's order puts next: match its name in place.
+			if j := spec.nextValueField(p.s[p.pos:], *hint); j >= 0 {
+				fl := &spec.fields[j]
+				p.pos += len(fl.name) + 1
+				*hint = j + 1
+				c.Name, c.form = fl.name, c.form|formEq
+				return p.fastTypedValue(c, fl.typ)
+			}
+		}
 		word := p.scan(&tokenStop)
 		if word == "" {
 			return false
@@ -279,7 +290,24 @@ func (p *parser) fastValueField(spec *spec, c *Node, hint *int) bool {
 		return false
 	}
 	*hint = j + 1
-	t := spec.fields[j].typ
+	return p.fastTypedValue(c, spec.fields[j].typ)
+}
+
+// nextValueField returns the index of the name=value field, from hint on,
+// whose name and '=' begin s, or -1.
+func (sp *spec) nextValueField(s string, hint int) int {
+	for j := hint; j < len(sp.fields); j++ {
+		fl := &sp.fields[j]
+		if n := len(fl.name); n > 0 && fl.sub == nil && !fl.bare && n < len(s) && s[n] == '=' && s[:n] == fl.name {
+			return j
+		}
+	}
+	return -1
+}
+
+// fastTypedValue scans and types the value and mask of the field c, the
+// position just after its '='.
+func (p *parser) fastTypedValue(c *Node, t ValueType) bool {
 	v, ok := p.scanTyped(clsStopValue, t, false)
 	c.Value, c.Type = v, t
 	if p.peek() == '/' {
@@ -297,8 +325,14 @@ func markFastSpecs(specs map[string]*spec) {
 	var mark func(sp *spec)
 	mark = func(sp *spec) {
 		sp.fastOK = sp.check == nil && (sp.body == bodyScalar || sp.body == bodyFields)
+		sp.uniqueEq = true
 		for i := range sp.fields {
 			fl := &sp.fields[i]
+			for k := range i {
+				if o := &sp.fields[k]; fl.name != "" && fl.name == o.name && fl.sub == nil && !fl.bare && o.sub == nil && !o.bare {
+					sp.uniqueEq = false // nextValueField would pick the later one
+				}
+			}
 			if fl.once || fl.required {
 				sp.fastOK = false
 			}

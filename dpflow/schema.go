@@ -16,14 +16,15 @@ const (
 )
 
 type spec struct {
-	kind    Kind
-	body    body
-	typ     ValueType
-	emptyOK bool
-	strict  bool
-	fields  []field
-	check   func(p *parser, n *Node) error
-	fastOK  bool // the fast path may type it (see markFastSpecs)
+	kind     Kind
+	body     body
+	typ      ValueType
+	emptyOK  bool
+	strict   bool
+	fields   []field
+	check    func(p *parser, n *Node) error
+	fastOK   bool // the fast path may type it (see markFastSpecs)
+	uniqueEq bool // no two name=value fields share a name
 }
 
 type field struct {
