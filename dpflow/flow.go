@@ -199,31 +199,45 @@ const (
 	tExtra
 )
 
+// tailAt returns the statistic or attribute that s starts with ("name:"),
+// or -1. The first byte picks the only candidates, each checked with one
+// comparison of a constant prefix.
 func tailAt(s string) int {
-	i := 0
-	for i < len(s) && i <= 13 && (s[i] >= 'a' && s[i] <= 'z' || s[i] == '-') {
-		i++
-	}
-	if i == 0 || i >= len(s) || s[i] != ':' {
+	if len(s) < 3 {
 		return -1
 	}
-	switch s[:i] {
-	case "packets":
-		return tPackets
-	case "bytes":
-		return tBytes
-	case "used":
-		return tUsed
-	case "flags":
-		return tFlags
-	case "offloaded":
-		return tOffloaded
-	case "dp":
-		return tDP
-	case "actions":
-		return tActions
-	case "dp-extra-info":
-		return tExtra
+	switch s[0] {
+	case 'p':
+		if len(s) >= 8 && s[:8] == "packets:" {
+			return tPackets
+		}
+	case 'b':
+		if len(s) >= 6 && s[:6] == "bytes:" {
+			return tBytes
+		}
+	case 'u':
+		if len(s) >= 5 && s[:5] == "used:" {
+			return tUsed
+		}
+	case 'f':
+		if len(s) >= 6 && s[:6] == "flags:" {
+			return tFlags
+		}
+	case 'o':
+		if len(s) >= 10 && s[:10] == "offloaded:" {
+			return tOffloaded
+		}
+	case 'a':
+		if len(s) >= 8 && s[:8] == "actions:" {
+			return tActions
+		}
+	case 'd':
+		if s[:3] == "dp:" {
+			return tDP
+		}
+		if len(s) >= 14 && s[:14] == "dp-extra-info:" {
+			return tExtra
+		}
 	}
 	return -1
 }
