@@ -2,6 +2,7 @@ package dpflow
 
 import (
 	"encoding/hex"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -373,11 +374,8 @@ func (p *parser) flow(f *Flow, line string) error {
 			v := p.tailValue()
 			switch t {
 			case tPackets, tBytes:
-				if !allDigits(v) || len(v) > 1 && v[0] == '0' {
-					return p.errAt(start, "bad %s count", tailNames[t])
-				}
-				n, err := strconv.ParseUint(v, 10, 64)
-				if err != nil {
+				n, ok := parseCount(v)
+				if !ok {
 					return p.errAt(start, "bad %s count", tailNames[t])
 				}
 				if t == tPackets {
@@ -419,6 +417,27 @@ func (p *parser) flow(f *Flow, line string) error {
 		return p.errAt(p.pos, "packets:, bytes: and used: go together")
 	}
 	return nil
+}
+
+// parseCount parses a packet or byte count: decimal digits without a
+// leading zero that fit in a uint64.
+func parseCount(v string) (uint64, bool) {
+	if v == "" || len(v) > 20 || len(v) > 1 && v[0] == '0' {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(v); i++ {
+		d := uint64(v[i] - '0')
+		if d > 9 {
+			return 0, false
+		}
+		// Only a 20th digit can overflow: 19 digits are below 1e19 < 2^64.
+		if i == 19 && n > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
 }
 
 // validUsed accepts "never" and seconds as dpctl prints them ("0.123s"),
