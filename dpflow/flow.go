@@ -2,6 +2,7 @@ package dpflow
 
 import (
 	"encoding/hex"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -199,31 +200,45 @@ const (
 	tExtra
 )
 
+// tailAt returns the statistic or attribute that s starts with ("name:"),
+// or -1. The first byte picks the only candidates, each checked with one
+// comparison of a constant prefix.
 func tailAt(s string) int {
-	i := 0
-	for i < len(s) && i <= 13 && (s[i] >= 'a' && s[i] <= 'z' || s[i] == '-') {
-		i++
-	}
-	if i == 0 || i >= len(s) || s[i] != ':' {
+	if len(s) < 3 {
 		return -1
 	}
-	switch s[:i] {
-	case "packets":
-		return tPackets
-	case "bytes":
-		return tBytes
-	case "used":
-		return tUsed
-	case "flags":
-		return tFlags
-	case "offloaded":
-		return tOffloaded
-	case "dp":
-		return tDP
-	case "actions":
-		return tActions
-	case "dp-extra-info":
-		return tExtra
+	switch s[0] {
+	case 'p':
+		if len(s) >= 8 && s[:8] == "packets:" {
+			return tPackets
+		}
+	case 'b':
+		if len(s) >= 6 && s[:6] == "bytes:" {
+			return tBytes
+		}
+	case 'u':
+		if len(s) >= 5 && s[:5] == "used:" {
+			return tUsed
+		}
+	case 'f':
+		if len(s) >= 6 && s[:6] == "flags:" {
+			return tFlags
+		}
+	case 'o':
+		if len(s) >= 10 && s[:10] == "offloaded:" {
+			return tOffloaded
+		}
+	case 'a':
+		if len(s) >= 8 && s[:8] == "actions:" {
+			return tActions
+		}
+	case 'd':
+		if s[:3] == "dp:" {
+			return tDP
+		}
+		if len(s) >= 14 && s[:14] == "dp-extra-info:" {
+			return tExtra
+		}
 	}
 	return -1
 }
@@ -359,11 +374,8 @@ func (p *parser) flow(f *Flow, line string) error {
 			v := p.tailValue()
 			switch t {
 			case tPackets, tBytes:
-				if !allDigits(v) || len(v) > 1 && v[0] == '0' {
-					return p.errAt(start, "bad %s count", tailNames[t])
-				}
-				n, err := strconv.ParseUint(v, 10, 64)
-				if err != nil {
+				n, ok := parseCount(v)
+				if !ok {
 					return p.errAt(start, "bad %s count", tailNames[t])
 				}
 				if t == tPackets {
@@ -405,6 +417,27 @@ func (p *parser) flow(f *Flow, line string) error {
 		return p.errAt(p.pos, "packets:, bytes: and used: go together")
 	}
 	return nil
+}
+
+// parseCount parses a packet or byte count: decimal digits without a
+// leading zero that fit in a uint64.
+func parseCount(v string) (uint64, bool) {
+	if v == "" || len(v) > 20 || len(v) > 1 && v[0] == '0' {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(v); i++ {
+		d := uint64(v[i] - '0')
+		if d > 9 {
+			return 0, false
+		}
+		// Only a 20th digit can overflow: 19 digits are below 1e19 < 2^64.
+		if i == 19 && n > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
 }
 
 // validUsed accepts "never" and seconds as dpctl prints them ("0.123s"),

@@ -482,33 +482,46 @@ func (p *parser) checkValue(c *Node, t ValueType) error {
 	return p.errAt(int(c.off), "bad %s mask %q", t, c.Mask)
 }
 
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+// charClass holds, for every byte, the classes it belongs to: one table
+// load instead of a chain of range comparisons in the validators' loops.
+var charClass [256]uint8
+
+const (
+	cDigit uint8 = 1 << iota // 0-9
+	cHex                     // 0-9 a-f A-F
+	cFlag                    // a byte of a flags value: a-z 0-9 + - | _ [ ] A-F
+)
+
+func init() {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		if b >= '0' && b <= '9' {
+			charClass[c] |= cDigit
+		}
+		if b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F' {
+			charClass[c] |= cHex
+		}
+		if b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '+' || b == '-' || b == '|' || b == '_' || b == '[' || b == ']' || b >= 'A' && b <= 'F' {
+			charClass[c] |= cFlag
+		}
+	}
 }
 
-func allHex(s string) bool {
-	if s == "" {
-		return false
-	}
+func isHex(c byte) bool { return charClass[c]&cHex != 0 }
+
+// allClass reports whether s is not empty and all its bytes are in class.
+func allClass(s string, class uint8) bool {
 	for i := 0; i < len(s); i++ {
-		if !isHex(s[i]) {
+		if charClass[s[i]]&class == 0 {
 			return false
 		}
 	}
-	return true
+	return s != ""
 }
 
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func allHex(s string) bool { return allClass(s, cHex) }
+
+func allDigits(s string) bool { return allClass(s, cDigit) }
 
 func trim0x(s string) (string, bool) {
 	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
@@ -518,19 +531,26 @@ func trim0x(s string) (string, bool) {
 }
 
 func validUint(s string, mask bool) bool {
-	if h, ok := trim0x(s); ok {
-		return allHex(h) && len(h) <= 16
-	}
-	if mask {
+	class, max := cDigit, 20
+	if len(s) > 2 && s[0] == '0' && s[1]|0x20 == 'x' { // 0x or 0X
+		s, class, max = s[2:], cHex, 16
+	} else if mask {
 		// OVS prints some masks in hex without 0x (mpls tc=0/0, bos=1/1).
-		return allHex(s) && len(s) <= 16
+		class, max = cHex, 16
 	}
-	return allDigits(s) && len(s) <= 20
+	return len(s) <= max && allClass(s, class)
 }
 
 // validMAC accepts six groups of one or two hex digits separated by ':',
 // like OVS's ETH_ADDR_SCAN_FMT.
 func validMAC(s string) bool {
+	// The form OVS prints, xx:xx:xx:xx:xx:xx, checked at fixed positions.
+	if len(s) == 17 && s[2] == ':' && s[5] == ':' && s[8] == ':' && s[11] == ':' && s[14] == ':' &&
+		charClass[s[0]]&charClass[s[1]]&charClass[s[3]]&charClass[s[4]]&
+			charClass[s[6]]&charClass[s[7]]&charClass[s[9]]&charClass[s[10]]&
+			charClass[s[12]]&charClass[s[13]]&charClass[s[15]]&charClass[s[16]]&cHex != 0 {
+		return true
+	}
 	i := 0
 	for g := 0; g < 6; g++ {
 		if g > 0 {
@@ -580,6 +600,9 @@ func validValue(s string, t ValueType, mask bool) bool {
 	case TypeMAC:
 		return validMAC(s)
 	case TypeIPv4:
+		if !mask {
+			return validIPv4(s)
+		}
 		return validIP(s, false, mask)
 	case TypeIPv6:
 		return validIP(s, true, mask)
@@ -592,13 +615,7 @@ func validValue(s string, t ValueType, mask bool) bool {
 		if mask {
 			return validUint(s, true)
 		}
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '|' || c == '_' || c == '[' || c == ']' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-		return s != ""
+		return allClass(s, cFlag)
 	case TypeFrag:
 		if mask {
 			return validUint(s, true)
@@ -780,27 +797,38 @@ func isPlaceholder(s string) bool {
 	return true
 }
 
-// validIPv4 accepts dotted-quad IPv4 addresses.
+// validIPv4 accepts dotted-quad IPv4 addresses: four groups of one to three
+// digits, without leading zeros, at most 255.
 func validIPv4(s string) bool {
-	parts, v, digits := 0, 0, 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			if digits > 0 && v == 0 {
-				return false // leading zero
-			}
-			v = v*10 + int(c-'0')
-			digits++
-			if v > 255 {
-				return false
-			}
-		case c == '.' && digits > 0:
-			parts++
-			v, digits = 0, 0
-		default:
+	for part := 0; part < 3; part++ {
+		n := octet(s)
+		if n == 0 || n == len(s) || s[n] != '.' {
 			return false
 		}
+		s = s[n+1:]
 	}
-	return parts == 3 && digits > 0
+	n := octet(s)
+	return n != 0 && n == len(s)
+}
+
+// octet returns the length of the IPv4 address byte that s starts with (one
+// to three digits, no leading zero, at most 255), or 0. It does not look
+// past three digits: the caller checks what follows.
+func octet(s string) int {
+	if len(s) == 0 || s[0]-'0' > 9 {
+		return 0
+	}
+	if len(s) == 1 || s[1]-'0' > 9 {
+		return 1
+	}
+	if s[0] == '0' {
+		return 0
+	}
+	if len(s) == 2 || s[2]-'0' > 9 {
+		return 2
+	}
+	if int(s[0]-'0')*100+int(s[1]-'0')*10+int(s[2]-'0') > 255 {
+		return 0
+	}
+	return 3
 }
