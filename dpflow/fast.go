@@ -139,7 +139,7 @@ func (p *parser) fastScalar(idx int, spec *spec) bool {
 	if spec.typ == TypeNone {
 		return false
 	}
-	v, ok := p.scanTyped(clsStopToken, spec.typ, false)
+	v, ok := p.scanTyped(cStopToken, spec.typ, false)
 	if v == "" || !ok {
 		return false
 	}
@@ -151,7 +151,7 @@ func (p *parser) fastScalar(idx int, spec *spec) bool {
 		return true
 	case '/':
 		p.pos++
-		m, ok := p.scanTyped(clsStopValue, spec.typ, true)
+		m, ok := p.scanTyped(cStopValue, spec.typ, true)
 		if p.peek() != ')' || !ok {
 			return false
 		}
@@ -308,11 +308,11 @@ func (sp *spec) nextValueField(s string, hint int) int {
 // fastTypedValue scans and types the value and mask of the field c, the
 // position just after its '='.
 func (p *parser) fastTypedValue(c *Node, t ValueType) bool {
-	v, ok := p.scanTyped(clsStopValue, t, false)
+	v, ok := p.scanTyped(cStopValue, t, false)
 	c.Value, c.Type = v, t
 	if p.peek() == '/' {
 		p.pos++
-		m, mok := p.scanTyped(clsStopValue, t, true)
+		m, mok := p.scanTyped(cStopValue, t, true)
 		c.Mask, c.form, ok = m, c.form|formMask, ok && mok
 	}
 	return ok

@@ -5,57 +5,35 @@ package dpflow
 // enough to know the value is valid. When it is not enough, validValue
 // decides, so the answer is always validValue's.
 
-// Character classes of byteClass.
-const (
-	clsDigit     = 1 << iota // 0-9
-	clsHex                   // 0-9 a-f A-F
-	clsFlag                  // what validValue accepts in a flags value
-	clsStopToken             // a byte of tokenStop
-	clsStopValue             // a byte of valueStop
-)
-
-var byteClass = func() (t [256]uint8) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] |= clsDigit | clsHex | clsFlag
-	}
-	for c := 'a'; c <= 'f'; c++ {
-		t[c] |= clsHex
-	}
-	for c := 'A'; c <= 'F'; c++ {
-		t[c] |= clsHex | clsFlag
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] |= clsFlag
-	}
-	for _, c := range "+-|_[]" {
-		t[c] |= clsFlag
-	}
-	// The bytes of tokenStop and valueStop (filled in by an init function,
-	// which runs after this initializer).
-	for _, c := range "=(),{}/" {
-		t[c] |= clsStopToken
-	}
-	for _, c := range ",)}/({" {
-		t[c] |= clsStopValue
-	}
-	return t
-}()
-
 // scanTyped scans a value (or a mask) of type t up to a byte of class stop
-// (clsStopToken or clsStopValue) and reports whether validValue accepts it.
+// (cStopToken or cStopValue) and reports whether validValue accepts it.
 func (p *parser) scanTyped(stop uint8, t ValueType, mask bool) (string, bool) {
 	s, start := p.s, p.pos
+	// The forms OVS prints of the address types, found in place.
+	switch t {
+	case TypeMAC:
+		if e := start + 17; e <= len(s) && (e == len(s) || charClass[s[e]]&stop != 0) && macFixed(s[start:]) {
+			p.pos = e
+			return s[start:e], true
+		}
+	case TypeIPv4:
+		// A dotted quad is a valid value and a valid mask.
+		if n := ipv4Prefix(s[start:]); n > 0 && (start+n == len(s) || charClass[s[start+n]]&stop != 0) {
+			p.pos = start + n
+			return s[start : start+n], true
+		}
+	}
 	i := start
 	// A 0x prefix is left out of the classes (validUint and TypeHex accept
 	// hex digits after it).
-	pre0x := i+2 < len(s) && s[i] == '0' && s[i+1]|0x20 == 'x' && byteClass[s[i+2]]&stop == 0
+	pre0x := i+2 < len(s) && s[i] == '0' && s[i+1]|0x20 == 'x' && charClass[s[i+2]]&stop == 0
 	if pre0x {
 		i += 2
 	}
 	digitsFrom := i
 	all := uint8(0xff)
 	for i < len(s) {
-		k := byteClass[s[i]]
+		k := charClass[s[i]]
 		if k&stop != 0 {
 			break
 		}
@@ -68,20 +46,20 @@ func (p *parser) scanTyped(stop uint8, t ValueType, mask bool) (string, bool) {
 	if n > 0 {
 		switch t {
 		case TypeUint:
-			if pre0x && all&clsHex != 0 && n <= 16 ||
-				!pre0x && all&clsDigit != 0 && (n <= 16 || !mask && n <= 20) {
+			if pre0x && all&cHex != 0 && n <= 16 ||
+				!pre0x && all&cDigit != 0 && (n <= 16 || !mask && n <= 20) {
 				return v, true
 			}
 		case TypeHex:
-			if all&clsHex != 0 {
+			if all&cHex != 0 {
 				return v, true
 			}
 		case TypeFlags, TypePort, TypeFrag:
 			if mask {
-				if pre0x && all&clsHex != 0 && n <= 16 || !pre0x && all&clsHex != 0 && n <= 16 {
+				if pre0x && all&cHex != 0 && n <= 16 || !pre0x && all&cHex != 0 && n <= 16 {
 					return v, true
 				}
-			} else if t == TypeFlags && !pre0x && all&clsFlag != 0 || t == TypePort {
+			} else if t == TypeFlags && !pre0x && all&cFlag != 0 || t == TypePort {
 				return v, true
 			}
 		case TypeString:

@@ -186,7 +186,7 @@ func FuzzFastPath(f *testing.F) {
 // of the generic scanner's stop tables.
 func TestByteClassStops(t *testing.T) {
 	for c := range 256 {
-		if tokenStop[c] != (byteClass[c]&clsStopToken != 0) || valueStop[c] != (byteClass[c]&clsStopValue != 0) {
+		if tokenStop[c] != (charClass[c]&cStopToken != 0) || valueStop[c] != (charClass[c]&cStopValue != 0) {
 			t.Errorf("byte %#x: stop classes differ from tokenStop/valueStop", c)
 		}
 	}

@@ -487,9 +487,11 @@ func (p *parser) checkValue(c *Node, t ValueType) error {
 var charClass [256]uint8
 
 const (
-	cDigit uint8 = 1 << iota // 0-9
-	cHex                     // 0-9 a-f A-F
-	cFlag                    // a byte of a flags value: a-z 0-9 + - | _ [ ] A-F
+	cDigit     uint8 = 1 << iota // 0-9
+	cHex                         // 0-9 a-f A-F
+	cFlag                        // a byte of a flags value: a-z 0-9 + - | _ [ ] A-F
+	cStopToken                   // a byte of tokenStop
+	cStopValue                   // a byte of valueStop
 )
 
 func init() {
@@ -503,6 +505,12 @@ func init() {
 		}
 		if b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '+' || b == '-' || b == '|' || b == '_' || b == '[' || b == ']' || b >= 'A' && b <= 'F' {
 			charClass[c] |= cFlag
+		}
+		if tokenStop[c] {
+			charClass[c] |= cStopToken
+		}
+		if valueStop[c] {
+			charClass[c] |= cStopValue
 		}
 	}
 }
@@ -545,10 +553,7 @@ func validUint(s string, mask bool) bool {
 // like OVS's ETH_ADDR_SCAN_FMT.
 func validMAC(s string) bool {
 	// The form OVS prints, xx:xx:xx:xx:xx:xx, checked at fixed positions.
-	if len(s) == 17 && s[2] == ':' && s[5] == ':' && s[8] == ':' && s[11] == ':' && s[14] == ':' &&
-		charClass[s[0]]&charClass[s[1]]&charClass[s[3]]&charClass[s[4]]&
-			charClass[s[6]]&charClass[s[7]]&charClass[s[9]]&charClass[s[10]]&
-			charClass[s[12]]&charClass[s[13]]&charClass[s[15]]&charClass[s[16]]&cHex != 0 {
+	if len(s) == 17 && macFixed(s) {
 		return true
 	}
 	i := 0
@@ -800,15 +805,38 @@ func isPlaceholder(s string) bool {
 // validIPv4 accepts dotted-quad IPv4 addresses: four groups of one to three
 // digits, without leading zeros, at most 255.
 func validIPv4(s string) bool {
-	for part := 0; part < 3; part++ {
-		n := octet(s)
-		if n == 0 || n == len(s) || s[n] != '.' {
-			return false
-		}
-		s = s[n+1:]
-	}
-	n := octet(s)
+	n := ipv4Prefix(s)
 	return n != 0 && n == len(s)
+}
+
+// ipv4Prefix returns the length of the dotted-quad IPv4 address that s
+// starts with, or 0. What follows it is the caller's to check.
+func ipv4Prefix(s string) int {
+	i := 0
+	for part := 0; part < 4; part++ {
+		if part > 0 {
+			if i >= len(s) || s[i] != '.' {
+				return 0
+			}
+			i++
+		}
+		n := octet(s[i:])
+		if n == 0 {
+			return 0
+		}
+		i += n
+	}
+	return i
+}
+
+// macFixed reports whether the first 17 bytes of s (it has at least 17) are
+// an Ethernet address in the form OVS prints, xx:xx:xx:xx:xx:xx.
+func macFixed(s string) bool {
+	_ = s[16]
+	return s[2] == ':' && s[5] == ':' && s[8] == ':' && s[11] == ':' && s[14] == ':' &&
+		charClass[s[0]]&charClass[s[1]]&charClass[s[3]]&charClass[s[4]]&
+			charClass[s[6]]&charClass[s[7]]&charClass[s[9]]&charClass[s[10]]&
+			charClass[s[12]]&charClass[s[13]]&charClass[s[15]]&charClass[s[16]]&cHex != 0
 }
 
 // octet returns the length of the IPv4 address byte that s starts with (one
