@@ -28,11 +28,7 @@ func (p *parser) fastKey(sp uint8) bool {
 	}
 	start := p.pos
 	name := p.scan(&tokenStopTop)
-	if name == "" || p.peek() != '(' {
-		p.pos = start
-		return false
-	}
-	if !p.fastNamed(&keyTable, name, sp, start) {
+	if name == "" || p.peek() != '(' || !p.fastNamed(&keyTable, name, sp, start) {
 		p.pos = start
 		return false
 	}
@@ -115,12 +111,6 @@ func (p *parser) fastSet(sp uint8, start int) bool {
 	return false
 }
 
-// pushNode pushes n on the stack and returns its index.
-func (p *parser) pushNode(n Node) int {
-	p.stack = append(p.stack, n)
-	return len(p.stack) - 1
-}
-
 // fastBody parses the body of p.stack[idx] up to closer as spec describes,
 // the position just after the opening byte.
 func (p *parser) fastBody(idx int, spec *spec, closer byte, depth int) bool {
@@ -175,12 +165,7 @@ func (p *parser) fastFields(idx int, spec *spec, closer byte, depth int) bool {
 	var adjacent form
 	for {
 		// The element is built in place, in its slot on the stack.
-		ci := len(p.stack)
-		if ci == cap(p.stack) {
-			p.stack = append(p.stack, Node{})
-		}
-		p.stack = p.stack[:ci+1]
-		p.stack[ci] = Node{off: int32(p.pos), form: adjacent}
+		ci := p.pushNode(Node{off: int32(p.pos), form: adjacent})
 		if !p.fastElement(spec, ci, &hint, closer, depth) {
 			p.stack = p.stack[:base]
 			return false

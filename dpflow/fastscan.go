@@ -56,7 +56,8 @@ func (p *parser) scanTyped(stop uint8, t ValueType, mask bool) (string, bool) {
 			}
 		case TypeFlags, TypePort, TypeFrag:
 			if mask {
-				if pre0x && all&cHex != 0 && n <= 16 || !pre0x && all&cHex != 0 && n <= 16 {
+				// validUint's mask form: hex digits, with or without 0x.
+				if all&cHex != 0 && n <= 16 {
 					return v, true
 				}
 			} else if t == TypeFlags && !pre0x && all&cFlag != 0 || t == TypePort {

@@ -139,12 +139,7 @@ done:
 // spaces before it. Nested lists are parsed above it on the stack and
 // committed to the arena before push returns, so the element stays the top.
 func (p *parser) push(top bool, sp uint8, f form) error {
-	idx := len(p.stack)
-	if idx == cap(p.stack) {
-		p.stack = append(p.stack, Node{})
-	}
-	p.stack = p.stack[:idx+1]
-	p.stack[idx] = Node{off: int32(p.pos), spaces: sp, form: f}
+	idx := p.pushNode(Node{off: int32(p.pos), spaces: sp, form: f})
 	switch p.peek() {
 	case '{', '(':
 		closer, kind := byte('}'), formBraces
@@ -286,6 +281,12 @@ func (p *parser) listItems(closer byte, base int) ([]Node, error) {
 		break
 	}
 	return p.commit(base), nil
+}
+
+// pushNode pushes n on the stack and returns its index.
+func (p *parser) pushNode(n Node) int {
+	p.stack = append(p.stack, n)
+	return len(p.stack) - 1
 }
 
 // commit moves the nodes pushed since base from the stack to the arena.
