@@ -66,7 +66,8 @@ func (p *parser) fastAction(sp uint8) bool {
 				}
 				k, t = ActionOutput, TypePort
 			}
-			p.pushNode(Node{Value: word, Kind: k, Type: t, spaces: sp, off: int32(start)})
+			n := &p.stack[p.pushNode(start, sp, 0)]
+			n.Value, n.Kind, n.Type = word, k, t
 			return true
 		}
 	}
@@ -81,7 +82,8 @@ func (p *parser) fastNamed(table *specTable, name string, sp uint8, start int) b
 	if spec == nil || !spec.fastOK {
 		return false
 	}
-	idx := p.pushNode(Node{Name: name, Kind: spec.kind, spaces: sp, off: int32(start), form: formParens})
+	idx := p.pushNode(start, sp, formParens)
+	p.stack[idx].Name, p.stack[idx].Kind = name, spec.kind
 	p.pos++ // '('
 	if !p.fastBody(idx, spec, ')', 0) {
 		p.stack = p.stack[:idx]
@@ -93,7 +95,8 @@ func (p *parser) fastNamed(table *specTable, name string, sp uint8, start int) b
 // fastSet parses set(key(...)) with a key the fast path handles, the
 // position just after "set".
 func (p *parser) fastSet(sp uint8, start int) bool {
-	idx := p.pushNode(Node{Name: "set", Kind: ActionSet, spaces: sp, off: int32(start), form: formParens})
+	idx := p.pushNode(start, sp, formParens)
+	p.stack[idx].Name, p.stack[idx].Kind = "set", ActionSet
 	p.pos++ // '('
 	keyStart := p.pos
 	name := p.scan(&tokenStop)
@@ -165,7 +168,7 @@ func (p *parser) fastFields(idx int, spec *spec, closer byte, depth int) bool {
 	var adjacent form
 	for {
 		// The element is built in place, in its slot on the stack.
-		ci := p.pushNode(Node{off: int32(p.pos), form: adjacent})
+		ci := p.pushNode(p.pos, 0, adjacent)
 		if !p.fastElement(spec, ci, &hint, closer, depth) {
 			p.stack = p.stack[:base]
 			return false

@@ -139,7 +139,7 @@ done:
 // spaces before it. Nested lists are parsed above it on the stack and
 // committed to the arena before push returns, so the element stays the top.
 func (p *parser) push(top bool, sp uint8, f form) error {
-	idx := p.pushNode(Node{off: int32(p.pos), spaces: sp, form: f})
+	idx := p.pushNode(p.pos, sp, f)
 	switch p.peek() {
 	case '{', '(':
 		closer, kind := byte('}'), formBraces
@@ -283,10 +283,22 @@ func (p *parser) listItems(closer byte, base int) ([]Node, error) {
 	return p.commit(base), nil
 }
 
-// pushNode pushes n on the stack and returns its index.
-func (p *parser) pushNode(n Node) int {
-	p.stack = append(p.stack, n)
-	return len(p.stack) - 1
+// pushNode pushes a node at byte offset off, with sp spaces before it and
+// form f, on the stack and returns its index. The node is zeroed and set in
+// its slot: a Node built elsewhere and copied in would be read back in 16-byte
+// words just after being written field by field, which stalls the CPU's
+// store forwarding on every element.
+func (p *parser) pushNode(off int, sp uint8, f form) int {
+	i := len(p.stack)
+	if i < cap(p.stack) {
+		p.stack = p.stack[:i+1]
+		p.stack[i] = Node{}
+	} else {
+		p.stack = append(p.stack, Node{})
+	}
+	n := &p.stack[i]
+	n.off, n.spaces, n.form = int32(off), sp, f
+	return i
 }
 
 // commit moves the nodes pushed since base from the stack to the arena.
