@@ -121,6 +121,9 @@ func (p *parser) fastBody(idx int, spec *spec, closer byte, depth int) bool {
 	case bodyScalar:
 		return closer == ')' && p.fastScalar(idx, spec)
 	case bodyFields:
+		if spec.leafOnly {
+			return p.fastLeaves(idx, spec, closer)
+		}
 		return p.fastFields(idx, spec, closer, depth)
 	}
 	return false
@@ -152,6 +155,36 @@ func (p *parser) fastScalar(idx int, spec *spec) bool {
 		n.Value, n.Mask, n.Type, n.form = v, m, spec.typ, n.form|formScalar|formMask
 		return true
 	}
+	return false
+}
+
+// fastLeaves parses the elements of a spec without groups (spec.leafOnly)
+// up to closer into the children of p.stack[idx], as list and fields would.
+// Nothing can nest inside its elements, so they are built straight in the
+// arena, in the slots they keep, rather than on the stack and then copied.
+func (p *parser) fastLeaves(idx int, spec *spec, closer byte) bool {
+	if !spec.fastOK {
+		return false
+	}
+	start := len(p.arena)
+	hint := 0
+	for {
+		ci := newNode(&p.arena, p.pos, 0, 0)
+		if j := p.fastLeaf(spec, &p.arena[ci], &hint, closer); j < 0 || spec.fields[j].sub != nil {
+			break
+		}
+		switch p.peek() {
+		case ',':
+			p.pos++
+			continue
+		case closer:
+			p.pos++
+			p.stack[idx].Children = p.arena[start:len(p.arena):len(p.arena)]
+			return true
+		}
+		break
+	}
+	p.arena = p.arena[:start]
 	return false
 }
 
@@ -197,14 +230,35 @@ func (p *parser) fastFields(idx int, spec *spec, closer byte, depth int) bool {
 // name=value/mask field, a bare flag or typed value, or a group whose spec
 // the fast path handles.
 func (p *parser) fastElement(spec *spec, ci int, hint *int, closer byte, depth int) bool {
-	c := &p.stack[ci]
+	j := p.fastLeaf(spec, &p.stack[ci], hint, closer)
+	if j < 0 {
+		return false
+	}
+	fl := &spec.fields[j]
+	if fl.sub == nil {
+		return true
+	}
+	inner := byte(')')
+	if p.stack[ci].form&formBraces != 0 {
+		inner = '}'
+	}
+	p.pos++ // '(' or '{'
+	return p.fastBody(ci, fl.sub, inner, depth+1)
+}
+
+// fastLeaf parses one element of spec's fields into c, except the body of
+// a group, and returns the index of the field that describes it, or -1. A
+// name=value/mask field, a bare flag or a bare typed value is then complete
+// and typed; for a group (the field has a sub spec) the position is left at
+// its opening byte, for the caller.
+func (p *parser) fastLeaf(spec *spec, c *Node, hint *int, closer byte) int {
 	switch p.peek() {
 	case '{':
 		c.form |= formBraces
 	case '(', ' ', closer, 0:
 		// An anonymous group, spaces, an empty list or the end: the
 		// generic path's.
-		return false
+		return -1
 	default:
 		if spec.uniqueEq {
 			// Most often the element is the name=value field that the
@@ -214,18 +268,29 @@ func (p *parser) fastElement(spec *spec, ci int, hint *int, closer byte, depth i
 				p.pos += len(fl.name) + 1
 				*hint = j + 1
 				c.Name, c.form = fl.name, c.form|formEq
-				return p.fastTypedValue(c, fl.typ)
+				if !p.fastTypedValue(c, fl.typ) {
+					return -1
+				}
+				return j
 			}
 		}
 		word := p.scan(&tokenStop)
 		if word == "" {
-			return false
+			return -1
 		}
 		switch p.peek() {
 		case '=':
 			p.pos++
 			c.Name, c.form = word, c.form|formEq
-			return p.fastValueField(spec, c, hint)
+			j := spec.resolve(c, *hint)
+			if j < 0 {
+				return -1
+			}
+			*hint = j + 1
+			if !p.fastTypedValue(c, spec.fields[j].typ) {
+				return -1
+			}
+			return j
 		case '(':
 			c.Name, c.form = word, c.form|formParens
 		default:
@@ -239,26 +304,18 @@ func (p *parser) fastElement(spec *spec, ci int, hint *int, closer byte, depth i
 	// A bare word or a group: the field, found as fields() finds it.
 	j := spec.resolve(c, *hint)
 	if j < 0 {
-		return false
+		return -1
 	}
 	*hint = j + 1
 	fl := &spec.fields[j]
-	switch {
-	case fl.sub != nil:
-		inner := byte(')')
-		if c.form&formBraces != 0 {
-			inner = '}'
-		}
-		p.pos++ // '(' or '{'
-		return p.fastBody(ci, fl.sub, inner, depth+1)
-	case fl.bare:
-		return true
+	if fl.sub != nil || fl.bare {
+		return j
 	}
 	if !validValue(c.Value, fl.typ, false) || c.form&formMask != 0 && !validValue(c.Mask, fl.typ, true) {
-		return false
+		return -1
 	}
 	c.Type = fl.typ
-	return true
+	return j
 }
 
 // resolve returns the index of the field that describes c, trying the one
@@ -268,17 +325,6 @@ func (sp *spec) resolve(c *Node, hint int) int {
 		return hint
 	}
 	return sp.match(c)
-}
-
-// fastValueField resolves the name=value field c of spec (its name and the
-// '=' read) as fields() would, then scans and types its value and mask.
-func (p *parser) fastValueField(spec *spec, c *Node, hint *int) bool {
-	j := spec.resolve(c, *hint)
-	if j < 0 {
-		return false
-	}
-	*hint = j + 1
-	return p.fastTypedValue(c, spec.fields[j].typ)
 }
 
 // nextValueField returns the index of the name=value field, from hint on,
@@ -313,7 +359,7 @@ func markFastSpecs(specs map[string]*spec) {
 	var mark func(sp *spec)
 	mark = func(sp *spec) {
 		sp.fastOK = sp.check == nil && (sp.body == bodyScalar || sp.body == bodyFields)
-		sp.uniqueEq = true
+		sp.uniqueEq, sp.leafOnly = true, true
 		for i := range sp.fields {
 			fl := &sp.fields[i]
 			for k := range i {
@@ -325,6 +371,7 @@ func markFastSpecs(specs map[string]*spec) {
 				sp.fastOK = false
 			}
 			if fl.sub != nil {
+				sp.leafOnly = false
 				mark(fl.sub)
 			}
 		}

@@ -284,19 +284,23 @@ func (p *parser) listItems(closer byte, base int) ([]Node, error) {
 }
 
 // pushNode pushes a node at byte offset off, with sp spaces before it and
-// form f, on the stack and returns its index. The node is zeroed and set in
-// its slot: a Node built elsewhere and copied in would be read back in 16-byte
+// form f, on the stack and returns its index.
+func (p *parser) pushNode(off int, sp uint8, f form) int { return newNode(&p.stack, off, sp, f) }
+
+// newNode appends a node at byte offset off, with sp spaces before it and
+// form f, to *s and returns its index. The node is zeroed and set in its
+// slot: a Node built elsewhere and copied in would be read back in 16-byte
 // words just after being written field by field, which stalls the CPU's
 // store forwarding on every element.
-func (p *parser) pushNode(off int, sp uint8, f form) int {
-	i := len(p.stack)
-	if i < cap(p.stack) {
-		p.stack = p.stack[:i+1]
-		p.stack[i] = Node{}
+func newNode(s *[]Node, off int, sp uint8, f form) int {
+	i := len(*s)
+	if i < cap(*s) {
+		*s = (*s)[:i+1]
+		(*s)[i] = Node{}
 	} else {
-		p.stack = append(p.stack, Node{})
+		*s = append(*s, Node{})
 	}
-	n := &p.stack[i]
+	n := &(*s)[i]
 	n.off, n.spaces, n.form = int32(off), sp, f
 	return i
 }

@@ -25,6 +25,7 @@ type spec struct {
 	check    func(p *parser, n *Node) error
 	fastOK   bool // the fast path may type it (see markFastSpecs)
 	uniqueEq bool // no two name=value fields share a name
+	leafOnly bool // no field is a group: the fast path builds its elements in the arena
 }
 
 type field struct {
