@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/bench.test" ./dpflow
 run() {
-	(cd dpflow && GODEBUG=asyncpreemptoff=1 GOGC=off valgrind --tool=callgrind \
+	(cd dpflow && GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off GOGC=off valgrind --tool=callgrind \
 		--callgrind-out-file="$tmp/cg.$1.out" "$tmp/bench.test" \
 		-test.run '^$' -test.bench 'Parse$' -test.benchtime "${1}x" >/dev/null 2>"$tmp/cg.err") ||
 		{ tail "$tmp/cg.err" >&2; exit 1; }
