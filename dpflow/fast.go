@@ -28,7 +28,7 @@ func (p *parser) fastKey(sp uint8) bool {
 	}
 	start := p.pos
 	name := p.scan(&tokenStopTop)
-	if name == "" || p.peek() != '(' || !p.fastNamed(&keyTable, name, sp, start) {
+	if name == "" || p.peek() != '(' || !p.fastNamed(&p.top, &keyTable, name, sp, start) {
 		p.pos = start
 		return false
 	}
@@ -52,7 +52,7 @@ func (p *parser) fastAction(sp uint8) bool {
 			if p.fastSet(sp, start) {
 				return true
 			}
-		} else if p.fastNamed(&actionTable, word, sp, start) {
+		} else if p.fastNamed(&p.top, &actionTable, word, sp, start) {
 			return true
 		}
 	case ',', 0:
@@ -66,7 +66,7 @@ func (p *parser) fastAction(sp uint8) bool {
 				}
 				k, t = ActionOutput, TypePort
 			}
-			n := &p.stack[p.pushNode(start, sp, 0)]
+			n := &p.top[newNode(&p.top, start, sp, 0)]
 			n.Value, n.Kind, n.Type = word, k, t
 			return true
 		}
@@ -76,17 +76,18 @@ func (p *parser) fastAction(sp uint8) bool {
 }
 
 // fastNamed parses the body of name(...) from table, the position just
-// after name, and pushes the typed node.
-func (p *parser) fastNamed(table *specTable, name string, sp uint8, start int) bool {
+// after name, and appends the typed node to *dst: p.top for a top-level
+// element, the stack for a nested one.
+func (p *parser) fastNamed(dst *[]Node, table *specTable, name string, sp uint8, start int) bool {
 	spec := lookup(table, name)
 	if spec == nil || !spec.fastOK {
 		return false
 	}
-	idx := p.pushNode(start, sp, formParens)
-	p.stack[idx].Name, p.stack[idx].Kind = name, spec.kind
+	idx := newNode(dst, start, sp, formParens)
+	(*dst)[idx].Name, (*dst)[idx].Kind = name, spec.kind
 	p.pos++ // '('
-	if !p.fastBody(idx, spec, ')', 0) {
-		p.stack = p.stack[:idx]
+	if !p.fastBody(dst, idx, spec, ')', 0) {
+		*dst = (*dst)[:idx]
 		return false
 	}
 	return true
@@ -95,43 +96,45 @@ func (p *parser) fastNamed(table *specTable, name string, sp uint8, start int) b
 // fastSet parses set(key(...)) with a key the fast path handles, the
 // position just after "set".
 func (p *parser) fastSet(sp uint8, start int) bool {
-	idx := p.pushNode(start, sp, formParens)
-	p.stack[idx].Name, p.stack[idx].Kind = "set", ActionSet
+	idx := newNode(&p.top, start, sp, formParens)
+	p.top[idx].Name, p.top[idx].Kind = "set", ActionSet
 	p.pos++ // '('
 	keyStart := p.pos
+	base := len(p.stack)
 	name := p.scan(&tokenStop)
-	if name != "" && p.peek() == '(' && p.fastNamed(&keyTable, name, 0, keyStart) && p.peek() == ')' {
+	if name != "" && p.peek() == '(' && p.fastNamed(&p.stack, &keyTable, name, 0, keyStart) && p.peek() == ')' {
 		p.pos++
-		kids := p.commit(idx + 1)
-		n := &p.stack[idx]
+		kids := p.commit(base)
+		n := &p.top[idx]
 		n.Children = kids
 		if hasMask(&kids[0]) {
 			n.Kind = ActionSetMasked
 		}
 		return true
 	}
-	p.stack = p.stack[:idx]
+	p.stack = p.stack[:base]
+	p.top = p.top[:idx]
 	return false
 }
 
-// fastBody parses the body of p.stack[idx] up to closer as spec describes,
+// fastBody parses the body of (*dst)[idx] up to closer as spec describes,
 // the position just after the opening byte.
-func (p *parser) fastBody(idx int, spec *spec, closer byte, depth int) bool {
+func (p *parser) fastBody(dst *[]Node, idx int, spec *spec, closer byte, depth int) bool {
 	switch spec.body {
 	case bodyScalar:
-		return closer == ')' && p.fastScalar(idx, spec)
+		return closer == ')' && p.fastScalar(&(*dst)[idx], spec)
 	case bodyFields:
 		if spec.leafOnly {
-			return p.fastLeaves(idx, spec, closer)
+			return p.fastLeaves(dst, idx, spec, closer)
 		}
-		return p.fastFields(idx, spec, closer, depth)
+		return p.fastFields(dst, idx, spec, closer, depth)
 	}
 	return false
 }
 
-// fastScalar parses "value)" or "value/mask)" into p.stack[idx], as
-// scalarBody and apply would.
-func (p *parser) fastScalar(idx int, spec *spec) bool {
+// fastScalar parses "value)" or "value/mask)" into n, as scalarBody and
+// apply would.
+func (p *parser) fastScalar(n *Node, spec *spec) bool {
 	if spec.typ == TypeNone {
 		return false
 	}
@@ -139,7 +142,6 @@ func (p *parser) fastScalar(idx int, spec *spec) bool {
 	if v == "" || !ok {
 		return false
 	}
-	n := &p.stack[idx]
 	switch p.peek() {
 	case ')':
 		p.pos++
@@ -159,10 +161,10 @@ func (p *parser) fastScalar(idx int, spec *spec) bool {
 }
 
 // fastLeaves parses the elements of a spec without groups (spec.leafOnly)
-// up to closer into the children of p.stack[idx], as list and fields would.
+// up to closer into the children of (*dst)[idx], as list and fields would.
 // Nothing can nest inside its elements, so they are built straight in the
 // arena, in the slots they keep, rather than on the stack and then copied.
-func (p *parser) fastLeaves(idx int, spec *spec, closer byte) bool {
+func (p *parser) fastLeaves(dst *[]Node, idx int, spec *spec, closer byte) bool {
 	if !spec.fastOK {
 		return false
 	}
@@ -179,7 +181,7 @@ func (p *parser) fastLeaves(idx int, spec *spec, closer byte) bool {
 			continue
 		case closer:
 			p.pos++
-			p.stack[idx].Children = p.arena[start:len(p.arena):len(p.arena)]
+			(*dst)[idx].Children = p.arena[start:len(p.arena):len(p.arena)]
 			return true
 		}
 		break
@@ -189,14 +191,14 @@ func (p *parser) fastLeaves(idx int, spec *spec, closer byte) bool {
 }
 
 // fastFields parses the elements of spec's fields up to closer into the
-// children of p.stack[idx], as list and fields would: name=value/mask
+// children of (*dst)[idx], as list and fields would: name=value/mask
 // fields, bare flags and bare typed values, and groups whose spec the fast
 // path handles.
-func (p *parser) fastFields(idx int, spec *spec, closer byte, depth int) bool {
+func (p *parser) fastFields(dst *[]Node, idx int, spec *spec, closer byte, depth int) bool {
 	if !spec.fastOK || depth >= maxFastDepth {
 		return false
 	}
-	base := idx + 1
+	base := len(p.stack)
 	hint := 0
 	var adjacent form
 	for {
@@ -213,7 +215,7 @@ func (p *parser) fastFields(idx int, spec *spec, closer byte, depth int) bool {
 			continue
 		case closer:
 			p.pos++
-			p.stack[idx].Children = p.commit(base)
+			(*dst)[idx].Children = p.commit(base)
 			return true
 		case '{':
 			if p.stack[ci].form&formBraces != 0 {
@@ -243,7 +245,7 @@ func (p *parser) fastElement(spec *spec, ci int, hint *int, closer byte, depth i
 		inner = '}'
 	}
 	p.pos++ // '(' or '{'
-	return p.fastBody(ci, fl.sub, inner, depth+1)
+	return p.fastBody(&p.stack, ci, fl.sub, inner, depth+1)
 }
 
 // fastLeaf parses one element of spec's fields into c, except the body of

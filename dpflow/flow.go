@@ -246,7 +246,7 @@ func tailAt(s string) int {
 // Parse parses one line of dpctl/dump-flows output (or a match-only or
 // statistics-and-actions-only string as OVS tests print them).
 func Parse(line string) (*Flow, error) {
-	p := parser{arena: make([]Node, 0, 48), stack: make([]Node, 0, 24)}
+	p := parser{arena: make([]Node, 0, 32), stack: make([]Node, 0, 8), top: make([]Node, 0, 24)}
 	f := new(Flow)
 	if err := p.flow(f, line); err != nil {
 		return nil, err
@@ -279,6 +279,7 @@ func (p *parser) reset(s string) {
 	p.s, p.pos, p.depth = s, 0, 0
 	p.arena = p.arena[:0]
 	p.stack = p.stack[:0]
+	p.top = p.top[:0]
 }
 
 func (p *parser) flow(f *Flow, line string) error {
@@ -302,11 +303,11 @@ func (p *parser) flow(f *Flow, line string) error {
 		}
 	}
 	// The match.
-	base := len(p.stack)
+	base := len(p.top)
 	inMatch := p.pos < len(p.s) && tailAt(p.s[p.pos:]) < 0
 	for inMatch {
 		if sp := p.spaces(); !p.fastKey(sp) {
-			if err := p.push(true, sp, 0); err != nil {
+			if err := p.push(&p.top, true, sp, 0); err != nil {
 				return err
 			}
 		}
@@ -337,7 +338,7 @@ func (p *parser) flow(f *Flow, line string) error {
 		}
 		inMatch = p.pos < len(p.s)
 	}
-	f.Match = p.commit(base)
+	f.Match = p.top[base:len(p.top):len(p.top)]
 	if err := p.keys(f.Match, 0); err != nil {
 		return err
 	}
@@ -487,14 +488,14 @@ func (p *parser) tailValue() string {
 // actionList parses a top-level action list, up to the end of the line or
 // ", dp-extra-info:".
 func (p *parser) actionList() ([]Node, error) {
-	base := len(p.stack)
+	base := len(p.top)
 	if p.pos == len(p.s) {
 		return nil, nil
 	}
 	for {
 		if sp := p.spaces(); !p.fastAction(sp) {
-			if err := p.push(true, sp, 0); err != nil {
-				p.stack = p.stack[:base]
+			if err := p.push(&p.top, true, sp, 0); err != nil {
+				p.top = p.top[:base]
 				return nil, err
 			}
 		}
@@ -502,7 +503,7 @@ func (p *parser) actionList() ([]Node, error) {
 			break
 		}
 		if p.s[p.pos] != ',' {
-			p.stack = p.stack[:base]
+			p.top = p.top[:base]
 			return nil, p.errAt(p.pos, "expected ',' between actions")
 		}
 		if p.pos+2 < len(p.s) && p.s[p.pos+1] == ' ' && tailAt(p.s[p.pos+2:]) >= 0 {
@@ -510,7 +511,7 @@ func (p *parser) actionList() ([]Node, error) {
 		}
 		p.pos++
 	}
-	return p.commit(base), nil
+	return p.top[base:len(p.top):len(p.top)], nil
 }
 
 // String formats the flow exactly as OVS prints it.

@@ -33,8 +33,9 @@ type parser struct {
 	pos   int
 	depth int
 	line  int
-	arena []Node
-	stack []Node
+	arena []Node // committed children
+	stack []Node // the elements of the lists being parsed
+	top   []Node // the top-level elements: the match, then the actions
 	// noFast turns the fast path (fast.go) off, for the tests that compare
 	// it with the generic path.
 	noFast bool
@@ -135,11 +136,12 @@ done:
 	return s[start:i]
 }
 
-// push parses one element of a list and pushes it on the stack, with sp
-// spaces before it. Nested lists are parsed above it on the stack and
-// committed to the arena before push returns, so the element stays the top.
-func (p *parser) push(top bool, sp uint8, f form) error {
-	idx := p.pushNode(p.pos, sp, f)
+// push parses one element of a list and appends it to *dst, with sp spaces
+// before it: to p.top for a top-level element, else to the stack. Nested
+// lists are parsed above it on the stack and committed to the arena before
+// push returns, so an element on the stack stays its top.
+func (p *parser) push(dst *[]Node, top bool, sp uint8, f form) error {
+	idx := newNode(dst, p.pos, sp, f)
 	switch p.peek() {
 	case '{', '(':
 		closer, kind := byte('}'), formBraces
@@ -151,7 +153,7 @@ func (p *parser) push(top bool, sp uint8, f form) error {
 		if err != nil {
 			return err
 		}
-		n := &p.stack[idx]
+		n := &(*dst)[idx]
 		n.Children, n.form = kids, n.form|kind
 		return nil
 	}
@@ -159,7 +161,7 @@ func (p *parser) push(top bool, sp uint8, f form) error {
 	if tok == "" {
 		return p.errAt(p.pos, "expected a key, action or value")
 	}
-	n := &p.stack[idx]
+	n := &(*dst)[idx]
 	switch p.peek() {
 	case '(':
 		p.pos++
@@ -171,7 +173,7 @@ func (p *parser) push(top bool, sp uint8, f form) error {
 		if err != nil {
 			return err
 		}
-		n = &p.stack[idx]
+		n = &(*dst)[idx]
 		n.Children, n.form = kids, n.form|formParens
 		return nil
 	case '=':
@@ -256,7 +258,7 @@ func (p *parser) listItems(closer byte, base int) ([]Node, error) {
 	var adjacent form
 	for {
 		sp := p.spaces()
-		if err := p.push(false, sp, adjacent); err != nil {
+		if err := p.push(&p.stack, false, sp, adjacent); err != nil {
 			p.stack = p.stack[:base]
 			return nil, err
 		}
