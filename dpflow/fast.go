@@ -265,7 +265,7 @@ func (p *parser) fastLeaf(spec *spec, c *Node, hint *int, closer byte) int {
 		if spec.uniqueEq {
 			// Most often the element is the name=value field that the
 			// schema's order puts next: match its name in place.
-			if j := spec.nextValueField(p.s[p.pos:], *hint); j >= 0 {
+			if j := spec.nextValueField(p.s, p.pos, *hint); j >= 0 {
 				fl := &spec.fields[j]
 				p.pos += len(fl.name) + 1
 				*hint = j + 1
@@ -330,11 +330,20 @@ func (sp *spec) resolve(c *Node, hint int) int {
 }
 
 // nextValueField returns the index of the name=value field, from hint on,
-// whose name and '=' begin s, or -1.
-func (sp *spec) nextValueField(s string, hint int) int {
+// whose name and '=' begin s[i:], or -1.
+func (sp *spec) nextValueField(s string, i, hint int) int {
+	if i+16 > len(s) {
+		for j := hint; j < len(sp.fields); j++ {
+			if fl := &sp.fields[j]; fl.isValue && fl.eq.atSlow(s, i) {
+				return j
+			}
+		}
+		return -1
+	}
+	// The input's next 16 bytes, loaded once, against each candidate.
+	lo, hi := load8(s, i), load8(s, i+8)
 	for j := hint; j < len(sp.fields); j++ {
-		fl := &sp.fields[j]
-		if n := len(fl.name); n > 0 && fl.sub == nil && !fl.bare && n < len(s) && s[n] == '=' && s[:n] == fl.name {
+		if fl := &sp.fields[j]; fl.isValue && lo&fl.eq.loM == fl.eq.lo && hi&fl.eq.hiM == fl.eq.hi {
 			return j
 		}
 	}
@@ -364,6 +373,10 @@ func markFastSpecs(specs map[string]*spec) {
 		sp.uniqueEq, sp.leafOnly = true, true
 		for i := range sp.fields {
 			fl := &sp.fields[i]
+			// Names of 15 bytes or more are left to the token scan.
+			if fl.isValue = fl.name != "" && len(fl.name) < 15 && fl.sub == nil && !fl.bare; fl.isValue {
+				fl.eq = newWord(fl.name + "=")
+			}
 			for k := range i {
 				if o := &sp.fields[k]; fl.name != "" && fl.name == o.name && fl.sub == nil && !fl.bare && o.sub == nil && !o.bare {
 					sp.uniqueEq = false // nextValueField would pick the later one

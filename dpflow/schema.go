@@ -35,6 +35,8 @@ type field struct {
 	bare     bool      // a bare flag word such as commit
 	once     bool      // at most once (strict specs)
 	required bool      // must be present (strict specs only)
+	isValue  bool      // a name=value field with a name of at most 14 bytes (set by markFastSpecs)
+	eq       word      // name and '=', of a name=value field (set by markFastSpecs)
 }
 
 func f(name string, t ValueType) field { return field{name: name, typ: t} }
