@@ -27,12 +27,60 @@ func (p *parser) fastKey(sp uint8) bool {
 		return false
 	}
 	start := p.pos
+	if start+16 <= len(p.s) {
+		// OVS prints the keys in one order: look for the next few of
+		// keyOrder in place, the input's next 16 bytes loaded once.
+		lo, hi := load8(p.s, start), load8(p.s, start+8)
+		for j := p.keyHint; j < len(keyOrder) && j < p.keyHint+keyLookahead; j++ {
+			k := &keyOrder[j]
+			if lo&k.w.loM == k.w.lo && hi&k.w.hiM == k.w.hi {
+				p.keyHint = j + 1
+				p.pos += len(k.name)
+				if !p.fastSpec(&p.top, k.spec, k.name, sp, start) {
+					p.pos = start
+					return false
+				}
+				return true
+			}
+		}
+	}
 	name := p.scan(&tokenStopTop)
-	if name == "" || p.peek() != '(' || !p.fastNamed(&p.top, &keyTable, name, sp, start) {
+	spec := lookup(&keyTable, name)
+	if spec == nil || p.peek() != '(' || !p.fastSpec(&p.top, spec, name, sp, start) {
 		p.pos = start
 		return false
 	}
+	if spec.order > 0 {
+		p.keyHint = spec.order
+	}
 	return true
+}
+
+// keyOrder lists the keys in the order OVS prints them (the order of their
+// attributes in the datapath's flow key), each with its "name(" word; the
+// fast path tries the next keyLookahead ones after the last key in place.
+// The order only saves time: a key found elsewhere is looked up by name.
+var keyOrder = func() []orderedKey {
+	names := []string{"recirc_id", "dp_hash", "skb_priority", "tunnel", "in_port", "skb_mark",
+		"ct_state", "ct_zone", "ct_mark", "ct_label", "ct_tuple4", "ct_tuple6", "packet_type",
+		"eth", "vlan", "eth_type", "encap", "ipv4", "ipv6", "tcp", "udp", "sctp", "icmp", "icmpv6",
+		"arp", "nd", "nd_ext", "tcp_flags", "mpls", "nsh"}
+	out := make([]orderedKey, len(names))
+	for i, n := range names {
+		sp := keySpecs[n]
+		sp.order = i + 1
+		out[i] = orderedKey{name: n, spec: sp, w: newWord(n + "(")}
+	}
+	return out
+}()
+
+// keyLookahead is how many keys of keyOrder fastKey tries in place.
+const keyLookahead = 6
+
+type orderedKey struct {
+	name string
+	spec *spec
+	w    word
 }
 
 // fastAction is fastKey for a top-level action.
@@ -80,7 +128,12 @@ func (p *parser) fastAction(sp uint8) bool {
 // element, the stack for a nested one.
 func (p *parser) fastNamed(dst *[]Node, table *specTable, name string, sp uint8, start int) bool {
 	spec := lookup(table, name)
-	if spec == nil || !spec.fastOK {
+	return spec != nil && p.fastSpec(dst, spec, name, sp, start)
+}
+
+// fastSpec is fastNamed with the spec of name found.
+func (p *parser) fastSpec(dst *[]Node, spec *spec, name string, sp uint8, start int) bool {
+	if !spec.fastOK {
 		return false
 	}
 	idx := newNode(dst, start, sp, formParens)
