@@ -305,9 +305,11 @@ func (p *parser) flow(f *Flow, line string) error {
 	}
 	// The match.
 	base := len(p.top)
+	allFast := true // every key typed by the fast path: no typing pass
 	inMatch := p.pos < len(p.s) && tailAt(p.s[p.pos:]) < 0
 	for inMatch {
 		if sp := p.spaces(); !p.fastKey(sp) {
+			allFast = false
 			if err := p.push(&p.top, true, sp, 0); err != nil {
 				return err
 			}
@@ -340,72 +342,26 @@ func (p *parser) flow(f *Flow, line string) error {
 		inMatch = p.pos < len(p.s)
 	}
 	f.Match = p.top[base:len(p.top):len(p.top)]
-	if err := p.keys(f.Match, 0); err != nil {
-		return err
+	if !allFast {
+		if err := p.keys(f.Match, 0); err != nil {
+			return err
+		}
 	}
-	// Statistics, attributes, actions.
+	return p.tail(f)
+}
+
+// tail parses what follows the match: the statistics, the attributes, the
+// actions and the dp-extra-info.
+func (p *parser) tail(f *Flow) error {
 	last := -1
 	for p.pos < len(p.s) {
 		t := tailAt(p.s[p.pos:])
-		if t < 0 {
-			return p.errAt(p.pos, "expected packets:, bytes:, used:, flags:, offloaded:, dp:, actions: or dp-extra-info:")
-		}
-		if t <= last {
-			return p.errAt(p.pos, "%s: out of order or repeated", tailNames[t])
-		}
-		if t > tUsed && last < tUsed && last >= tPackets || t > tPackets && t <= tUsed && last != t-1 {
-			return p.errAt(p.pos, "packets:, bytes: and used: go together")
-		}
-		last = t
-		start := p.pos
-		p.pos += len(tailNames[t]) + 1
-		switch t {
-		case tActions:
-			acts, err := p.actionList()
-			if err != nil {
-				return err
-			}
-			f.HasActions, f.Actions = true, acts
-			if err := p.actions(acts, 0); err != nil {
-				return err
-			}
-		case tExtra:
-			f.HasExtraInfo, f.ExtraInfo = true, p.s[p.pos:]
-			p.pos = len(p.s)
-		default:
-			v := p.tailValue()
-			switch t {
-			case tPackets, tBytes:
-				n, ok := parseCount(v)
-				if !ok {
-					return p.errAt(start, "bad %s count", tailNames[t])
-				}
-				if t == tPackets {
-					f.Stats.Packets = n
-				} else {
-					f.Stats.Bytes = n
-				}
-			case tUsed:
-				if !validUsed(v) {
-					return p.errAt(start, "used: is never or seconds such as 0.123s")
-				}
-				f.Stats.Used, f.Stats.Present = Used(v), true
-			case tFlags:
-				if !validTCPFlags(v) {
-					return p.errAt(start, "flags: are TCP flags such as SP. or none")
-				}
-				f.Stats.TCPFlags = v
-			case tOffloaded:
-				if v != "yes" && v != "partial" {
-					return p.errAt(start, "offloaded: is yes or partial")
-				}
-				f.Stats.Offloaded = Offload(v)
-			case tDP:
-				if v == "" {
-					return p.errAt(start, "empty dp:")
-				}
-				f.Stats.DP = v
-			}
+		if t == tPackets && last < 0 && p.statsFast(f) {
+			last = tUsed
+		} else if err := p.tailElement(f, t, last); err != nil {
+			return err
+		} else {
+			last = t
 		}
 		if p.pos == len(p.s) {
 			break
@@ -417,6 +373,83 @@ func (p *parser) flow(f *Flow, line string) error {
 	}
 	if last >= tPackets && last < tUsed {
 		return p.errAt(p.pos, "packets:, bytes: and used: go together")
+	}
+	return nil
+}
+
+// tailElement parses the statistic, attribute or actions t, at the
+// position, into f; last is the one before it, or -1.
+func (p *parser) tailElement(f *Flow, t, last int) error {
+	if t < 0 {
+		return p.errAt(p.pos, "expected packets:, bytes:, used:, flags:, offloaded:, dp:, actions: or dp-extra-info:")
+	}
+	if t <= last {
+		return p.errAt(p.pos, "%s: out of order or repeated", tailNames[t])
+	}
+	if t > tUsed && last < tUsed && last >= tPackets || t > tPackets && t <= tUsed && last != t-1 {
+		return p.errAt(p.pos, "packets:, bytes: and used: go together")
+	}
+	start := p.pos
+	p.pos += len(tailNames[t]) + 1
+	switch t {
+	case tActions:
+		slow := p.slow
+		acts, err := p.actionList()
+		if err != nil {
+			return err
+		}
+		f.HasActions, f.Actions = true, acts
+		if p.slow != slow { // not every action typed by the fast path
+			if err := p.actions(acts, 0); err != nil {
+				return err
+			}
+		}
+	case tExtra:
+		f.HasExtraInfo, f.ExtraInfo = true, p.s[p.pos:]
+		p.pos = len(p.s)
+	default:
+		if err := p.statistic(f, t, start); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// statistic parses the value of the statistic or attribute t (not actions:
+// nor dp-extra-info:), whose name starts at start, into f.
+func (p *parser) statistic(f *Flow, t, start int) error {
+	v := p.tailValue()
+	switch t {
+	case tPackets, tBytes:
+		n, ok := parseCount(v)
+		if !ok {
+			return p.errAt(start, "bad %s count", tailNames[t])
+		}
+		if t == tPackets {
+			f.Stats.Packets = n
+		} else {
+			f.Stats.Bytes = n
+		}
+	case tUsed:
+		if !validUsed(v) {
+			return p.errAt(start, "used: is never or seconds such as 0.123s")
+		}
+		f.Stats.Used, f.Stats.Present = Used(v), true
+	case tFlags:
+		if !validTCPFlags(v) {
+			return p.errAt(start, "flags: are TCP flags such as SP. or none")
+		}
+		f.Stats.TCPFlags = v
+	case tOffloaded:
+		if v != "yes" && v != "partial" {
+			return p.errAt(start, "offloaded: is yes or partial")
+		}
+		f.Stats.Offloaded = Offload(v)
+	case tDP:
+		if v == "" {
+			return p.errAt(start, "empty dp:")
+		}
+		f.Stats.DP = v
 	}
 	return nil
 }
@@ -443,14 +476,62 @@ func parseCount(v string) (uint64, bool) {
 }
 
 // validUsed accepts "never" and seconds as dpctl prints them ("0.123s"),
-// also without the unit as some OVS tests rewrite them ("0.0").
+// also without the unit as some OVS tests rewrite them ("0.0"): digits,
+// and if there is a '.', digits on both sides of it.
 func validUsed(v string) bool {
 	if v == "never" {
 		return true
 	}
-	v = strings.TrimSuffix(v, "s")
-	whole, frac, dot := strings.Cut(v, ".")
-	return allDigits(whole) && (!dot || allDigits(frac))
+	if n := len(v); n > 0 && v[n-1] == 's' {
+		v = v[:n-1]
+	}
+	dot := -1
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == '.' && dot < 0 {
+			dot = i
+		} else if c-'0' > 9 {
+			return false
+		}
+	}
+	return v != "" && dot != 0 && dot != len(v)-1
+}
+
+// statsFast parses "packets:N, bytes:N, used:T", the usual start of the
+// statistics, at the position, up to the ',' or the end after it. On
+// anything else, valid or not, it returns false with nothing changed, and
+// the generic loop of flow takes the statistics.
+func (p *parser) statsFast(f *Flow) bool {
+	s, i := p.s, p.pos
+	if len(s)-i < 8 || s[i:i+8] != "packets:" {
+		return false
+	}
+	end := commaAt(s, i+8)
+	packets, ok := parseCount(s[i+8 : end])
+	if !ok || len(s)-end < 8 || s[end:end+8] != ", bytes:" {
+		return false
+	}
+	i = end + 8
+	end = commaAt(s, i)
+	bytes, ok := parseCount(s[i:end])
+	if !ok || len(s)-end < 7 || s[end:end+7] != ", used:" {
+		return false
+	}
+	i = end + 7
+	end = commaAt(s, i)
+	if !validUsed(s[i:end]) {
+		return false
+	}
+	f.Stats.Packets, f.Stats.Bytes, f.Stats.Used, f.Stats.Present = packets, bytes, Used(s[i:end]), true
+	p.pos = end
+	return true
+}
+
+// commaAt returns the index of the first ',' of s from i on, or len(s).
+func commaAt(s string, i int) int {
+	for i < len(s) && s[i] != ',' {
+		i++
+	}
+	return i
 }
 
 // validTCPFlags accepts packet_format_tcp_flags's output: "none", or the
@@ -495,6 +576,7 @@ func (p *parser) actionList() ([]Node, error) {
 	}
 	for {
 		if sp := p.spaces(); !p.fastAction(sp) {
+			p.slow++
 			if err := p.push(&p.top, true, sp, 0); err != nil {
 				p.top = p.top[:base]
 				return nil, err
