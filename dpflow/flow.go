@@ -109,20 +109,20 @@ func ParseUFID(s string) (UFID, bool) {
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return u, false
 	}
-	j := 0
-	for i := 0; i < 36; i += 2 {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			i++ // the dashes, checked above
-		}
+	// One check for all 32 digits: any byte that is not a lower-case hex
+	// digit maps to 0xff and shows in bad.
+	var bad byte
+	for j, i := range ufidDigits {
 		hi, lo := lowerHexVal[s[i]], lowerHexVal[s[i+1]]
-		if hi|lo > 0xf {
-			return u, false
-		}
+		bad |= hi | lo
 		u[j] = hi<<4 | lo
-		j++
 	}
-	return u, true
+	return u, bad <= 0xf
 }
+
+// ufidDigits are the offsets of the UFID's 16 bytes (two hex digits each)
+// in its 8-4-4-4-12 text.
+var ufidDigits = [16]uint8{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
 
 // lowerHexVal maps the lower-case hex digits to their values and every other
 // byte to 0xff.
