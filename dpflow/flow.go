@@ -356,7 +356,7 @@ func (p *parser) tail(f *Flow) error {
 	last := -1
 	for p.pos < len(p.s) {
 		t := tailAt(p.s[p.pos:])
-		if t == tPackets && last < 0 && p.statsFast(f) {
+		if t == tPackets && last < 0 && !p.noFast && p.statsFast(f) {
 			last = tUsed
 		} else if err := p.tailElement(f, t, last); err != nil {
 			return err

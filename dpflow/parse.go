@@ -833,23 +833,29 @@ func validIPv4(s string) bool {
 }
 
 // ipv4Prefix returns the length of the dotted-quad IPv4 address that s
-// starts with, or 0. What follows it is the caller's to check.
+// starts with, or 0. What follows it is the caller's to check. Each byte is
+// one to three digits, without a leading zero, at most 255; a fourth digit
+// is not looked at (the caller then finds a digit where it wants a '.' or a
+// stop).
 func ipv4Prefix(s string) int {
 	i := 0
-	for part := 0; part < 4; part++ {
-		if part > 0 {
-			if i >= len(s) || s[i] != '.' {
-				return 0
-			}
+	for part := 0; ; part++ {
+		start, v := i, 0
+		for i < len(s) && i-start < 3 && s[i]-'0' <= 9 {
+			v = v*10 + int(s[i]-'0')
 			i++
 		}
-		n := octet(s[i:])
-		if n == 0 {
+		if n := i - start; n == 0 || n > 1 && s[start] == '0' || v > 255 {
 			return 0
 		}
-		i += n
+		if part == 3 {
+			return i
+		}
+		if i >= len(s) || s[i] != '.' {
+			return 0
+		}
+		i++
 	}
-	return i
 }
 
 // macFixed reports whether the first 17 bytes of s (it has at least 17) are
@@ -860,26 +866,4 @@ func macFixed(s string) bool {
 		charClass[s[0]]&charClass[s[1]]&charClass[s[3]]&charClass[s[4]]&
 			charClass[s[6]]&charClass[s[7]]&charClass[s[9]]&charClass[s[10]]&
 			charClass[s[12]]&charClass[s[13]]&charClass[s[15]]&charClass[s[16]]&cHex != 0
-}
-
-// octet returns the length of the IPv4 address byte that s starts with (one
-// to three digits, no leading zero, at most 255), or 0. It does not look
-// past three digits: the caller checks what follows.
-func octet(s string) int {
-	if len(s) == 0 || s[0]-'0' > 9 {
-		return 0
-	}
-	if len(s) == 1 || s[1]-'0' > 9 {
-		return 1
-	}
-	if s[0] == '0' {
-		return 0
-	}
-	if len(s) == 2 || s[2]-'0' > 9 {
-		return 2
-	}
-	if int(s[0]-'0')*100+int(s[1]-'0')*10+int(s[2]-'0') > 255 {
-		return 0
-	}
-	return 3
 }
