@@ -173,16 +173,21 @@ func (p *parser) fastSet(sp uint8, start int) bool {
 // fastBody parses the body of (*dst)[idx] up to closer as spec describes,
 // the position just after the opening byte.
 func (p *parser) fastBody(dst *[]Node, idx int, spec *spec, closer byte, depth int) bool {
+	ok := false
 	switch spec.body {
 	case bodyScalar:
-		return closer == ')' && p.fastScalar(&(*dst)[idx], spec)
+		ok = closer == ')' && p.fastScalar(&(*dst)[idx], spec)
 	case bodyFields:
 		if spec.leafOnly {
-			return p.fastLeaves(dst, idx, spec, closer)
+			ok = p.fastLeaves(dst, idx, spec, closer)
+		} else {
+			ok = p.fastFields(dst, idx, spec, closer, depth)
 		}
-		return p.fastFields(dst, idx, spec, closer, depth)
 	}
-	return false
+	// The spec's own check (a tunnel header's size, ...) runs on the node
+	// the generic path would have built; when it fails, the generic path
+	// takes the element and reports the error.
+	return ok && (spec.check == nil || spec.check(p, &(*dst)[idx]) == nil)
 }
 
 // fastScalar parses "value)" or "value/mask)" into n, as scalarBody and
@@ -417,12 +422,14 @@ func (p *parser) fastTypedValue(c *Node, t ValueType) bool {
 }
 
 // markFastSpecs sets fastOK on the specs the fast path may type: those
-// without a check function and without fields that must appear once or at
-// all (the generic path counts those).
+// whose body is a scalar or fields, without fields that must appear once or
+// at all (the generic path counts those). A spec's check function runs after
+// the fast path has built the node (fastBody). It also sets uniqueEq,
+// leafOnly and the words of the name=value fields.
 func markFastSpecs(specs map[string]*spec) {
 	var mark func(sp *spec)
 	mark = func(sp *spec) {
-		sp.fastOK = sp.check == nil && (sp.body == bodyScalar || sp.body == bodyFields)
+		sp.fastOK = sp.body == bodyScalar || sp.body == bodyFields
 		sp.uniqueEq, sp.leafOnly = true, true
 		for i := range sp.fields {
 			fl := &sp.fields[i]
