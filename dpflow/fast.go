@@ -27,10 +27,10 @@ func (p *parser) fastKey(sp uint8) bool {
 		return false
 	}
 	start := p.pos
-	if start+16 <= len(p.s) {
+	if r := p.s[start:]; len(r) >= 16 {
 		// OVS prints the keys in one order: look for the next few of
 		// keyOrder in place, the input's next 16 bytes loaded once.
-		lo, hi := load8(p.s, start), load8(p.s, start+8)
+		lo, hi := load8(r, 0), load8(r, 8)
 		for j := p.keyHint; j < len(keyOrder) && j < p.keyHint+keyLookahead; j++ {
 			k := &keyOrder[j]
 			if lo&k.w.loM == k.w.lo && hi&k.w.hiM == k.w.hi {
@@ -114,7 +114,7 @@ func (p *parser) fastAction(sp uint8) bool {
 				}
 				k, t = ActionOutput, TypePort
 			}
-			n := &p.top[newNode(&p.top, start, sp, 0)]
+			_, n := addNode(&p.top, start, sp, 0)
 			n.Value, n.Kind, n.Type = word, k, t
 			return true
 		}
@@ -229,8 +229,9 @@ func (p *parser) fastLeaves(dst *[]Node, idx int, spec *spec, closer byte) bool 
 	start := len(p.arena)
 	hint := 0
 	for {
-		ci := newNode(&p.arena, p.pos, 0, 0)
-		if j := p.fastLeaf(spec, &p.arena[ci], &hint, closer); j < 0 || spec.fields[j].sub != nil {
+		// The arena does not grow while fastLeaf fills the node.
+		_, c := addNode(&p.arena, p.pos, 0, 0)
+		if j := p.fastLeaf(spec, c, &hint, closer); j < 0 || spec.fields[j].sub != nil {
 			break
 		}
 		switch p.peek() {
@@ -390,19 +391,24 @@ func (sp *spec) resolve(c *Node, hint int) int {
 // nextValueField returns the index of the name=value field, from hint on,
 // whose name and '=' begin s[i:], or -1.
 func (sp *spec) nextValueField(s string, i, hint int) int {
+	if uint(hint) >= uint(len(sp.fields)) {
+		return -1
+	}
+	fields := sp.fields[hint:]
 	if i+16 > len(s) {
-		for j := hint; j < len(sp.fields); j++ {
-			if fl := &sp.fields[j]; fl.isValue && fl.eq.atSlow(s, i) {
-				return j
+		for j := range fields {
+			if fl := &fields[j]; fl.isValue && fl.eq.atSlow(s, i) {
+				return hint + j
 			}
 		}
 		return -1
 	}
 	// The input's next 16 bytes, loaded once, against each candidate.
-	lo, hi := load8(s, i), load8(s, i+8)
-	for j := hint; j < len(sp.fields); j++ {
-		if fl := &sp.fields[j]; fl.isValue && lo&fl.eq.loM == fl.eq.lo && hi&fl.eq.hiM == fl.eq.hi {
-			return j
+	r := s[i:]
+	lo, hi := load8(r, 0), load8(r, 8)
+	for j := range fields {
+		if fl := &fields[j]; fl.isValue && lo&fl.eq.loM == fl.eq.lo && hi&fl.eq.hiM == fl.eq.hi {
+			return hint + j
 		}
 	}
 	return -1

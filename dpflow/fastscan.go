@@ -8,40 +8,40 @@ package dpflow
 // scanTyped scans a value (or a mask) of type t up to a byte of class stop
 // (cStopToken or cStopValue) and reports whether validValue accepts it.
 func (p *parser) scanTyped(stop uint8, t ValueType, mask bool) (string, bool) {
-	s, start := p.s, p.pos
+	start := p.pos
+	s := p.s[start:] // indexed from 0, so that bounds checks can be proven away
 	// The forms OVS prints of the address types, found in place.
 	switch t {
 	case TypeMAC:
-		if e := start + 17; e <= len(s) && (e == len(s) || charClass[s[e]]&stop != 0) && macFixed(s[start:]) {
-			p.pos = e
-			return s[start:e], true
+		if len(s) >= 17 && (len(s) == 17 || charClass[s[17]]&stop != 0) && macFixed(s) {
+			p.pos = start + 17
+			return s[:17], true
 		}
 	case TypeIPv4:
 		// A dotted quad is a valid value and a valid mask.
-		if n := ipv4Prefix(s[start:]); n > 0 && (start+n == len(s) || charClass[s[start+n]]&stop != 0) {
+		if n := ipv4Prefix(s); n > 0 && n <= len(s) && (n == len(s) || charClass[s[n]]&stop != 0) {
 			p.pos = start + n
-			return s[start : start+n], true
+			return s[:n], true
 		}
 	}
-	i := start
+	i := 0
 	// A 0x prefix is left out of the classes (validUint and TypeHex accept
 	// hex digits after it).
-	pre0x := i+2 < len(s) && s[i] == '0' && s[i+1]|0x20 == 'x' && charClass[s[i+2]]&stop == 0
+	pre0x := len(s) > 2 && s[0] == '0' && s[1]|0x20 == 'x' && charClass[s[2]]&stop == 0
 	if pre0x {
-		i += 2
+		i = 2
 	}
 	digitsFrom := i
 	all := uint8(0xff)
-	for i < len(s) {
+	for ; i < len(s); i++ {
 		k := charClass[s[i]]
 		if k&stop != 0 {
 			break
 		}
 		all &= k
-		i++
 	}
-	p.pos = i
-	v := s[start:i]
+	p.pos = start + i
+	v := s[:i]
 	n := i - digitsFrom // bytes after a 0x prefix, or all of them
 	if n > 0 {
 		switch t {

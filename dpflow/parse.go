@@ -56,8 +56,11 @@ func (p *parser) errAt(off int, format string, args ...any) *ParseError {
 	return &ParseError{Line: p.line, Column: off + 1, Text: p.s[off:end], Msg: fmt.Sprintf(format, args...)}
 }
 
+// peek returns the byte at the position, or 0 at the end. (The unsigned
+// comparisons here and below let the compiler drop its bounds checks: the
+// position is never negative, which it cannot prove otherwise.)
 func (p *parser) peek() byte {
-	if p.pos < len(p.s) {
+	if uint(p.pos) < uint(len(p.s)) {
 		return p.s[p.pos]
 	}
 	return 0
@@ -65,7 +68,7 @@ func (p *parser) peek() byte {
 
 func (p *parser) spaces() uint8 {
 	n := 0
-	for p.pos < len(p.s) && p.s[p.pos] == ' ' {
+	for uint(p.pos) < uint(len(p.s)) && p.s[p.pos] == ' ' {
 		p.pos++
 		n++
 	}
@@ -110,34 +113,36 @@ func (p *parser) value(top bool) string {
 }
 
 func (p *parser) scan(stop *[256]bool) string {
-	s, start := p.s, p.pos
-	i := start
+	start := p.pos
+	s := p.s[start:]
+	r := s // what is left; a shrinking slice needs no bounds checks
 	// Four bytes a round while they last: tokens are short, but this loop
 	// reads most bytes of a line.
-	for ; i+4 <= len(s); i += 4 {
-		b := s[i : i+4]
-		if stop[b[0]] {
+	for len(r) >= 4 {
+		if stop[r[0]] {
 			goto done
 		}
-		if stop[b[1]] {
-			i++
+		if stop[r[1]] {
+			r = r[1:]
 			goto done
 		}
-		if stop[b[2]] {
-			i += 2
+		if stop[r[2]] {
+			r = r[2:]
 			goto done
 		}
-		if stop[b[3]] {
-			i += 3
+		if stop[r[3]] {
+			r = r[3:]
 			goto done
 		}
+		r = r[4:]
 	}
-	for i < len(s) && !stop[s[i]] {
-		i++
+	for len(r) > 0 && !stop[r[0]] {
+		r = r[1:]
 	}
 done:
-	p.pos = i
-	return s[start:i]
+	n := len(s) - len(r)
+	p.pos = start + n
+	return s[:n]
 }
 
 // push parses one element of a list and appends it to *dst, with sp spaces
@@ -299,16 +304,24 @@ func (p *parser) pushNode(off int, sp uint8, f form) int { return newNode(&p.sta
 // words just after being written field by field, which stalls the CPU's
 // store forwarding on every element.
 func newNode(s *[]Node, off int, sp uint8, f form) int {
-	i := len(*s)
-	if i < cap(*s) {
-		*s = (*s)[:i+1]
-		(*s)[i] = Node{}
-	} else {
-		*s = append(*s, Node{})
-	}
-	n := &(*s)[i]
-	n.off, n.spaces, n.form = int32(off), sp, f
+	i, _ := addNode(s, off, sp, f)
 	return i
+}
+
+// addNode is newNode that also returns the node, valid until *s grows.
+func addNode(s *[]Node, off int, sp uint8, f form) (int, *Node) {
+	ss := *s
+	i := len(ss)
+	if i < cap(ss) {
+		ss = ss[:i+1]
+		ss[i] = Node{}
+	} else {
+		ss = append(ss, Node{})
+	}
+	*s = ss
+	n := &ss[i]
+	n.off, n.spaces, n.form = int32(off), sp, f
+	return i, n
 }
 
 // commit moves the nodes pushed since base from the stack to the arena.
