@@ -36,7 +36,7 @@ func (p *parser) fastKey(sp uint8) bool {
 			if lo&k.w.loM == k.w.lo && hi&k.w.hiM == k.w.hi {
 				p.keyHint = j + 1
 				p.pos += len(k.name)
-				if !p.fastSpec(&p.top, k.spec, k.name, sp, start) {
+				if !p.fastSpec(&p.top, k.spec, k.name, sp, start, 0) {
 					p.pos = start
 					return false
 				}
@@ -46,7 +46,7 @@ func (p *parser) fastKey(sp uint8) bool {
 	}
 	name := p.scan(&tokenStopTop)
 	spec := lookup(&keyTable, name)
-	if spec == nil || p.peek() != '(' || !p.fastSpec(&p.top, spec, name, sp, start) {
+	if spec == nil || p.peek() != '(' || !p.fastSpec(&p.top, spec, name, sp, start, 0) {
 		p.pos = start
 		return false
 	}
@@ -97,25 +97,14 @@ func (p *parser) fastAction(sp uint8) bool {
 	switch p.peek() {
 	case '(':
 		if word == "set" {
-			if p.fastSet(sp, start) {
+			if p.fastSet(&p.top, sp, start, 0) {
 				return true
 			}
-		} else if p.fastNamed(&p.top, &actionTable, word, sp, start) {
+		} else if p.fastNamed(&p.top, &actionTable, word, sp, start, 0) {
 			return true
 		}
 	case ',', 0:
-		if p.pos == len(p.s) || p.s[p.pos] == ',' {
-			// A bare word: an action such as drop or ct_clear, or an
-			// output port. Placeholders are left to the generic path.
-			k, t := bareAction(word), TypeNone
-			if k == KindNone {
-				if isPlaceholder(word) {
-					break
-				}
-				k, t = ActionOutput, TypePort
-			}
-			_, n := addNode(&p.top, start, sp, 0)
-			n.Value, n.Kind, n.Type = word, k, t
+		if (p.pos == len(p.s) || p.s[p.pos] == ',') && p.fastBare(&p.top, word, sp, start) {
 			return true
 		}
 	}
@@ -123,23 +112,39 @@ func (p *parser) fastAction(sp uint8) bool {
 	return false
 }
 
+// fastBare appends the bare action word that starts at start to *dst,
+// typed: an action such as drop or ct_clear, or an output port.
+// Placeholders are left to the generic path.
+func (p *parser) fastBare(dst *[]Node, word string, sp uint8, start int) bool {
+	k, t := bareAction(word), TypeNone
+	if k == KindNone {
+		if isPlaceholder(word) {
+			return false
+		}
+		k, t = ActionOutput, TypePort
+	}
+	_, n := addNode(dst, start, sp, 0)
+	n.Value, n.Kind, n.Type = word, k, t
+	return true
+}
+
 // fastNamed parses the body of name(...) from table, the position just
 // after name, and appends the typed node to *dst: p.top for a top-level
 // element, the stack for a nested one.
-func (p *parser) fastNamed(dst *[]Node, table *specTable, name string, sp uint8, start int) bool {
+func (p *parser) fastNamed(dst *[]Node, table *specTable, name string, sp uint8, start, depth int) bool {
 	spec := lookup(table, name)
-	return spec != nil && p.fastSpec(dst, spec, name, sp, start)
+	return spec != nil && p.fastSpec(dst, spec, name, sp, start, depth)
 }
 
 // fastSpec is fastNamed with the spec of name found.
-func (p *parser) fastSpec(dst *[]Node, spec *spec, name string, sp uint8, start int) bool {
+func (p *parser) fastSpec(dst *[]Node, spec *spec, name string, sp uint8, start, depth int) bool {
 	if !spec.fastOK {
 		return false
 	}
 	idx := newNode(dst, start, sp, formParens)
 	(*dst)[idx].Name, (*dst)[idx].Kind = name, spec.kind
 	p.pos++ // '('
-	if !p.fastBody(dst, idx, spec, ')', 0) {
+	if !p.fastBody(dst, idx, spec, ')', depth) {
 		*dst = (*dst)[:idx]
 		return false
 	}
@@ -147,18 +152,18 @@ func (p *parser) fastSpec(dst *[]Node, spec *spec, name string, sp uint8, start 
 }
 
 // fastSet parses set(key(...)) with a key the fast path handles, the
-// position just after "set".
-func (p *parser) fastSet(sp uint8, start int) bool {
-	idx := newNode(&p.top, start, sp, formParens)
-	p.top[idx].Name, p.top[idx].Kind = "set", ActionSet
+// position just after "set", and appends it to *dst.
+func (p *parser) fastSet(dst *[]Node, sp uint8, start, depth int) bool {
+	idx := newNode(dst, start, sp, formParens)
+	(*dst)[idx].Name, (*dst)[idx].Kind = "set", ActionSet
 	p.pos++ // '('
 	keyStart := p.pos
 	base := len(p.stack)
 	name := p.scan(&tokenStop)
-	if name != "" && p.peek() == '(' && p.fastNamed(&p.stack, &keyTable, name, 0, keyStart) && p.peek() == ')' {
+	if name != "" && p.peek() == '(' && p.fastNamed(&p.stack, &keyTable, name, 0, keyStart, depth+1) && p.peek() == ')' {
 		p.pos++
 		kids := p.commit(base)
-		n := &p.top[idx]
+		n := &(*dst)[idx]
 		n.Children = kids
 		if hasMask(&kids[0]) {
 			n.Kind = ActionSetMasked
@@ -166,13 +171,14 @@ func (p *parser) fastSet(sp uint8, start int) bool {
 		return true
 	}
 	p.stack = p.stack[:base]
-	p.top = p.top[:idx]
+	*dst = (*dst)[:idx]
 	return false
 }
 
 // fastBody parses the body of (*dst)[idx] up to closer as spec describes,
 // the position just after the opening byte.
 func (p *parser) fastBody(dst *[]Node, idx int, spec *spec, closer byte, depth int) bool {
+	start := p.pos
 	ok := false
 	switch spec.body {
 	case bodyScalar:
@@ -183,11 +189,62 @@ func (p *parser) fastBody(dst *[]Node, idx int, spec *spec, closer byte, depth i
 		} else {
 			ok = p.fastFields(dst, idx, spec, closer, depth)
 		}
+	case bodyKeys, bodyActions:
+		ok = p.fastList(dst, idx, spec.body == bodyKeys, closer, depth)
+	}
+	if !ok && uint(start) < uint(len(p.s)) && p.s[start] == closer {
+		// An empty list, such as eth() or pop_nsh() (which the paths
+		// above give up on, leaving the node as it was): no children,
+		// which only a scalar that must have a value rejects.
+		p.pos = start + 1
+		ok = spec.body != bodyScalar || spec.emptyOK
 	}
 	// The spec's own check (a tunnel header's size, ...) runs on the node
 	// the generic path would have built; when it fails, the generic path
 	// takes the element and reports the error.
 	return ok && (spec.check == nil || spec.check(p, &(*dst)[idx]) == nil)
+}
+
+// fastList parses the nested keys (encap) or actions (clone, the branches
+// of check_pkt_len, ...) up to closer into the children of (*dst)[idx], as
+// list, explode and keys or actions would. An empty list, spaces, unknown
+// keys or actions and anything that is not name(...) or, for actions, a
+// bare word are the generic path's.
+func (p *parser) fastList(dst *[]Node, idx int, keys bool, closer byte, depth int) bool {
+	if depth >= maxFastDepth {
+		return false
+	}
+	base := len(p.stack)
+	for {
+		start := p.pos
+		word := p.scan(&tokenStop)
+		ok := false
+		if word != "" && word[0] != ' ' { // spaces before an element are the generic path's
+			switch c := p.peek(); {
+			case c == '(' && keys:
+				ok = p.fastNamed(&p.stack, &keyTable, word, 0, start, depth+1)
+			case c == '(' && word == "set":
+				ok = p.fastSet(&p.stack, 0, start, depth+1)
+			case c == '(':
+				ok = p.fastNamed(&p.stack, &actionTable, word, 0, start, depth+1)
+			case (c == ',' || c == closer) && !keys:
+				ok = p.fastBare(&p.stack, word, 0, start)
+			}
+		}
+		if ok {
+			switch p.peek() {
+			case ',':
+				p.pos++
+				continue
+			case closer:
+				p.pos++
+				(*dst)[idx].Children = p.commit(base)
+				return true
+			}
+		}
+		p.stack = p.stack[:base]
+		return false
+	}
 }
 
 // fastScalar parses "value)" or "value/mask)" into n, as scalarBody and
@@ -435,7 +492,7 @@ func (p *parser) fastTypedValue(c *Node, t ValueType) bool {
 func markFastSpecs(specs map[string]*spec) {
 	var mark func(sp *spec)
 	mark = func(sp *spec) {
-		sp.fastOK = sp.body == bodyScalar || sp.body == bodyFields
+		sp.fastOK = sp.body != bodyOpaque
 		sp.uniqueEq, sp.leafOnly = true, true
 		for i := range sp.fields {
 			fl := &sp.fields[i]
