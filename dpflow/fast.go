@@ -28,13 +28,16 @@ func (p *parser) fastKey(sp uint8) bool {
 	}
 	start := p.pos
 	if r := p.s[start:]; len(r) >= 16 {
-		// OVS prints the keys in one order: look for the next few of
-		// keyOrder in place, the input's next 16 bytes loaded once.
+		// The key whose "name(" begins the input, found by a hash of
+		// the first three bytes and checked against the next 16, loaded
+		// once.
 		lo, hi := load8(r, 0), load8(r, 8)
-		for j := p.keyHint; j < len(keyOrder) && j < p.keyHint+keyLookahead; j++ {
-			k := &keyOrder[j]
-			if lo&k.w.loM == k.w.lo && hi&k.w.hiM == k.w.hi {
-				p.keyHint = j + 1
+		bucket := keyBuckets[keyHash(lo)]
+		if lo&0xffffff == ndWord {
+			bucket = keyBuckets[keyBucketCount]
+		}
+		for i := range bucket {
+			if k := &bucket[i]; lo&k.w.loM == k.w.lo && hi&k.w.hiM == k.w.hi {
 				p.pos += len(k.name)
 				if !p.fastSpec(&p.top, k.spec, k.name, sp, start, 0) {
 					p.pos = start
@@ -43,6 +46,7 @@ func (p *parser) fastKey(sp uint8) bool {
 				return true
 			}
 		}
+		return false // no key's name: an unknown key, or not a key
 	}
 	name := p.scan(&tokenStopTop)
 	spec := lookup(&keyTable, name)
@@ -50,32 +54,35 @@ func (p *parser) fastKey(sp uint8) bool {
 		p.pos = start
 		return false
 	}
-	if spec.order > 0 {
-		p.keyHint = spec.order
-	}
 	return true
 }
 
-// keyOrder lists the keys in the order OVS prints them (the order of their
-// attributes in the datapath's flow key), each with its "name(" word; the
-// fast path tries the next keyLookahead ones after the last key in place.
-// The order only saves time: a key found elsewhere is looked up by name.
-var keyOrder = func() []orderedKey {
-	names := []string{"recirc_id", "dp_hash", "skb_priority", "tunnel", "in_port", "skb_mark",
-		"ct_state", "ct_zone", "ct_mark", "ct_label", "ct_tuple4", "ct_tuple6", "packet_type",
-		"eth", "vlan", "eth_type", "encap", "ipv4", "ipv6", "tcp", "udp", "sctp", "icmp", "icmpv6",
-		"arp", "nd", "nd_ext", "tcp_flags", "mpls", "nsh"}
-	out := make([]orderedKey, len(names))
-	for i, n := range names {
-		sp := keySpecs[n]
-		sp.order = i + 1
-		out[i] = orderedKey{name: n, spec: sp, w: newWord(n + "(")}
+// keyBuckets holds every key with its "name(" word, bucketed by keyHash of
+// the word's first four bytes; the one key with a three-byte word, "nd(",
+// has the last bucket to itself.
+var keyBuckets = func() (t [keyBucketCount + 1][]orderedKey) {
+	for name, sp := range keySpecs {
+		w := newWord(name + "(")
+		h := keyHash(w.lo)
+		if len(w.s) < 4 {
+			if w.lo != ndWord {
+				panic("dpflow: a key word of three bytes other than nd(")
+			}
+			h = keyBucketCount
+		}
+		t[h] = append(t[h], orderedKey{name: name, spec: sp, w: w})
 	}
-	return out
+	return t
 }()
 
-// keyLookahead is how many keys of keyOrder fastKey tries in place.
-const keyLookahead = 6
+// ndWord is "nd(", little-endian.
+const ndWord = 'n' | 'd'<<8 | '('<<16
+
+const keyBucketCount = 64
+
+// keyHash hashes the first four bytes of x (little-endian) into
+// [0, keyBucketCount).
+func keyHash(x uint64) uint64 { return (x & 0xffffffff) * 0x9E3779B97F4A7C15 >> 58 }
 
 type orderedKey struct {
 	name string

@@ -280,7 +280,6 @@ func (p *parser) reset(s string) {
 	p.arena = p.arena[:0]
 	p.stack = p.stack[:0]
 	p.top = p.top[:0]
-	p.keyHint = 0
 }
 
 func (p *parser) flow(f *Flow, line string) error {

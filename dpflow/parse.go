@@ -36,8 +36,6 @@ type parser struct {
 	arena []Node // committed children
 	stack []Node // the elements of the lists being parsed
 	top   []Node // the top-level elements: the match, then the actions
-	// keyHint is where fastKey looks for the next key in keyOrder.
-	keyHint int
 	// slow counts the top-level actions left to the generic path.
 	slow int
 	// noFast turns the fast path (fast.go) off, for the tests that compare

@@ -26,7 +26,6 @@ type spec struct {
 	fastOK   bool // the fast path may type it (see markFastSpecs)
 	uniqueEq bool // no two name=value fields share a name
 	leafOnly bool // no field is a group: the fast path builds its elements in the arena
-	order    int  // 1 + the key's index in keyOrder, 0 for none
 }
 
 type field struct {

