@@ -851,13 +851,24 @@ func validIPv4(s string) bool {
 func ipv4Prefix(s string) int {
 	i := 0
 	for part := 0; ; part++ {
-		start, v := i, 0
-		for i < len(s) && i-start < 3 && s[i]-'0' <= 9 {
-			v = v*10 + int(s[i]-'0')
-			i++
-		}
-		if n := i - start; n == 0 || n > 1 && s[start] == '0' || v > 255 {
+		// One to three digits, unrolled.
+		if i >= len(s) || s[i]-'0' > 9 {
 			return 0
+		}
+		d0 := int(s[i] - '0')
+		i++
+		if i < len(s) && s[i]-'0' <= 9 {
+			if d0 == 0 {
+				return 0 // a leading zero
+			}
+			d1 := int(s[i] - '0')
+			i++
+			if i < len(s) && s[i]-'0' <= 9 {
+				if d0*100+d1*10+int(s[i]-'0') > 255 {
+					return 0
+				}
+				i++
+			}
 		}
 		if part == 3 {
 			return i
