@@ -313,6 +313,10 @@ func (p *parser) flow(f *Flow, line string) error {
 				return err
 			}
 		}
+		if p.pos+1 < len(p.s) && p.s[p.pos] == ',' && p.s[p.pos+1] != ' ' {
+			p.pos++ // the usual: another key follows
+			continue
+		}
 		if p.pos == len(p.s) {
 			break
 		}
