@@ -24,6 +24,6 @@
 // questions directly.
 //
 // For large dumps use [Scanner], which reuses one flow's memory from line to
-// line (a million-flow dump streams in about 13 MiB of RSS), and [Dump],
+// line (a million-flow dump streams in under 20 MiB of RSS), and [Dump],
 // [DumpRaw] or [DumpScanner] to run ovs-appctl against a given ovs-vswitchd.
 package dpflow
