@@ -239,12 +239,10 @@ func (p *parser) fastList(dst *[]Node, idx int, keys bool, closer byte, depth in
 			}
 		}
 		if ok {
-			switch p.peek() {
+			switch p.separator(closer) {
 			case ',':
-				p.pos++
 				continue
 			case closer:
-				p.pos++
 				(*dst)[idx].Children = p.commit(base)
 				return true
 			}
@@ -252,6 +250,16 @@ func (p *parser) fastList(dst *[]Node, idx int, keys bool, closer byte, depth in
 		p.stack = p.stack[:base]
 		return false
 	}
+}
+
+// separator returns the byte after an element of a list closed by closer
+// and, when it is ',' or closer, consumes it.
+func (p *parser) separator(closer byte) byte {
+	c := p.peek()
+	if c == ',' || c == closer {
+		p.pos++
+	}
+	return c
 }
 
 // fastScalar parses "value)" or "value/mask)" into n, as scalarBody and
@@ -298,12 +306,10 @@ func (p *parser) fastLeaves(dst *[]Node, idx int, spec *spec, closer byte) bool 
 		if j := p.fastLeaf(spec, c, &hint, closer); j < 0 || spec.fields[j].sub != nil {
 			break
 		}
-		switch p.peek() {
+		switch p.separator(closer) {
 		case ',':
-			p.pos++
 			continue
 		case closer:
-			p.pos++
 			(*dst)[idx].Children = p.arena[start:len(p.arena):len(p.arena)]
 			return true
 		}
@@ -332,12 +338,10 @@ func (p *parser) fastFields(dst *[]Node, idx int, spec *spec, closer byte, depth
 			return false
 		}
 		adjacent = 0
-		switch p.peek() {
+		switch p.separator(closer) {
 		case ',':
-			p.pos++
 			continue
 		case closer:
-			p.pos++
 			(*dst)[idx].Children = p.commit(base)
 			return true
 		case '{':
