@@ -1,12 +1,16 @@
 package dpflow
 
-// The fast path. Most keys and actions of a real dump have a few shapes: a
-// scalar such as recirc_id(0x2c), ct_state(0x22/0x2f) or recirc(0x2d);
-// fields such as eth(src=...,dst=...), ct(zone=15,nat) or
-// tunnel(...,geneve({class=0x102,...}),flags(-df+csum+key)); set() of
-// such a key; an output port or a bare action word. fastKey and fastAction
-// parse and type those in one pass, where the generic path makes a syntax
-// pass and then a typing pass (keys, actions, apply, fields).
+// The fast path. Keys and actions of a real dump have few shapes: a scalar
+// such as recirc_id(0x2c), ct_state(0x22/0x2f) or recirc(0x2d); fields
+// such as eth(src=...,dst=...), ct(zone=15,nat),
+// tunnel(...,geneve({class=0x102,...}),flags(-df+csum+key)) or a tunnel
+// push's header; nested keys (encap) and actions (clone, check_pkt_len);
+// set() of a key; an output port or a bare action word. fastKey and
+// fastAction parse and type those in one pass, where the generic path makes
+// a syntax pass and then a typing pass (keys, actions, apply, fields).
+// Top-level elements are built in p.top, nested ones on the stack (then
+// committed to the arena), the fields of a group without subgroups straight
+// in the arena: each node in the slot it keeps, or copied once.
 //
 // For anything else, and for anything invalid, the fast path gives up
 // without a trace (position and stack as they were) and the generic path
@@ -20,8 +24,8 @@ package dpflow
 const maxFastDepth = 8
 
 // fastKey parses the top-level key at the current position, preceded by sp
-// spaces, and pushes it on the stack typed. It returns false, with the
-// position and stack unchanged, when the key is not of a shape it handles.
+// spaces, and appends it to p.top typed. It returns false, with the
+// position and p.top unchanged, when the key is not of a shape it handles.
 func (p *parser) fastKey(sp uint8) bool {
 	if p.noFast {
 		return false
@@ -29,8 +33,8 @@ func (p *parser) fastKey(sp uint8) bool {
 	start := p.pos
 	if r := p.s[start:]; len(r) >= 16 {
 		// The key whose "name(" begins the input, found by a hash of
-		// the first three bytes and checked against the next 16, loaded
-		// once.
+		// its first four bytes and checked against the input's next 16,
+		// loaded once.
 		lo, hi := load8(r, 0), load8(r, 8)
 		bucket := keyBuckets[keyHash(lo)]
 		if lo&0xffffff == ndWord {
@@ -60,7 +64,7 @@ func (p *parser) fastKey(sp uint8) bool {
 // keyBuckets holds every key with its "name(" word, bucketed by keyHash of
 // the word's first four bytes; the one key with a three-byte word, "nd(",
 // has the last bucket to itself.
-var keyBuckets = func() (t [keyBucketCount + 1][]orderedKey) {
+var keyBuckets = func() (t [keyBucketCount + 1][]namedKey) {
 	for name, sp := range keySpecs {
 		w := newWord(name + "(")
 		h := keyHash(w.lo)
@@ -70,7 +74,7 @@ var keyBuckets = func() (t [keyBucketCount + 1][]orderedKey) {
 			}
 			h = keyBucketCount
 		}
-		t[h] = append(t[h], orderedKey{name: name, spec: sp, w: w})
+		t[h] = append(t[h], namedKey{name: name, spec: sp, w: w})
 	}
 	return t
 }()
@@ -84,7 +88,8 @@ const keyBucketCount = 64
 // [0, keyBucketCount).
 func keyHash(x uint64) uint64 { return (x & 0xffffffff) * 0x9E3779B97F4A7C15 >> 58 }
 
-type orderedKey struct {
+// namedKey is a key's name, spec and "name(" word.
+type namedKey struct {
 	name string
 	spec *spec
 	w    word
