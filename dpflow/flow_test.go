@@ -3,6 +3,7 @@ package dpflow
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -447,5 +448,36 @@ func TestParseUFIDStrayDash(t *testing.T) {
 	u, ok := ParseUFID("b86a2a4a-58a8-4a0b-9b5b-2d0b2b8c7a11")
 	if !ok || u.String() != "b86a2a4a-58a8-4a0b-9b5b-2d0b2b8c7a11" {
 		t.Fatalf("ParseUFID round trip: %v %v", u, ok)
+	}
+}
+
+// The strings of a flow (its line's text, its values) keep their contents
+// after later Scans, whichever block of the Scanner holds them, long lines
+// included.
+func TestScannerStringsOutliveScan(t *testing.T) {
+	var in strings.Builder
+	var want []string
+	for i := 0; i < 3000; i++ {
+		acts := "2"
+		if i%500 == 7 {
+			acts = strings.Repeat("3,", internChunk/4) + "4" // a line of its own allocation
+		}
+		l := fmt.Sprintf("in_port(p%d),eth_type(0x%04x), packets:%d, bytes:0, used:never, actions:%s", i, i, i, acts)
+		want = append(want, l)
+		in.WriteString(l + "\n")
+	}
+	sc := NewScanner(strings.NewReader(in.String()))
+	var texts, ports []string
+	for sc.Scan() {
+		texts = append(texts, sc.Text())
+		ports = append(ports, sc.Flow().InPort())
+	}
+	if sc.Err() != nil || len(texts) != len(want) {
+		t.Fatalf("scanned %d lines: %v", len(texts), sc.Err())
+	}
+	for i := range want {
+		if texts[i] != want[i] || ports[i] != fmt.Sprintf("p%d", i) {
+			t.Fatalf("line %d changed after later Scans: %.60q, in_port %q", i+1, texts[i], ports[i])
+		}
 	}
 }

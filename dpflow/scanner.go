@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Header is a "flow-dump from ..." line that the userspace datapath prints
@@ -41,7 +42,9 @@ func ParseHeader(line string) (Header, bool) {
 
 // Scanner reads a dpctl/dump-flows output one line at a time. Its memory is
 // bounded by the longest line: the Flow it returns is reused by the next
-// call to Scan (use Flow.Clone to keep one).
+// call to Scan (use Flow.Clone to keep one). The strings it returns (Text,
+// and the names and values in a Flow) stay valid and unchanged after later
+// Scans; lines share 64 KiB blocks, so a string kept keeps its block.
 //
 // Blank lines are skipped. "flow-dump from ..." lines are returned as
 // headers (Header reports true, Flow returns nil).
@@ -54,6 +57,7 @@ type Scanner struct {
 	line    int
 	text    string
 	buf     []byte
+	chunk   []byte // the block that intern copies lines into
 	p       parser
 	flow    Flow
 	header  Header
@@ -84,7 +88,7 @@ func (s *Scanner) Scan() bool {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		s.text = string(line)
+		s.text = s.intern(line)
 		s.lineErr, s.isHead = nil, false
 		if h, ok := ParseHeader(s.text); ok {
 			s.header, s.isHead, s.hasHead = h, true, true
@@ -101,6 +105,28 @@ func (s *Scanner) Scan() bool {
 		return true
 	}
 	return false
+}
+
+// internChunk is the size of the blocks that hold the lines' texts.
+const internChunk = 64 << 10
+
+// intern returns line (not empty) as a string. Lines are copied one after
+// the other into a block of internChunk bytes, and a block is never written
+// again where a line's string points: so the string is immutable, as Go
+// requires, while a block costs one allocation for about a hundred lines
+// instead of one each. A string kept past the next Scan keeps its block
+// alive, as a substring keeps its string. Lines longer than a quarter of a
+// block get an allocation of their own.
+func (s *Scanner) intern(line []byte) string {
+	if len(line) > internChunk/4 {
+		return string(line)
+	}
+	if len(line) > cap(s.chunk)-len(s.chunk) {
+		s.chunk = make([]byte, 0, internChunk)
+	}
+	start := len(s.chunk)
+	s.chunk = append(s.chunk, line...)
+	return unsafe.String(&s.chunk[start], len(line))
 }
 
 // readLine returns the next line without its end-of-line bytes.
