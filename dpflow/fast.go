@@ -153,9 +153,25 @@ func (p *parser) fastSpec(dst *[]Node, spec *spec, name string, sp uint8, start,
 	if !spec.fastOK {
 		return false
 	}
-	idx := newNode(dst, start, sp, formParens)
-	(*dst)[idx].Name, (*dst)[idx].Kind = name, spec.kind
+	idx, n := addNode(dst, start, sp, formParens)
+	n.Name, n.Kind = name, spec.kind
 	p.pos++ // '('
+	// The two usual bodies first, without fastBody's dispatch (which
+	// takes anything else, and these again when they give up).
+	if spec.check == nil {
+		body := p.pos
+		switch {
+		case spec.body == bodyScalar:
+			if p.fastScalar(n, spec) {
+				return true
+			}
+		case spec.body == bodyFields && spec.leafOnly:
+			if p.fastLeaves(dst, idx, spec, ')') {
+				return true
+			}
+		}
+		p.pos = body
+	}
 	if !p.fastBody(dst, idx, spec, ')', depth) {
 		*dst = (*dst)[:idx]
 		return false
