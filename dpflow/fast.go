@@ -324,7 +324,17 @@ func (p *parser) fastLeaves(dst *[]Node, idx int, spec *spec, closer byte) bool 
 	for {
 		// The arena does not grow while fastLeaf fills the node.
 		_, c := addNode(&p.arena, p.pos, 0, 0)
-		if j := p.fastLeaf(spec, c, &hint, closer); j < 0 || spec.fields[j].sub != nil {
+		if j := spec.nextValueField(p.s, p.pos, hint); j >= 0 && spec.uniqueEq {
+			// The usual element, the name=value field that the schema's
+			// order puts next, taken as fastLeaf would take it.
+			fl := &spec.fields[j]
+			p.pos += len(fl.name) + 1
+			hint = j + 1
+			c.Name, c.form = fl.name, formEq
+			if !p.fastTypedValue(c, fl.typ) {
+				break
+			}
+		} else if j := p.fastLeaf(spec, c, &hint, closer); j < 0 || spec.fields[j].sub != nil {
 			break
 		}
 		switch p.separator(closer) {
