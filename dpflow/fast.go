@@ -324,7 +324,11 @@ func (p *parser) fastLeaves(dst *[]Node, idx int, spec *spec, closer byte) bool 
 	for {
 		// The arena does not grow while fastLeaf fills the node.
 		_, c := addNode(&p.arena, p.pos, 0, 0)
-		if j := spec.nextValueField(p.s, p.pos, hint); j >= 0 && spec.uniqueEq {
+		j := -1
+		if spec.uniqueEq {
+			j = spec.nextValueField(p.s, p.pos, hint)
+		}
+		if j >= 0 {
 			// The usual element, the name=value field that the schema's
 			// order puts next, taken as fastLeaf would take it.
 			fl := &spec.fields[j]
