@@ -182,8 +182,9 @@ func (p *parser) fastSpec(dst *[]Node, spec *spec, name string, sp uint8, start,
 // fastSet parses set(key(...)) with a key the fast path handles, the
 // position just after "set", and appends it to *dst.
 func (p *parser) fastSet(dst *[]Node, sp uint8, start, depth int) bool {
-	idx := newNode(dst, start, sp, formParens)
-	(*dst)[idx].Name, (*dst)[idx].Kind = "set", ActionSet
+	idx, n := addNode(dst, start, sp, formParens)
+	// n stays valid until the key is pushed (dst may be the stack).
+	n.Name, n.Kind = "set", ActionSet
 	p.pos++ // '('
 	keyStart := p.pos
 	base := len(p.stack)
@@ -331,11 +332,8 @@ func (p *parser) fastLeaves(dst *[]Node, idx int, spec *spec, closer byte) bool 
 		if j >= 0 {
 			// The usual element, the name=value field that the schema's
 			// order puts next, taken as fastLeaf would take it.
-			fl := &spec.fields[j]
-			p.pos += len(fl.name) + 1
 			hint = j + 1
-			c.Name, c.form = fl.name, formEq
-			if !p.fastTypedValue(c, fl.typ) {
+			if !p.takeValueField(spec, j, c) {
 				break
 			}
 		} else if j := p.fastLeaf(spec, c, &hint, closer); j < 0 || spec.fields[j].sub != nil {
@@ -367,7 +365,7 @@ func (p *parser) fastFields(dst *[]Node, idx int, spec *spec, closer byte, depth
 	var adjacent form
 	for {
 		// The element is built in place, in its slot on the stack.
-		ci := p.pushNode(p.pos, 0, adjacent)
+		ci, _ := addNode(&p.stack, p.pos, 0, adjacent)
 		if !p.fastElement(spec, ci, &hint, closer, depth) {
 			p.stack = p.stack[:base]
 			return false
@@ -428,11 +426,8 @@ func (p *parser) fastLeaf(spec *spec, c *Node, hint *int, closer byte) int {
 			// Most often the element is the name=value field that the
 			// schema's order puts next: match its name in place.
 			if j := spec.nextValueField(p.s, p.pos, *hint); j >= 0 {
-				fl := &spec.fields[j]
-				p.pos += len(fl.name) + 1
 				*hint = j + 1
-				c.Name, c.form = fl.name, c.form|formEq
-				if !p.fastTypedValue(c, fl.typ) {
+				if !p.takeValueField(spec, j, c) {
 					return -1
 				}
 				return j
@@ -515,6 +510,15 @@ func (sp *spec) nextValueField(s string, i, hint int) int {
 		}
 	}
 	return -1
+}
+
+// takeValueField takes into c the name=value field j of spec, whose name
+// and '=' nextValueField found at the position.
+func (p *parser) takeValueField(spec *spec, j int, c *Node) bool {
+	fl := &spec.fields[j]
+	p.pos += len(fl.name) + 1
+	c.Name, c.form = fl.name, c.form|formEq
+	return p.fastTypedValue(c, fl.typ)
 }
 
 // fastTypedValue scans and types the value and mask of the field c, the

@@ -148,7 +148,7 @@ done:
 // lists are parsed above it on the stack and committed to the arena before
 // push returns, so an element on the stack stays its top.
 func (p *parser) push(dst *[]Node, top bool, sp uint8, f form) error {
-	idx := newNode(dst, p.pos, sp, f)
+	idx, _ := addNode(dst, p.pos, sp, f)
 	switch p.peek() {
 	case '{', '(':
 		closer, kind := byte('}'), formBraces
@@ -292,21 +292,11 @@ func (p *parser) listItems(closer byte, base int) ([]Node, error) {
 	return p.commit(base), nil
 }
 
-// pushNode pushes a node at byte offset off, with sp spaces before it and
-// form f, on the stack and returns its index.
-func (p *parser) pushNode(off int, sp uint8, f form) int { return newNode(&p.stack, off, sp, f) }
-
-// newNode appends a node at byte offset off, with sp spaces before it and
-// form f, to *s and returns its index. The node is zeroed and set in its
-// slot: a Node built elsewhere and copied in would be read back in 16-byte
-// words just after being written field by field, which stalls the CPU's
-// store forwarding on every element.
-func newNode(s *[]Node, off int, sp uint8, f form) int {
-	i, _ := addNode(s, off, sp, f)
-	return i
-}
-
-// addNode is newNode that also returns the node, valid until *s grows.
+// addNode appends a node at byte offset off, with sp spaces before it and
+// form f, to *s and returns its index and the node, valid until *s grows.
+// The node is zeroed and set in its slot: a Node built elsewhere and copied
+// in would be read back in 16-byte words just after being written field by
+// field, which stalls the CPU's store forwarding on every element.
 func addNode(s *[]Node, off int, sp uint8, f form) (int, *Node) {
 	ss := *s
 	i := len(ss)
