@@ -130,3 +130,81 @@ func AttachInjector(t testing.TB, name, cidr, rep string, peers map[string]strin
 	}
 	return h
 }
+
+// The emulated eswitch's flower controls (netdevsim-flower.patch), per port in
+// debugfs: what the "hardware" refuses and what it counts. Emulation only.
+const nsimDebugfs = "/sys/kernel/debug/netdevsim"
+
+// nsimVFPortBase is netdevsim's NSIM_DEV_VF_PORT_INDEX_BASE: VF n's
+// representor is port 128+n.
+const nsimVFPortBase = 128
+
+// TCDir returns the debugfs directory of the flower controls of port dev
+// (the uplink or a VF representor): ports/<index>/tc of the device.
+func (n *Netdevsim) TCDir(t testing.TB, dev string) string {
+	t.Helper()
+	idx := -1
+	for name, netdev := range n.Ports {
+		if netdev != dev {
+			continue
+		}
+		if vf, ok := strings.CutPrefix(name, "pf0vf"); ok && isDigits(vf) {
+			i, _ := strconv.Atoi(vf)
+			idx = nsimVFPortBase + i
+		} else if p, ok := strings.CutPrefix(name, "p"); ok && isDigits(p) {
+			idx, _ = strconv.Atoi(p)
+		}
+	}
+	if idx < 0 {
+		t.Fatalf("netdevsim%d has no port %q (ports %v)", n.ID, dev, n.Ports)
+	}
+	return filepath.Join(nsimDebugfs, fmt.Sprintf("netdevsim%d", n.ID), "ports", strconv.Itoa(idx), "tc")
+}
+
+// RefuseFlower makes the emulated eswitch refuse every new flower rule on
+// dev that matches on key with msg as the driver's extended ack, verbatim,
+// as a real driver refuses what its hardware cannot do. Keys are the
+// patch's names of flow dissector keys: any, ct, eth, vlan, cvlan, ipv4,
+// ipv6, ip, ports, tcp, icmp, arp, mpls, enc, meta. An empty key clears the
+// refusal. Whatever is configured, a match on ct_state +new is refused with
+// "netdevsim: matching on ct_state +new isn't supported", as mlx5 does.
+func (n *Netdevsim) RefuseFlower(t testing.TB, dev, key, msg string) {
+	t.Helper()
+	line := ""
+	if key != "" {
+		line = key + " " + msg
+	}
+	path := filepath.Join(n.TCDir(t, dev), "refuse")
+	if err := os.WriteFile(path, []byte(line), 0); err != nil {
+		t.Fatalf("netdevsim%d %s: refusing %q: %v", n.ID, dev, line, err)
+	}
+}
+
+// SetHWStats sets the packets and bytes the emulated hardware has counted
+// for every flower rule of dev. The next stats request of each rule (a
+// filter dump) reports what grew since its last one as hardware counts; the
+// kernel adds them to the filter's total, apart from what software counted.
+// No packet is involved: the count is the test's.
+func (n *Netdevsim) SetHWStats(t testing.TB, dev string, packets, bytes uint64) {
+	t.Helper()
+	dir := n.TCDir(t, dev)
+	for name, v := range map[string]uint64{"hw_packets": packets, "hw_bytes": bytes} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(strconv.FormatUint(v, 10)), 0); err != nil {
+			t.Fatalf("netdevsim%d %s: setting %s: %v", n.ID, dev, name, err)
+		}
+	}
+}
+
+// HWRules returns how many flower rules the emulated hardware of dev holds.
+func (n *Netdevsim) HWRules(t testing.TB, dev string) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(n.TCDir(t, dev), "rules"))
+	if err != nil {
+		t.Fatalf("netdevsim%d %s: %v", n.ID, dev, err)
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("netdevsim%d %s: rules: %v", n.ID, dev, err)
+	}
+	return v
+}
