@@ -208,3 +208,26 @@ func (n *Netdevsim) HWRules(t testing.TB, dev string) int {
 	}
 	return v
 }
+
+// RenameGuide renames the device's netdevs to the names the seed guide uses
+// on a BlueField: the uplink p0 and VF n's representor pf0vf<n>. Names are
+// global to the guest's namespace: one device at a time may use them.
+func (n *Netdevsim) RenameGuide(t testing.TB) {
+	t.Helper()
+	rename := func(from, to string) {
+		Run(t, "ip", "link", "set", "dev", from, "down")
+		Run(t, "ip", "link", "set", "dev", from, "name", to)
+		Run(t, "ip", "link", "set", "dev", to, "up")
+	}
+	if n.Uplink != "" && n.Uplink != "p0" {
+		rename(n.Uplink, "p0")
+	}
+	for vf, dev := range n.VFReps {
+		if want := fmt.Sprintf("pf0vf%d", vf); dev != want {
+			rename(dev, want)
+		}
+	}
+	if err := n.scan(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -129,7 +129,8 @@ func filterStats(t *testing.T, dev, pref string) (total, sw, hw, hwBytes uint64)
 			t.Fatalf("filter %s on %s not in hardware:\n%s", pref, dev, out)
 		}
 		if s.HWPackets == nil || s.SWPackets == nil || s.HWBytes == nil {
-			t.Fatalf("filter %s on %s: no separate hardware counters:\n%s", pref, dev, out)
+			// tc prints the split only when the hardware counted something
+			return s.Packets, s.Packets, 0, 0
 		}
 		return s.Packets, *s.SWPackets, *s.HWPackets, *s.HWBytes
 	}

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ovsoffload/ovsoffload/internal/kernellane"
+	"github.com/ovsoffload/ovsoffload/internal/testenv"
+	"github.com/ovsoffload/ovsoffload/offload"
+)
+
+// The scenarios of issue 18 on the emulated eswitch (netdevsim with
+// netdevsim-flower.patch), OVS with hw-offload=true and tc-policy=none, four
+// pods on the guide's representor names:
+//
+//	testpod1 pf0vf0  in hardware, no software traffic, hardware hits set by the test
+//	testpod2 pf0vf1  hw-tc-offload off: every flow stays in software TC
+//	testpod3 pf0vf2  conntrack: the ct_state +new flow is refused by the driver
+//	                 ("netdevsim: matching on ct_state +new isn't supported")
+//	testpod4 pf0vf3  in hardware, but its packets run through software TC
+type whyLane struct {
+	n    *kernellane.Netdevsim
+	ovs  *kernellane.OVS
+	vms  map[string]*kernellane.Host // pod -> its traffic injector
+	reps map[string]string           // pod -> representor
+}
+
+const whyPeer = "10.42.0.100" // where every pod sends; nothing answers
+
+func startWhyLane(t *testing.T) *whyLane {
+	t.Helper()
+	kernellane.LoadModules(t, "openvswitch", "cls_flower", "sch_ingress", "act_mirred", "act_gact",
+		"act_ct", "cls_matchall", "veth", "nf_conntrack")
+	n := kernellane.NewNetdevsim(t, 42, 4)
+	n.RenameGuide(t)
+	w := &whyLane{n: n, vms: map[string]*kernellane.Host{}, reps: map[string]string{}}
+	for i := range 4 {
+		w.reps[fmt.Sprintf("testpod%d", i+1)] = n.VFReps[i]
+	}
+	for _, pod := range []string{"testpod1", "testpod3", "testpod4"} {
+		kernellane.Run(t, "ethtool", "-K", w.reps[pod], "hw-tc-offload", "on")
+	}
+	kernellane.Run(t, "ethtool", "-K", w.reps["testpod2"], "hw-tc-offload", "off")
+	kernellane.Run(t, "ethtool", "-K", n.Uplink, "hw-tc-offload", "on")
+
+	w.ovs = kernellane.StartOVS(t, kernellane.OVSConfig{HWOffload: true, TCPolicy: "none", MaxIdle: 120 * time.Second})
+	t.Setenv("OVS_RUNDIR", w.ovs.Dir) // offload-check's ovs-appctl finds this ovs-vswitchd
+	args := []string{"add-br", "br-int", "--", "add-port", "br-int", n.Uplink}
+	for i := range 4 {
+		pod := fmt.Sprintf("testpod%d", i+1)
+		rep := w.reps[pod]
+		args = append(args, "--", "add-port", "br-int", rep, "--", "set", "Interface", rep,
+			"external_ids:iface-id=default_"+pod, "external_ids:pod-name="+pod, "external_ids:pod-namespace=default")
+	}
+	w.ovs.Vsctl(t, args...)
+	w.ovs.Ofctl(t, "del-flows", "br-int")
+	for _, f := range []string{
+		"table=0,priority=10,in_port=pf0vf0,actions=output:p0",
+		"table=0,priority=10,in_port=pf0vf1,actions=output:p0",
+		"table=0,priority=10,in_port=pf0vf3,actions=output:p0",
+		"table=0,priority=10,ip,in_port=pf0vf2,actions=ct(table=1)",
+		"table=1,priority=10,ip,ct_state=+trk+new,actions=ct(commit),output:p0",
+		"table=1,priority=10,ip,ct_state=+trk+est,actions=output:p0",
+	} {
+		w.ovs.Ofctl(t, "add-flow", "br-int", f)
+	}
+	for i := range 4 {
+		pod := fmt.Sprintf("testpod%d", i+1)
+		w.vms[pod] = kernellane.AttachInjector(t, fmt.Sprintf("kwv%d", i), fmt.Sprintf("10.42.0.%d/24", i+1),
+			w.reps[pod], map[string]string{whyPeer: "02:00:00:00:2a:64"})
+	}
+	return w
+}
+
+// ping sends a few packets from pod; none is answered.
+func (w *whyLane) ping(pod string) {
+	_, _ = w.vms[pod].TryExec("ping", "-c", "3", "-i", "0.2", "-W", "1", whyPeer)
+}
+
+// offloadCheck runs offload-check with args and --json and returns its result.
+func offloadCheck(t *testing.T, args ...string) (*result, int, string) {
+	t.Helper()
+	var out, errs bytes.Buffer
+	code := run(append(args, "--json"), &out, &errs)
+	if code == exitError {
+		t.Fatalf("offload-check %s: exit %d\n%s", strings.Join(args, " "), code, errs.String())
+	}
+	var res result
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("offload-check --json: %v\n%s", err, out.String())
+	}
+	return &res, code, out.String()
+}
+
+// ipv4Flows returns the report's IPv4 flows entering through rep.
+func ipv4Flows(r *offload.Report, rep string) []offload.FlowVerdict {
+	var out []offload.FlowVerdict
+	for _, f := range r.Flows {
+		if f.InPort == rep && strings.Contains(f.Match, "eth_type(0x0800)") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func reasonCodes(f offload.FlowVerdict) []offload.ReasonCode {
+	var out []offload.ReasonCode
+	for _, r := range f.Reasons {
+		out = append(out, r.Code)
+	}
+	return out
+}
+
+// tcPackets returns total, software and hardware packets of the flower
+// filters on dev's ingress, summed over the filters' first actions.
+func tcPackets(t *testing.T, dev string) (total, sw, hw uint64) {
+	t.Helper()
+	out := kernellane.Run(t, "tc", "-s", "-j", "filter", "show", "dev", dev, "ingress")
+	var fs []struct {
+		Options struct {
+			Actions []struct {
+				Stats struct {
+					Packets   uint64  `json:"packets"`
+					SWPackets *uint64 `json:"sw_packets"`
+					HWPackets *uint64 `json:"hw_packets"`
+				} `json:"stats"`
+			} `json:"actions"`
+		} `json:"options"`
+	}
+	if err := json.Unmarshal([]byte(out), &fs); err != nil {
+		t.Fatalf("tc -j: %v\n%s", err, out)
+	}
+	for _, f := range fs {
+		if len(f.Options.Actions) == 0 {
+			continue
+		}
+		s := f.Options.Actions[0].Stats
+		total += s.Packets
+		if s.HWPackets != nil && s.SWPackets != nil {
+			sw += *s.SWPackets
+			hw += *s.HWPackets
+		} else { // tc prints the split only when the hardware counted something
+			sw += s.Packets
+		}
+	}
+	return total, sw, hw
+}
+
+// TestKernelWhyNotInHardware runs the scenarios and checks, pod by pod,
+// what the report and the kernel say. When OVSOFFLOAD_DEMO_TRANSCRIPT names
+// a file, it also writes there what `make demo` prints of the lane act.
+func TestKernelWhyNotInHardware(t *testing.T) {
+	testenv.RequireKernelLane(t)
+	w := startWhyLane(t)
+	base := []string{"--db", "unix:" + w.ovs.DBSocket(), "--backend", "tc"}
+
+	// Traffic until every pod has its IPv4 flows, the conntrack pod its
+	// ct_state +new flow after recirculation.
+	var res *result
+	if err := kernellane.Eventually(90*time.Second, 500*time.Millisecond, func() error {
+		for pod := range w.vms {
+			w.ping(pod)
+		}
+		res, _, _ = offloadCheck(t, base...)
+		for pod, rep := range w.reps {
+			if len(ipv4Flows(res.Report, rep)) == 0 {
+				return fmt.Errorf("no IPv4 flow of %s (%s) yet", pod, rep)
+			}
+		}
+		for _, f := range ipv4Flows(res.Report, w.reps["testpod3"]) {
+			if strings.Contains(f.Match, "+new") {
+				return nil
+			}
+		}
+		return fmt.Errorf("no ct_state +new flow of testpod3 yet:\n%s", w.ovs.Appctl(t, "dpctl/dump-flows", "-m"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("datapath flows:\n%s", w.ovs.Appctl(t, "dpctl/dump-flows", "-m"))
+
+	// testpod1: in hardware with hardware hits and no software traffic.
+	rep1 := w.reps["testpod1"]
+	w.n.SetHWStats(t, rep1, 5000, 490000)
+	_, sw1a, hw1a := tcPackets(t, rep1)
+	time.Sleep(time.Second)
+	_, sw1b, hw1b := tcPackets(t, rep1)
+	if hw1a < 5000 || hw1b != hw1a || sw1b != sw1a {
+		t.Errorf("testpod1 (%s): hardware %d then %d packets, software %d then %d; want >= 5000, unchanged, software unchanged",
+			rep1, hw1a, hw1b, sw1a, sw1b)
+	}
+	// testpod4: in hardware, but its packets are counted in software.
+	rep4 := w.reps["testpod4"]
+	_, sw4a, hw4a := tcPackets(t, rep4)
+	w.ping("testpod4")
+	_, sw4b, hw4b := tcPackets(t, rep4)
+	if sw4b <= sw4a || hw4b != 0 || hw4a != 0 {
+		t.Errorf("testpod4 (%s): software %d then %d packets, hardware %d then %d; want software growing, hardware 0",
+			rep4, sw4a, sw4b, hw4a, hw4b)
+	}
+
+	res, _, _ = offloadCheck(t, base...)
+	for _, f := range ipv4Flows(res.Report, rep1) {
+		if f.State != offload.InHardware || !f.Verified {
+			t.Errorf("testpod1 flow %s: %s (verified %v), want in-hardware: %v", f.Match, f.State, f.Verified, f.Reasons)
+		}
+		if f.Packets < 5000 {
+			t.Errorf("testpod1 flow %s: %d packets, want the 5000 hardware packets in them", f.Match, f.Packets)
+		}
+	}
+	for _, f := range ipv4Flows(res.Report, w.reps["testpod2"]) {
+		if f.State == offload.InHardware || !hasCode(f, offload.ReasonHWTCOffloadOff) {
+			t.Errorf("testpod2 flow %s: %s %v, want not in hardware for hw-tc-offload-off", f.Match, f.State, reasonCodes(f))
+		}
+	}
+	refused := 0
+	for _, f := range ipv4Flows(res.Report, w.reps["testpod3"]) {
+		if !strings.Contains(f.Match, "+new") {
+			continue
+		}
+		refused++
+		if f.State != offload.SoftwareTC || f.Evidence == nil || !f.Evidence.NotInHW {
+			t.Errorf("testpod3 ct_state +new flow %s: %s, evidence %+v; want software-tc with a not_in_hw filter", f.Match, f.State, f.Evidence)
+		}
+		if len(f.Reasons) == 0 {
+			t.Errorf("testpod3 ct_state +new flow %s: no reason", f.Match)
+		}
+	}
+	if refused == 0 {
+		t.Errorf("testpod3: no ct_state +new flow in the report")
+	}
+	for _, f := range ipv4Flows(res.Report, rep4) {
+		if f.State != offload.InHardware {
+			t.Errorf("testpod4 flow %s: %s, want in-hardware (by its filter's in_hw)", f.Match, f.State)
+		}
+	}
+
+	if path := os.Getenv("OVSOFFLOAD_DEMO_TRANSCRIPT"); path != "" {
+		writeTranscript(t, path, base)
+	}
+}
+
+func hasCode(f offload.FlowVerdict, c offload.ReasonCode) bool {
+	for _, r := range f.Reasons {
+		if r.Code == c {
+			return true
+		}
+	}
+	return false
+}
+
+// writeTranscript writes offload-check's table for the whole node, as
+// `make demo` prints it after the lane.
+func writeTranscript(t *testing.T, path string, base []string) {
+	t.Helper()
+	var b bytes.Buffer
+	var out, errs bytes.Buffer
+	code := run(base, &out, &errs)
+	fmt.Fprintf(&b, "$ offload-check %s\n%s%s", strings.Join(base, " "), out.String(), errs.String())
+	fmt.Fprintf(&b, "offload-check exit status %d\n", code)
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Errorf("writing the demo transcript: %v", err)
+	}
+}
