@@ -21,6 +21,8 @@
 // them on the host; the lane fails if any of them skips inside the guest.
 //
 // What the lane cannot prove: that real hardware accepts a rule. The emulated
-// eswitch accepts every flower rule and counts nothing; it proves the control
-// path, not the silicon.
+// eswitch accepts every flower rule except those the test tells it to refuse
+// (and ct_state +new, which it refuses as mlx5 does), and its hardware
+// counters are numbers the test sets (Netdevsim.RefuseFlower, SetHWStats);
+// it proves the control path, not the silicon.
 package kernellane
