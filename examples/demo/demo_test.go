@@ -57,6 +57,7 @@ func TestDemoInProcess(t *testing.T) {
 
 func TestIntegrationDemo(t *testing.T) {
 	testenv.RequireOVN(t)
+	t.Setenv("DEMO_LANE", "0") // the lane act boots a VM: the kernel lane runs its scenario itself
 	var out, errs bytes.Buffer
 	record := filepath.Join(t.TempDir(), "dump.txt")
 	if code := run([]string{"--bin", binDir, "--record", record}, &out, &errs); code != 0 {
@@ -71,6 +72,7 @@ func TestIntegrationDemo(t *testing.T) {
 		"in_port(pf0vf0)",                   // offload-check's selection
 		"offload-check exit status 1",       // userspace datapath: not in hardware
 		"nothing left behind",               // teardown
+		"skipped: DEMO_LANE=0",              // the lane act, turned off
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
@@ -85,5 +87,31 @@ func TestDemoHelpExitsZero(t *testing.T) {
 	var out, errs bytes.Buffer
 	if code := run([]string{"--help"}, &out, &errs); code != 0 || !strings.Contains(errs.String(), "-in-process") {
 		t.Fatalf("--help: exit %d, usage %q", code, errs.String())
+	}
+}
+
+func TestLaneProgress(t *testing.T) {
+	for in, want := range map[string]string{
+		"kernel-lane: step netdevsim: 1.1 s":                                      "kernel-lane: step netdevsim: 1.1 s",
+		"\x1bc\x1b[?7l\x1b[2Jkernel-lane guest [7.49]: up, kernel 6.1.0-57-amd64": "kernel-lane guest [7.49]: up, kernel 6.1.0-57-amd64",
+		"SeaBIOS (version 1.16.2-debian-1.16.2-1)":                                "",
+		"Booting from ROM...":                                                     "",
+		"kernel-lane guest [9.1]: bell\x07 and \x7fdel":                           "kernel-lane guest [9.1]: bell and del",
+	} {
+		if got := laneProgress(in); got != want {
+			t.Errorf("laneProgress(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLaneSkip(t *testing.T) {
+	if why := laneSkip(false, "../..", true); !strings.Contains(why, "DEMO_LANE=0") {
+		t.Errorf("disabled: %q", why)
+	}
+	if why := laneSkip(true, "../..", false); !strings.Contains(why, "not root") {
+		t.Errorf("not root: %q", why)
+	}
+	if why := laneSkip(true, t.TempDir(), true); !strings.Contains(why, "no kernel lane in") {
+		t.Errorf("no repository: %q", why)
 	}
 }

@@ -11,11 +11,17 @@
 // them, and runs offload-check, which prints the verdict table. Then it
 // tears everything down and checks nothing is left.
 //
+// Then, as root with QEMU installed, it runs the guide's last step on an
+// emulated switchdev NIC: it boots the kernel lane (scripts/kernel-lane under
+// --repo: Debian's kernel under QEMU, netdevsim patched to take flower rules)
+// and prints offload-check's table for four pods there, printing progress
+// while the lane builds and boots. DEMO_LANE=0 (or --lane=false) skips it.
+//
 // Without root (or without the daemons) it runs the same dpu-setup and
 // pod plugging against the in-process OVSDB server, verifies a recorded
 // dump, and says what it skipped.
 //
-// Usage: demo [--bin DIR] [--record FILE] [--in-process]   (DIR holds the dpu-setup and offload-check binaries; default bin)
+// Usage: demo [--bin DIR] [--record FILE] [--in-process] [--lane=false] [--repo DIR]   (DIR holds the dpu-setup and offload-check binaries; default bin)
 package main
 
 import (
@@ -39,12 +45,14 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-func run(args []string, stdout, stderr io.Writer) (code int) {
+func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	bin := fs.String("bin", "bin", "`directory` holding the dpu-setup and offload-check binaries")
 	inProcess := fs.Bool("in-process", false, "run the in-process variant even as root")
 	record := fs.String("record", "", "write the DPU's dpctl/dump-flows -m --names after the traffic to `file` (how testdata/dpu-1-dpctl-m.txt was made)")
+	lane := fs.Bool("lane", os.Getenv("DEMO_LANE") != "0", "after the sandbox, run the guide's last step on the emulated switchdev NIC of the kernel lane (QEMU); DEMO_LANE=0 turns it off")
+	repo := fs.String("repo", ".", "`directory` of the repository, whose scripts/kernel-lane the lane act runs")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -52,6 +60,16 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return 2
 	}
 	d := &demo{out: stdout, bin: *bin, record: *record, sb: &sandbox{log: stderr}}
+	code := d.sandboxAct(*inProcess)
+	if !*inProcess && code == 0 && !d.laneAct(*lane, *repo) {
+		code = 1
+	}
+	return code
+}
+
+// sandboxAct runs the seed guide on the emulated BlueField (or the
+// in-process variant), tears everything down and checks for leftovers.
+func (d *demo) sandboxAct(inProcess bool) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(stop); !ok {
@@ -67,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			code = 1
 		}
 	}()
-	if !*inProcess && os.Geteuid() == 0 && daemonsInstalled() {
+	if !inProcess && os.Geteuid() == 0 && daemonsInstalled() {
 		d.full = true
 		d.fullSandbox()
 	} else {

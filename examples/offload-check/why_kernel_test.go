@@ -15,14 +15,19 @@ import (
 )
 
 // The scenarios of issue 18 on the emulated eswitch (netdevsim with
-// netdevsim-flower.patch), OVS with hw-offload=true and tc-policy=none, four
+// netdevsim-flower.patch), OVS with hw-offload=true and tc-policy=none, five
 // pods on the guide's representor names:
 //
 //	testpod1 pf0vf0  in hardware, no software traffic, hardware hits set by the test
 //	testpod2 pf0vf1  hw-tc-offload off: every flow stays in software TC
-//	testpod3 pf0vf2  conntrack: the ct_state +new flow is refused by the driver
-//	                 ("netdevsim: matching on ct_state +new isn't supported")
+//	testpod3 pf0vf2  a conntrack flow (ct_state +new+trk, ct(commit)) the driver refuses
+//	                 ("netdevsim: matching on ct_state +new isn't supported"); it is put
+//	                 with dpctl/add-flow, revalidators paused, because OVS cannot send a
+//	                 recirculated flow to TC on this kernel (see testpod5)
 //	testpod4 pf0vf3  in hardware, but its packets run through software TC
+//	testpod5 pf0vf4  an OVN-style conntrack pipeline (ct, recirc): OVS itself refuses
+//	                 it ("flow_put: recirc_id sharing not supported": Debian's kernel is
+//	                 built without CONFIG_NET_TC_SKB_EXT), so it stays in OVS
 type whyLane struct {
 	n    *kernellane.Netdevsim
 	ovs  *kernellane.OVS
@@ -30,19 +35,22 @@ type whyLane struct {
 	reps map[string]string           // pod -> representor
 }
 
-const whyPeer = "10.42.0.100" // where every pod sends; nothing answers
+const (
+	whyPeer = "10.42.0.100" // where every pod sends; nothing answers
+	whyPods = 5
+)
 
 func startWhyLane(t *testing.T) *whyLane {
 	t.Helper()
 	kernellane.LoadModules(t, "openvswitch", "cls_flower", "sch_ingress", "act_mirred", "act_gact",
 		"act_ct", "cls_matchall", "veth", "nf_conntrack")
-	n := kernellane.NewNetdevsim(t, 42, 4)
+	n := kernellane.NewNetdevsim(t, 42, whyPods)
 	n.RenameGuide(t)
 	w := &whyLane{n: n, vms: map[string]*kernellane.Host{}, reps: map[string]string{}}
-	for i := range 4 {
+	for i := range whyPods {
 		w.reps[fmt.Sprintf("testpod%d", i+1)] = n.VFReps[i]
 	}
-	for _, pod := range []string{"testpod1", "testpod3", "testpod4"} {
+	for _, pod := range []string{"testpod1", "testpod3", "testpod4", "testpod5"} {
 		kernellane.Run(t, "ethtool", "-K", w.reps[pod], "hw-tc-offload", "on")
 	}
 	kernellane.Run(t, "ethtool", "-K", w.reps["testpod2"], "hw-tc-offload", "off")
@@ -51,7 +59,7 @@ func startWhyLane(t *testing.T) *whyLane {
 	w.ovs = kernellane.StartOVS(t, kernellane.OVSConfig{HWOffload: true, TCPolicy: "none", MaxIdle: 120 * time.Second})
 	t.Setenv("OVS_RUNDIR", w.ovs.Dir) // offload-check's ovs-appctl finds this ovs-vswitchd
 	args := []string{"add-br", "br-int", "--", "add-port", "br-int", n.Uplink}
-	for i := range 4 {
+	for i := range whyPods {
 		pod := fmt.Sprintf("testpod%d", i+1)
 		rep := w.reps[pod]
 		args = append(args, "--", "add-port", "br-int", rep, "--", "set", "Interface", rep,
@@ -63,14 +71,17 @@ func startWhyLane(t *testing.T) *whyLane {
 		"table=0,priority=10,in_port=pf0vf0,actions=output:p0",
 		"table=0,priority=10,in_port=pf0vf1,actions=output:p0",
 		"table=0,priority=10,in_port=pf0vf3,actions=output:p0",
-		"table=0,priority=10,ip,in_port=pf0vf2,actions=ct(table=1)",
+		"table=0,priority=10,ip,in_port=pf0vf4,actions=ct(table=1)",
 		"table=1,priority=10,ip,ct_state=+trk+new,actions=ct(commit),output:p0",
 		"table=1,priority=10,ip,ct_state=+trk+est,actions=output:p0",
 	} {
 		w.ovs.Ofctl(t, "add-flow", "br-int", f)
 	}
-	for i := range 4 {
+	for i := range whyPods {
 		pod := fmt.Sprintf("testpod%d", i+1)
+		if pod == "testpod3" {
+			continue // its flow is put by hand
+		}
 		w.vms[pod] = kernellane.AttachInjector(t, fmt.Sprintf("kwv%d", i), fmt.Sprintf("10.42.0.%d/24", i+1),
 			w.reps[pod], map[string]string{whyPeer: "02:00:00:00:2a:64"})
 	}
@@ -159,28 +170,34 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 	w := startWhyLane(t)
 	base := []string{"--db", "unix:" + w.ovs.DBSocket(), "--backend", "tc"}
 
-	// Traffic until every pod has its IPv4 flows, the conntrack pod its
-	// ct_state +new flow after recirculation.
+	// Traffic until every pod that sends has its IPv4 flows, the conntrack
+	// pipeline its recirculated ct_state +new flow.
 	var res *result
 	if err := kernellane.Eventually(90*time.Second, 500*time.Millisecond, func() error {
 		for pod := range w.vms {
 			w.ping(pod)
 		}
 		res, _, _ = offloadCheck(t, base...)
-		for pod, rep := range w.reps {
-			if len(ipv4Flows(res.Report, rep)) == 0 {
-				return fmt.Errorf("no IPv4 flow of %s (%s) yet", pod, rep)
+		for pod := range w.vms {
+			if len(ipv4Flows(res.Report, w.reps[pod])) < 1 {
+				return fmt.Errorf("no IPv4 flow of %s (%s) yet", pod, w.reps[pod])
 			}
 		}
-		for _, f := range ipv4Flows(res.Report, w.reps["testpod3"]) {
-			if strings.Contains(f.Match, "+new") {
-				return nil
-			}
+		if len(ipv4Flows(res.Report, w.reps["testpod5"])) < 2 {
+			return fmt.Errorf("testpod5: not both flows of the conntrack pipeline yet")
 		}
-		return fmt.Errorf("no ct_state +new flow of testpod3 yet:\n%s", w.ovs.Appctl(t, "dpctl/dump-flows", "-m"))
+		return nil
 	}); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v\n%s", err, w.ovs.Appctl(t, "dpctl/dump-flows", "-m"))
 	}
+	// testpod3's conntrack flow, put as OVS would put it; the revalidators
+	// would delete it (no OpenFlow rule made it), so they stay paused.
+	w.ovs.Appctl(t, "revalidator/pause")
+	ports := w.ovs.Appctl(t, "dpctl/show")
+	w.ovs.Appctl(t, "dpctl/add-flow",
+		fmt.Sprintf("recirc_id(0),in_port(%d),ct_state(0x21/0x21),eth_type(0x0800),ipv4(frag=no)", dpPort(t, ports, w.reps["testpod3"])),
+		fmt.Sprintf("ct(commit),%d", dpPort(t, ports, w.n.Uplink)))
+	res, _, _ = offloadCheck(t, base...)
 	t.Logf("datapath flows:\n%s", w.ovs.Appctl(t, "dpctl/dump-flows", "-m"))
 
 	// testpod1: in hardware with hardware hits and no software traffic.
@@ -217,21 +234,25 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 			t.Errorf("testpod2 flow %s: %s %v, want not in hardware for hw-tc-offload-off", f.Match, f.State, reasonCodes(f))
 		}
 	}
-	refused := 0
-	for _, f := range ipv4Flows(res.Report, w.reps["testpod3"]) {
-		if !strings.Contains(f.Match, "+new") {
-			continue
-		}
-		refused++
+	ct := ipv4Flows(res.Report, w.reps["testpod3"])
+	if len(ct) != 1 {
+		t.Errorf("testpod3: %d IPv4 flows, want its conntrack flow", len(ct))
+	}
+	for _, f := range ct {
 		if f.State != offload.SoftwareTC || f.Evidence == nil || !f.Evidence.NotInHW {
-			t.Errorf("testpod3 ct_state +new flow %s: %s, evidence %+v; want software-tc with a not_in_hw filter", f.Match, f.State, f.Evidence)
+			t.Errorf("testpod3 conntrack flow %s: %s, evidence %+v; want software-tc with a not_in_hw filter", f.Match, f.State, f.Evidence)
 		}
 		if len(f.Reasons) == 0 {
-			t.Errorf("testpod3 ct_state +new flow %s: no reason", f.Match)
+			t.Errorf("testpod3 conntrack flow %s: no reason", f.Match)
 		}
 	}
-	if refused == 0 {
-		t.Errorf("testpod3: no ct_state +new flow in the report")
+	for _, f := range ipv4Flows(res.Report, w.reps["testpod5"]) {
+		if f.State != offload.OVSOnly || len(f.Reasons) == 0 {
+			t.Errorf("testpod5 flow %s: %s %v, want ovs-only with a reason", f.Match, f.State, reasonCodes(f))
+		}
+	}
+	if log := w.ovs.LogTail(400); !strings.Contains(log, "recirc_id sharing not supported") {
+		t.Errorf("ovs-vswitchd's log lacks OVS's refusal of the recirculation:\n%s", log)
 	}
 	for _, f := range ipv4Flows(res.Report, rep4) {
 		if f.State != offload.InHardware {
@@ -242,6 +263,20 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 	if path := os.Getenv("OVSOFFLOAD_DEMO_TRANSCRIPT"); path != "" {
 		writeTranscript(t, path, base)
 	}
+}
+
+// dpPort returns the datapath port number of dev in `ovs-appctl dpctl/show`.
+func dpPort(t *testing.T, show, dev string) int {
+	t.Helper()
+	for _, l := range strings.Split(show, "\n") {
+		var n int
+		var name string
+		if _, err := fmt.Sscanf(strings.TrimSpace(l), "port %d: %s", &n, &name); err == nil && name == dev {
+			return n
+		}
+	}
+	t.Fatalf("dpctl/show has no port %s:\n%s", dev, show)
+	return -1
 }
 
 func hasCode(f offload.FlowVerdict, c offload.ReasonCode) bool {
