@@ -51,6 +51,12 @@ func NewNetdevsim(t testing.TB, id, numVFs int) *Netdevsim {
 	}); err != nil {
 		t.Fatalf("netdevsim%d has no netdev: %v", id, err)
 	}
+	if numVFs > nsimDefaultMaxVFs { // netdevsim allows 4 VFs unless debugfs says more
+		maxVFs := filepath.Join(nsimDebugfs, fmt.Sprintf("netdevsim%d", id), "max_vfs")
+		if err := os.WriteFile(maxVFs, []byte(strconv.Itoa(numVFs)), 0); err != nil {
+			t.Fatalf("netdevsim%d: allowing %d VFs: %v", id, numVFs, err)
+		}
+	}
 	if err := os.WriteFile(filepath.Join(n.SysfsDir(), "sriov_numvfs"), []byte(strconv.Itoa(numVFs)), 0); err != nil {
 		t.Fatalf("netdevsim%d: enabling %d VFs: %v", id, numVFs, err)
 	}
@@ -134,6 +140,9 @@ func AttachInjector(t testing.TB, name, cidr, rep string, peers map[string]strin
 // The emulated eswitch's flower controls (netdevsim-flower.patch), per port in
 // debugfs: what the "hardware" refuses and what it counts. Emulation only.
 const nsimDebugfs = "/sys/kernel/debug/netdevsim"
+
+// nsimDefaultMaxVFs is netdevsim's NSIM_BUS_DEV_MAX_VFS.
+const nsimDefaultMaxVFs = 4
 
 // nsimVFPortBase is netdevsim's NSIM_DEV_VF_PORT_INDEX_BASE: VF n's
 // representor is port 128+n.
