@@ -246,9 +246,11 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 			t.Errorf("testpod3 conntrack flow %s: no reason", f.Match)
 		}
 	}
+	// OVS refused the recirculation itself; the report cannot say why from
+	// the dump alone (that is OVS's log's part), the log line must be there.
 	for _, f := range ipv4Flows(res.Report, w.reps["testpod5"]) {
-		if f.State != offload.OVSOnly || len(f.Reasons) == 0 {
-			t.Errorf("testpod5 flow %s: %s %v, want ovs-only with a reason", f.Match, f.State, reasonCodes(f))
+		if f.State != offload.OVSOnly || f.DP != "ovs" {
+			t.Errorf("testpod5 flow %s: %s in dp %s, want ovs-only in OVS's datapath %v", f.Match, f.State, f.DP, reasonCodes(f))
 		}
 	}
 	if log := w.ovs.LogTail(400); !strings.Contains(log, "recirc_id sharing not supported") {
