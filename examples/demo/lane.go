@@ -97,8 +97,9 @@ func (d *demo) laneAct(enabled bool, repo string) bool {
 	fmt.Fprintln(d.out, "    pods on the emulated eswitch (OVS hw-offload=true, tc-policy=none):")
 	fmt.Fprintln(d.out, "      testpod1 pf0vf0: in hardware (its hardware counters are set by the test)")
 	fmt.Fprintln(d.out, "      testpod2 pf0vf1: hw-tc-offload off")
-	fmt.Fprintln(d.out, "      testpod3 pf0vf2: conntrack; the emulated driver refuses ct_state +new, as mlx5 does")
+	fmt.Fprintln(d.out, "      testpod3 pf0vf2: a conntrack flow (ct_state +new); the emulated driver refuses it, as mlx5 does")
 	fmt.Fprintln(d.out, "      testpod4 pf0vf3: in hardware, but its packets enter through software TC")
+	fmt.Fprintln(d.out, "      testpod5 pf0vf4: an OVN-style conntrack pipeline (ct, recirc), which OVS keeps out of TC on this kernel")
 	fmt.Fprintln(d.out, "    building and booting the lane (a cold cache downloads the kernel and builds netdevsim: minutes)")
 
 	ctx, cancel := context.WithTimeout(context.Background(), laneTimeout)
@@ -119,8 +120,8 @@ func (d *demo) laneAct(enabled bool, repo string) bool {
 		fmt.Fprintf(d.out, "    the lane passed but left no transcript: %v\n", rerr)
 		return false
 	}
-	fmt.Fprintln(d.out, "    What this proves: OVS, the kernel and the driver callback agree flow by flow, and the")
-	fmt.Fprintln(d.out, "    report reads in_hw, the driver's refusal and the hardware counters apart from the software ones.")
+	fmt.Fprintln(d.out, "    What this proves: OVS, the kernel and the driver callback agree flow by flow (in_hw, not_in_hw,")
+	fmt.Fprintln(d.out, "    hw-tc-offload off, a rule the driver refused) and the report reads it from the kernel itself.")
 	fmt.Fprintln(d.out, "    What it does not: the emulated eswitch refuses only what the test tells it to (and ct_state +new),")
 	fmt.Fprintln(d.out, "    and its hardware counters are numbers the test set; no silicon matched a packet.")
 	return true
@@ -145,7 +146,7 @@ func runWithHeartbeat(ctx context.Context, out io.Writer, env []string, script s
 			case <-tick.C:
 				mu.Lock()
 				if time.Since(last) >= heartbeat {
-					fmt.Fprintf(out, "      ... %ds, still working after: %s\n", int(time.Since(start).Seconds()), phase)
+					fmt.Fprintf(out, "      ... %ds (%s)\n", int(time.Since(start).Seconds()), phase)
 					last = time.Now()
 				}
 				mu.Unlock()
@@ -162,6 +163,9 @@ func runWithHeartbeat(ctx context.Context, out io.Writer, env []string, script s
 		fmt.Fprintf(out, "      %s\n", p)
 		last = time.Now()
 		phase = p
+		if i := strings.Index(p, ": "); i >= 0 { // "kernel-lane guest [13.13]: running x" -> "running x"
+			phase = p[i+2:]
+		}
 	}, script)
 	if err != nil && ctx.Err() != nil {
 		return errors.Join(ctx.Err(), err)
