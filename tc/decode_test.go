@@ -176,3 +176,21 @@ func BenchmarkDecode10k(b *testing.B) {
 		}
 	}
 }
+
+// The recorded in_hw filter counted 10 packets of which 8 in hardware: the
+// filter's stats split them.
+func TestFilterStatsSplit(t *testing.T) {
+	fs, err := DecodeMessages(dumpInHW)
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	assert.Equal(t, FilterStats{HWPackets: 8, HWBytes: 1000, SWPackets: 2, SWBytes: 200, HWReported: true}, fs[0].Stats())
+
+	// Two actions: the largest of each part, taken separately; an action
+	// without hardware counters leaves them unknown only if none has them.
+	f := Filter{Actions: []Action{
+		{Stats: ActionStats{Packets: 5, Bytes: 50}},
+		{Stats: ActionStats{Packets: 12, Bytes: 120, HWPackets: 10, HWBytes: 100, HasHW: true}},
+	}}
+	assert.Equal(t, FilterStats{HWPackets: 10, HWBytes: 100, SWPackets: 5, SWBytes: 50, HWReported: true}, f.Stats())
+	assert.False(t, Filter{Actions: []Action{{Stats: ActionStats{Packets: 3}}}}.Stats().HWReported)
+}

@@ -78,3 +78,36 @@ func (f Filter) UFID() (UFID, bool) {
 
 // Ptr returns a pointer to v, for the optional keys of Match.
 func Ptr[T any](v T) *T { return &v }
+
+// FilterStats are a filter's counters split by where the packets ran.
+type FilterStats struct {
+	// HWPackets and HWBytes were counted by the hardware (the kernel's
+	// TCA_STATS_BASIC_HW); SWPackets and SWBytes by the kernel in software
+	// (the total less the hardware part).
+	HWPackets, HWBytes uint64
+	SWPackets, SWBytes uint64
+	// HWReported is true when at least one action carried hardware
+	// counters; when false, the hardware counts are unknown, not zero.
+	HWReported bool
+}
+
+// Stats returns the filter's counters split into hardware and software.
+// Every action of a filter sees the same packets, so, as OVS does when it
+// reads a filter's stats (lib/tc.c), each part is the largest over the
+// actions, taken separately for hardware and software.
+func (f Filter) Stats() FilterStats {
+	var s FilterStats
+	for _, a := range f.Actions {
+		st := a.Stats
+		if st.HasHW {
+			s.HWReported = true
+			if st.HWPackets > s.HWPackets {
+				s.HWPackets, s.HWBytes = st.HWPackets, st.HWBytes
+			}
+		}
+		if sw := st.SWPackets(); sw > s.SWPackets {
+			s.SWPackets, s.SWBytes = sw, st.SWBytes()
+		}
+	}
+	return s
+}
