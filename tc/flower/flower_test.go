@@ -145,3 +145,21 @@ func TestValidateNamesTheKey(t *testing.T) {
 	assert.ErrorContains(t, Action{Kind: "mirred"}.Validate(), "Action.Mirred")
 	assert.ErrorContains(t, Action{Kind: "police"}.Validate(), "police")
 }
+
+// Opaque nested payloads (geneve options) of a length that is not a
+// multiple of 4 are padded, so the attributes after them stay aligned.
+func TestNestedOpaquePayloadIsPadded(t *testing.T) {
+	m := Match{EncOpts: []byte{1, 2, 3, 4, 5}, EncOptsMask: []byte{0xff, 0xff, 0xff, 0xff, 0xff}}
+	acts := []Action{{Kind: "tunnel_key", Verdict: VerdictPipe, TunnelKey: &TunnelKey{Op: TunnelKeySet,
+		Dst: netip.MustParseAddr("192.0.2.2"), Opts: []byte{9, 9, 9}}}, {Kind: "gact", Verdict: VerdictShot}}
+	b, err := AppendOptions(nil, FlagSkipHW, m, acts)
+	require.NoError(t, err)
+	require.Zero(t, len(b)%4)
+	o, err := DecodeOptions(b)
+	require.NoError(t, err)
+	assert.Equal(t, m, o.Match)
+	assert.Equal(t, FlagSkipHW, o.Flags)
+	require.Len(t, o.Actions, 2)
+	assert.Equal(t, []byte{9, 9, 9}, o.Actions[0].TunnelKey.Opts)
+	assert.Equal(t, "gact", o.Actions[1].Kind)
+}

@@ -39,13 +39,18 @@ func (e *enc) masked(key, mask uint16, v, m []byte) {
 	e.attr(mask, m)
 }
 
-// nest writes a nested attribute (with NLA_F_NESTED) whose payload fn appends.
+// nest writes a nested attribute (with NLA_F_NESTED) whose payload fn
+// appends, padded to 4 bytes like any attribute: a payload kept as opaque
+// bytes (geneve options) need not be a multiple of 4 long.
 func (e *enc) nest(typ uint16, fn func()) {
 	start := len(e.b)
 	e.b = append(e.b, 0, 0, 0, 0)
 	fn()
 	binary.NativeEndian.PutUint16(e.b[start:], uint16(len(e.b)-start))
 	binary.NativeEndian.PutUint16(e.b[start+2:], typ|nlaFNested)
+	for len(e.b)%4 != start%4 {
+		e.b = append(e.b, 0)
+	}
 }
 
 func be16(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
