@@ -204,6 +204,7 @@ func (c *Client) dumpFilters(req netlink.Message) ([]Filter, error) {
 	}
 	var out []Filter
 	var fail error
+	var d flower.Decoder
 	for {
 		b, err := c.reader.Next()
 		if err != nil {
@@ -236,7 +237,7 @@ func (c *Client) dumpFilters(req netlink.Message) ([]Filter, error) {
 				if fail != nil {
 					continue
 				}
-				f, err := decodeFilter(data)
+				f, err := decodeFilter(data, &d)
 				if err != nil {
 					fail = fmt.Errorf("message %d: %w", len(out), err)
 					continue // read the dump to its end

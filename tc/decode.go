@@ -26,7 +26,7 @@ func DecodeFilter(m netlink.Message) (Filter, error) {
 	if m.Header.Type != rtmNewTfilter && m.Header.Type != rtmDelTfilter {
 		return Filter{}, &DecodeError{Where: "message", What: fmt.Sprintf("type %d is not a filter message", m.Header.Type)}
 	}
-	return decodeFilter(m.Data)
+	return decodeFilter(m.Data, nil)
 }
 
 // DecodeMessages decodes a buffer of netlink messages as read from a
@@ -34,6 +34,7 @@ func DecodeFilter(m netlink.Message) (Filter, error) {
 // NLMSG_NOOP are skipped; an NLMSG_ERROR or an interrupted dump is an error.
 func DecodeMessages(b []byte) ([]Filter, error) {
 	var out []Filter
+	var d flower.Decoder
 	for len(b) > 0 {
 		if len(b) < 16 {
 			return nil, &DecodeError{Where: "message", What: fmt.Sprintf("%d trailing bytes", len(b))}
@@ -59,7 +60,10 @@ func DecodeMessages(b []byte) ([]Filter, error) {
 		case netlink.Error:
 			return nil, &DecodeError{Where: "message", What: "netlink error message in dump"}
 		}
-		f, err := DecodeFilter(netlink.Message{Header: netlink.Header{Type: netlink.HeaderType(typ)}, Data: data})
+		if typ != rtmNewTfilter && typ != rtmDelTfilter {
+			return nil, &DecodeError{Where: "message", What: fmt.Sprintf("type %d is not a filter message", typ)}
+		}
+		f, err := decodeFilter(data, &d)
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +75,9 @@ func DecodeMessages(b []byte) ([]Filter, error) {
 	return out, nil
 }
 
-func decodeFilter(b []byte) (Filter, error) {
+// decodeFilter decodes a filter message's payload; d, when not nil, is the
+// options decoder shared by the filters of a dump.
+func decodeFilter(b []byte, d *flower.Decoder) (Filter, error) {
 	var f Filter
 	if len(b) < tcmsgLen {
 		return f, &DecodeError{Where: "tcmsg", What: fmt.Sprintf("%d bytes, want %d", len(b), tcmsgLen)}
@@ -106,7 +112,7 @@ func decodeFilter(b []byte) (Filter, error) {
 	f.instance = !haveOptions && f.Handle == 0
 	if haveOptions {
 		if f.Kind == "flower" {
-			if err := decodeFlower(options, &f); err != nil {
+			if err := decodeFlower(options, &f, d); err != nil {
 				return Filter{}, err
 			}
 		} else {
@@ -116,8 +122,11 @@ func decodeFilter(b []byte) (Filter, error) {
 	return f, nil
 }
 
-func decodeFlower(b []byte, f *Filter) error {
-	o, err := flower.DecodeOptions(b)
+func decodeFlower(b []byte, f *Filter, d *flower.Decoder) error {
+	if d == nil {
+		d = new(flower.Decoder)
+	}
+	o, err := d.Decode(b)
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ var dumpUnknown = nlmsg(44, 0x2, tcmHdr(9, 0x10, 0xFFFFFFF2, info(2, 0x0800)),
 var dumpInstance = nlmsg(44, 0x2, tcmHdr(4, 0, 0xFFFFFFF2, info(1, 0x0800)), nla(1, cstr("flower")), nla(11, n32(0)))
 
 func TestDecodeInHW(t *testing.T) {
-	inst, err := decodeFilter(dumpInstance[16:])
+	inst, err := decodeFilter(dumpInstance[16:], nil)
 	require.NoError(t, err)
 	assert.True(t, inst.IsInstance())
 	fs, err := DecodeMessages(cat(dumpInstance, dumpInHW, nlmsg(3 /* NLMSG_DONE */, 0x2, n32(0))))

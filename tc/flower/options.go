@@ -53,11 +53,34 @@ func AppendOptions(b []byte, flags Flags, m Match, acts []Action) ([]byte, error
 // DecodeOptions decodes the payload of a flower filter's TCA_OPTIONS.
 // Attributes and action kinds it does not know are kept opaque
 // (Match.Unknown, Action.Options); a known attribute of the wrong size is a
-// *DecodeError.
+// *DecodeError. To decode many filters, use a Decoder.
 func DecodeOptions(b []byte) (Options, error) {
-	var o Options
+	var d Decoder
+	return d.Decode(b)
+}
+
+// A Decoder decodes the options of many filters, as a dump holds, reusing
+// its scratch space from one to the next; the zero value is ready to use. A
+// Decoder is not safe for concurrent use.
+type Decoder struct {
+	o Options // decoded in place: the keys are reached through a table of functions, so it lives on the heap
+}
+
+// Decode decodes b as DecodeOptions does. The result shares nothing with
+// the Decoder or with b.
+func (d *Decoder) Decode(b []byte) (Options, error) {
+	d.o = Options{}
+	err := d.decode(b)
+	o := d.o
+	o.scratch = actState{}
+	d.o = Options{}
+	return o, err
+}
+
+func (d *Decoder) decode(b []byte) error {
+	o := &d.o
 	k := &o.Match
-	err := Walk(where, b, func(typ, raw uint16, data []byte) error {
+	return Walk(where, b, func(typ, raw uint16, data []byte) error {
 		switch typ {
 		case flowerAct:
 			acts, err := decodeActions(data, &o.scratch)
@@ -88,8 +111,6 @@ func DecodeOptions(b []byte) (Options, error) {
 		k.Unknown = append(k.Unknown, Opaque(raw, data))
 		return nil
 	})
-	o.scratch = actState{}
-	return o, err
 }
 
 // Validate checks the keys of a match before anything is sent: address and
