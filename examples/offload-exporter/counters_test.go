@@ -91,3 +91,38 @@ func TestExporterCountersAndTrafficInSoftware(t *testing.T) {
 		}
 	}
 }
+
+// fixedBackend returns the same report at every scan.
+type fixedBackend struct {
+	offload.None
+	report *offload.Report
+}
+
+func (b *fixedBackend) Verify(context.Context, *offload.Node) (*offload.Report, error) {
+	return b.report, nil
+}
+
+// Port names are hostile input: one that is not UTF-8 must not crash a
+// scrape (prometheus refuses such label values).
+func TestExporterLabelNotUTF8(t *testing.T) {
+	bad := "pf0\xffvf0"
+	r := &offload.Report{Flows: []offload.FlowVerdict{{UFID: "11111111-2222-3333-4444-555555555555", InPort: bad,
+		Pod: "ns/p\xfe", DP: "tc", State: offload.InHardware, Verified: true,
+		Counters: &offload.Counters{HWPackets: 1, HWReported: true}}},
+		Totals: offload.Totals{ByState: map[offload.State]int{offload.InHardware: 1}, ByDP: map[string]int{"tc": 1}}}
+	e := &exporter{backend: &fixedBackend{report: r}, node: &offload.Node{}, now: time.Now, perFlow: true}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(e)
+	if err := e.scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := writeText(&out, reg); err != nil {
+		t.Fatal(err)
+	}
+	mfs := parse(t, out.String())
+	if v, ok := value(mfs, "ovsoffload_port_packets", map[string]string{"port": "pf0\uFFFDvf0", "representor": "",
+		"pod": "ns/p\uFFFD", "path": "hw"}); !ok || v != 1 {
+		t.Errorf("port_packets for the sanitised port: %v %v\n%s", v, ok, out.String())
+	}
+}

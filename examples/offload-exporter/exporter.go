@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -126,6 +127,11 @@ func (e *exporter) Collect(ch chan<- prometheus.Metric) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		// Port and pod names come from the dump and the database: a label
+		// value that is not UTF-8 would make MustNewConstMetric panic.
+		for i, l := range labels {
+			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+		}
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	ch <- prometheus.MustNewConstMetric(descScans, prometheus.CounterValue, float64(e.scans))
