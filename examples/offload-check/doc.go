@@ -10,7 +10,14 @@
 // port or leaves through it:
 //
 //	offload-check [--db unix:PATH] [--target CTL] [--pod [NS/]NAME | --iface-id ID | --port NAME]
-//	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP]
+//	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP] [--counter-window 5s]
+//
+// Each flow's verdict carries its hardware and software packets when the
+// backend splits them (TC: the filter's hardware counters apart from its
+// total; the table's HW/SW column, "counters" in JSON). With
+// --counter-window the flows are verified twice, that long apart, and a flow
+// in hardware whose software packets grew is flagged "in hardware, but
+// traffic in software" (reason traffic-in-software).
 //
 // Without a selection it checks every flow of the node. Exit status: 0 when
 // every selected flow is verified in hardware, 1 when some are not or there

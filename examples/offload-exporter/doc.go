@@ -4,7 +4,7 @@
 //
 //	offload-exporter [--db unix:PATH] [--target CTL] [--backend auto|tc|doca|none]
 //	                 [--listen 127.0.0.1:9476] [--interval 30s] [--min-interval 5s]
-//	                 [--from-file DUMP] [--once]
+//	                 [--from-file DUMP] [--once] [--per-flow]
 //
 // It verifies the node's datapath flows with its offload backend
 // (Backend.Verify) every --interval, and again on a scrape when the last scan
@@ -14,6 +14,12 @@
 //	ovsoffload_port_flows{port,representor,pod,state,dp} flows entering through each port
 //	ovsoffload_pod_flows{pod,state,dp}                  flows entering through each pod's ports
 //	ovsoffload_flow_reasons{reason}                     flows giving each reason for not being in hardware
+//	ovsoffload_port_packets{port,representor,pod,path}  packets counted by the hardware (path="hw") and in
+//	                                                    software (path="sw"), from layers that split them (TC)
+//	ovsoffload_port_flows_traffic_in_software{port,representor,pod}
+//	                                                    flows in hardware whose software packets grew
+//	                                                    since the previous scan
+//	ovsoffload_flow_packets{ufid,port,pod,state,path}   per flow, with --per-flow only
 //	ovsoffload_last_scan_success_age_seconds            +Inf until a scan succeeds
 //	ovsoffload_last_scan_success_timestamp_seconds
 //	ovsoffload_scan_duration_seconds                    of the last scan

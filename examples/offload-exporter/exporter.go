@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +27,16 @@ var (
 		"Datapath flows entering through a pod's ports, by verdict and datapath layer.", []string{"pod", "state", "dp"}, nil)
 	descReasons = prometheus.NewDesc("ovsoffload_flow_reasons",
 		"Datapath flows giving a reason for not being (fully) in hardware.", []string{"reason"}, nil)
+	descPortPackets = prometheus.NewDesc("ovsoffload_port_packets",
+		"Packets of the flows entering through a port, as their offload layer counted them: path=\"hw\" by the "+
+			"hardware, path=\"sw\" in software (flows whose layer splits its counters, such as TC filters).",
+		[]string{"port", "representor", "pod", "path"}, nil)
+	descTrafficInSW = prometheus.NewDesc("ovsoffload_port_flows_traffic_in_software",
+		"Flows in hardware entering through a port whose software packets grew since the previous scan.",
+		[]string{"port", "representor", "pod"}, nil)
+	descFlowPackets = prometheus.NewDesc("ovsoffload_flow_packets",
+		"Packets of one flow by path (hw, sw), with --per-flow only (one series per flow and path).",
+		[]string{"ufid", "port", "pod", "state", "path"}, nil)
 	descAge = prometheus.NewDesc("ovsoffload_last_scan_success_age_seconds",
 		"Seconds since the last successful scan (+Inf before the first).", nil, nil)
 	descTimestamp = prometheus.NewDesc("ovsoffload_last_scan_success_timestamp_seconds",
@@ -44,6 +55,8 @@ type exporter struct {
 	node        *offload.Node
 	minInterval time.Duration
 	now         func() time.Time
+	// perFlow adds a series per flow (ovsoffload_flow_packets).
+	perFlow bool
 
 	mu          sync.Mutex // held through a scan, so concurrent scrapes share one
 	report      *offload.Report
@@ -81,6 +94,9 @@ func (e *exporter) scanLocked(ctx context.Context) error {
 		e.errors++
 		return fmt.Errorf("scan with backend %s: %w", e.backend.Name(), err)
 	}
+	// Flows in hardware whose software packets grew since the last scan
+	// are flagged (traffic in software).
+	r.CompareCounters(e.report)
 	e.report, e.lastSuccess = r, end
 	return nil
 }
@@ -100,8 +116,8 @@ func (e *exporter) handler(reg *prometheus.Registry, errorf func(string, ...any)
 
 // Describe sends the descriptions of every metric.
 func (e *exporter) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descFlows, descPortFlows, descPodFlows, descReasons, descAge, descTimestamp,
-		descDuration, descScans, descErrors, descInfo} {
+	for _, d := range []*prometheus.Desc{descFlows, descPortFlows, descPodFlows, descReasons, descPortPackets,
+		descTrafficInSW, descFlowPackets, descAge, descTimestamp, descDuration, descScans, descErrors, descInfo} {
 		ch <- d
 	}
 }
@@ -111,6 +127,11 @@ func (e *exporter) Collect(ch chan<- prometheus.Metric) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		// Port and pod names come from the dump and the database: a label
+		// value that is not UTF-8 would make MustNewConstMetric panic.
+		for i, l := range labels {
+			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+		}
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	ch <- prometheus.MustNewConstMetric(descScans, prometheus.CounterValue, float64(e.scans))
@@ -159,5 +180,50 @@ func (e *exporter) Collect(ch chan<- prometheus.Metric) {
 	}
 	for code, n := range byReason {
 		gauge(descReasons, float64(n), string(code))
+	}
+	e.collectCounters(gauge)
+}
+
+// collectCounters sends the hardware and software packets per port (and per
+// flow with perFlow) and the flows flagged for traffic in software.
+func (e *exporter) collectCounters(gauge func(d *prometheus.Desc, v float64, labels ...string)) {
+	type portKey struct{ port, representor, pod string }
+	type split struct {
+		hw, sw     uint64
+		hwReported bool
+		flagged    int
+	}
+	ports := map[portKey]*split{}
+	for _, f := range e.report.Flows {
+		if f.Counters == nil {
+			continue
+		}
+		k := portKey{f.InPort, f.Representor, f.Pod}
+		p := ports[k]
+		if p == nil {
+			p = &split{}
+			ports[k] = p
+		}
+		p.sw += f.Counters.SWPackets
+		if f.Counters.HWReported {
+			p.hw += f.Counters.HWPackets
+			p.hwReported = true
+		}
+		if f.TrafficInSoftware {
+			p.flagged++
+		}
+		if e.perFlow && f.UFID != "" {
+			gauge(descFlowPackets, float64(f.Counters.SWPackets), f.UFID, f.InPort, f.Pod, string(f.State), "sw")
+			if f.Counters.HWReported {
+				gauge(descFlowPackets, float64(f.Counters.HWPackets), f.UFID, f.InPort, f.Pod, string(f.State), "hw")
+			}
+		}
+	}
+	for k, p := range ports {
+		gauge(descPortPackets, float64(p.sw), k.port, k.representor, k.pod, "sw")
+		if p.hwReported { // no hardware series when the layer reported none: unknown is not zero
+			gauge(descPortPackets, float64(p.hw), k.port, k.representor, k.pod, "hw")
+		}
+		gauge(descTrafficInSW, float64(p.flagged), k.port, k.representor, k.pod)
 	}
 }

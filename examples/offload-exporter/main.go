@@ -39,6 +39,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	minInterval := fs.Duration("min-interval", 5*time.Second, "on a scrape, scan again when the last scan is older than this")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up a scan (and connecting) after this long")
 	once := fs.Bool("once", false, "scan once, print the metrics to stdout and exit")
+	perFlow := fs.Bool("per-flow", false, "also export each flow's hardware and software packets (one series per flow)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -66,7 +67,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, w := range s.Warnings {
 		logf("warning: %s", w)
 	}
-	e := &exporter{backend: s.Backend, node: s.Node, minInterval: *minInterval, now: time.Now}
+	e := &exporter{backend: s.Backend, node: s.Node, minInterval: *minInterval, now: time.Now, perFlow: *perFlow}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(e)
 	scan := func(ctx context.Context) error {
