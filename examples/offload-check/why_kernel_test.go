@@ -220,13 +220,26 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 			rep4, sw4a, sw4b, hw4a, hw4b)
 	}
 
-	res, _, _ = offloadCheck(t, base...)
+	// Two reads 2 s apart (--counter-window) while testpod4 sends.
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		_, _ = w.vms["testpod4"].TryExec("ping", "-c", "10", "-i", "0.2", "-W", "1", whyPeer)
+	}()
+	res, _, _ = offloadCheck(t, append(base, "--counter-window", "2s")...)
+	<-sent
 	for _, f := range ipv4Flows(res.Report, rep1) {
 		if f.State != offload.InHardware || !f.Verified {
 			t.Errorf("testpod1 flow %s: %s (verified %v), want in-hardware: %v", f.Match, f.State, f.Verified, f.Reasons)
 		}
 		if f.Packets < 5000 {
 			t.Errorf("testpod1 flow %s: %d packets, want the 5000 hardware packets in them", f.Match, f.Packets)
+		}
+		if c := f.Counters; c == nil || c.HWPackets < 5000 || c.HWBytes < 490000 || c.SWPackets >= 5000 {
+			t.Errorf("testpod1 flow %s: counters %+v, want >= 5000 hardware packets, 490000 bytes, apart from software", f.Match, c)
+		}
+		if f.TrafficInSoftware || hasCode(f, offload.ReasonTrafficInSoftware) {
+			t.Errorf("testpod1 flow %s: flagged with traffic in software, but nothing ran there: %v", f.Match, f.Reasons)
 		}
 	}
 	for _, f := range ipv4Flows(res.Report, w.reps["testpod2"]) {
@@ -260,10 +273,16 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 		if f.State != offload.InHardware {
 			t.Errorf("testpod4 flow %s: %s, want in-hardware (by its filter's in_hw)", f.Match, f.State)
 		}
+		if !f.TrafficInSoftware || !hasCode(f, offload.ReasonTrafficInSoftware) {
+			t.Errorf("testpod4 flow %s: not flagged \"in hardware, but traffic in software\": %v", f.Match, f.Reasons)
+		}
+		if c := f.Counters; c == nil || c.SWPackets == 0 || c.HWPackets != 0 {
+			t.Errorf("testpod4 flow %s: counters %+v, want software packets and no hardware ones", f.Match, c)
+		}
 	}
 
 	if path := os.Getenv("OVSOFFLOAD_DEMO_TRANSCRIPT"); path != "" {
-		writeTranscript(t, path, base)
+		writeTranscript(t, path, base, w.vms["testpod4"])
 	}
 }
 
@@ -292,12 +311,19 @@ func hasCode(f offload.FlowVerdict, c offload.ReasonCode) bool {
 
 // writeTranscript writes offload-check's table for the whole node, as
 // `make demo` prints it after the lane.
-func writeTranscript(t *testing.T, path string, base []string) {
+func writeTranscript(t *testing.T, path string, base []string, vm4 *kernellane.Host) {
 	t.Helper()
 	var b bytes.Buffer
 	var out, errs bytes.Buffer
-	code := run(base, &out, &errs)
-	fmt.Fprintf(&b, "$ offload-check %s\n%s%s", strings.Join(base, " "), out.String(), errs.String())
+	args := append(base, "--counter-window", "2s")
+	sent := make(chan struct{})
+	go func() { // testpod4's traffic runs in software during the window
+		defer close(sent)
+		_, _ = vm4.TryExec("ping", "-c", "10", "-i", "0.2", "-W", "1", whyPeer)
+	}()
+	code := run(args, &out, &errs)
+	<-sent
+	fmt.Fprintf(&b, "$ offload-check %s\n%s%s", strings.Join(args, " "), out.String(), errs.String())
 	fmt.Fprintf(&b, "offload-check exit status %d\n", code)
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		t.Errorf("writing the demo transcript: %v", err)
