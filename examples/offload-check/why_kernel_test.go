@@ -132,7 +132,7 @@ func reasonCodes(f offload.FlowVerdict) []offload.ReasonCode {
 // (IPv6 neighbour discovery from the injector would blur an IPv6 count).
 func tcPackets(t *testing.T, dev string) (total, sw, hw uint64) {
 	t.Helper()
-	out := kernellane.Run(t, "tc", "-s", "-j", "filter", "show", "dev", dev, "ingress", "protocol", "ip")
+	out := kernellane.Run(t, "tc", "-s", "-j", "filter", "show", "dev", dev, "ingress")
 	var fs []struct {
 		Protocol string `json:"protocol"`
 		Options  struct {
