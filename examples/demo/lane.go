@@ -146,7 +146,7 @@ func runWithHeartbeat(ctx context.Context, out io.Writer, env []string, script s
 			case <-tick.C:
 				mu.Lock()
 				if time.Since(last) >= heartbeat {
-					fmt.Fprintf(out, "      ... %ds (%s)\n", int(time.Since(start).Seconds()), phase)
+					fmt.Fprintf(out, "      ... %ds (last: %s)\n", int(time.Since(start).Seconds()), phase)
 					last = time.Now()
 				}
 				mu.Unlock()

@@ -93,6 +93,24 @@ func (w *whyLane) ping(pod string) {
 	_, _ = w.vms[pod].TryExec("ping", "-c", "3", "-i", "0.2", "-W", "1", whyPeer)
 }
 
+// sendWhile pings from vm until the returned stop is called (and returns
+// once the last ping ended), so that traffic runs during all of a window.
+func sendWhile(vm *kernellane.Host) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-quit:
+				return
+			default:
+				_, _ = vm.TryExec("ping", "-c", "2", "-i", "0.2", "-W", "1", whyPeer)
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
+}
+
 // offloadCheck runs offload-check with args and --json and returns its result.
 func offloadCheck(t *testing.T, args ...string) (*result, int, string) {
 	t.Helper()
@@ -223,13 +241,9 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 	}
 
 	// Two reads 2 s apart (--counter-window) while testpod4 sends.
-	sent := make(chan struct{})
-	go func() {
-		defer close(sent)
-		_, _ = w.vms["testpod4"].TryExec("ping", "-c", "10", "-i", "0.2", "-W", "1", whyPeer)
-	}()
+	stop := sendWhile(w.vms["testpod4"])
 	res, _, _ = offloadCheck(t, append(base, "--counter-window", "2s")...)
-	<-sent
+	stop()
 	for _, f := range ipv4Flows(res.Report, rep1) {
 		if f.State != offload.InHardware || !f.Verified {
 			t.Errorf("testpod1 flow %s: %s (verified %v), want in-hardware: %v", f.Match, f.State, f.Verified, f.Reasons)
@@ -318,13 +332,9 @@ func writeTranscript(t *testing.T, path string, base []string, vm4 *kernellane.H
 	var b bytes.Buffer
 	var out, errs bytes.Buffer
 	args := append(base, "--counter-window", "2s")
-	sent := make(chan struct{})
-	go func() { // testpod4's traffic runs in software during the window
-		defer close(sent)
-		_, _ = vm4.TryExec("ping", "-c", "10", "-i", "0.2", "-W", "1", whyPeer)
-	}()
+	stop := sendWhile(vm4) // testpod4's traffic runs in software during the window
 	code := run(args, &out, &errs)
-	<-sent
+	stop()
 	fmt.Fprintf(&b, "$ offload-check %s\n%s%s", strings.Join(args, " "), out.String(), errs.String())
 	fmt.Fprintf(&b, "offload-check exit status %d\n", code)
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
