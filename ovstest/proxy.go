@@ -24,6 +24,7 @@ type Proxy struct {
 	armed    int // lose the reply of the armed-th write transaction from now; 0: off
 	lost     chan struct{}
 	lostOnce sync.Once
+	onLoss   func()
 	conns    map[net.Conn]bool
 	stopped  bool
 }
@@ -56,6 +57,15 @@ func (p *Proxy) LoseReply(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.armed = n
+}
+
+// OnLoss sets f to run when the proxy drops a reply, before it cuts the
+// client off (on the proxy's goroutine): kill the server there to play a
+// crash right after the commit.
+func (p *Proxy) OnLoss(f func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.onLoss = f
 }
 
 // Lost is closed once a reply was lost (the first time).
@@ -182,6 +192,12 @@ func (c *proxyConn) fromServer() {
 			doomed := c.doomed != "" && c.doomed == string(bytes.TrimSpace(m.ID))
 			c.mu.Unlock()
 			if doomed {
+				c.p.mu.Lock()
+				f := c.p.onLoss
+				c.p.mu.Unlock()
+				if f != nil {
+					f()
+				}
 				c.p.lostOnce.Do(func() { close(c.p.lost) })
 				return // the deferred close cuts the client off
 			}
