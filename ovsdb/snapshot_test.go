@@ -2,10 +2,13 @@ package ovsdb_test
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ovsoffload/ovsoffload/ovsdb"
+	"github.com/ovsoffload/ovsoffload/ovstest"
 )
 
 // TestIntegrationSnapshotRestore gives a bridge a column of nearly every
@@ -70,5 +73,69 @@ func TestIntegrationSnapshotRestore(t *testing.T) {
 	}
 	if changed, err := c.Restore(ctx, snap); err != nil || changed {
 		t.Errorf("second Restore = %v, %v; want no change", changed, err)
+	}
+}
+
+// TestIntegrationRestoreReportsWhatDiffers makes a restore impossible (a
+// bridge outside the scope took the removed port's name) and checks that
+// Restore says so with the rows that differ, instead of reporting success.
+func TestIntegrationRestoreReportsWhatDiffers(t *testing.T) {
+	d := startRealDB(t)
+	d.Vsctl(t, "add-br", "br0", "--", "add-port", "br0", "p1")
+	c := dialT(t, d.Endpoint())
+	ctx := ctxT(t, 30*time.Second)
+	snap, err := c.Snapshot(ctx, ovsdb.SnapshotScope{Bridges: []string{"br0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Vsctl(t, "del-br", "br0", "--", "add-br", "br9", "--", "add-port", "br9", "p1")
+	_, err = c.Restore(ctx, snap)
+	var re *ovsdb.RestoreError
+	if !errors.As(err, &re) || len(re.Diffs) == 0 {
+		t.Fatalf("Restore = %v, want a *RestoreError listing differences", err)
+	}
+	if !errors.Is(err, ovsdb.ErrConflict) {
+		t.Errorf("Restore = %v, want it to match ErrConflict (the server refused the transaction)", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{"Bridge br0: want present, got (absent)", "Port p1: want present, got (absent)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if got := d.Vsctl(t, "list-br"); got != "br9" {
+		t.Errorf("a refused restore changed the database: list-br = %q", got)
+	}
+}
+
+func TestSnapshotRejects(t *testing.T) {
+	c := dialT(t, ovstest.StartInProcessDB(t))
+	ctx := ctxT(t, 10*time.Second)
+	for _, sc := range []ovsdb.SnapshotScope{
+		{Bridges: []string{"br\n0"}},
+		{Ports: []string{""}},
+		{RootKeys: map[string][]string{"bridges": {"x"}}},
+	} {
+		var ve *ovsdb.ValidationError
+		if _, err := c.Snapshot(ctx, sc); !errors.As(err, &ve) {
+			t.Errorf("Snapshot(%+v) = %v, want a *ValidationError", sc, err)
+		}
+	}
+}
+
+// TestRootKeys checks that a transaction names the Open_vSwitch keys it sets
+// and removes (the scope of the snapshot that undoes it), and only those.
+func TestRootKeys(t *testing.T) {
+	c := dialT(t, ovstest.StartInProcessDB(t))
+	ctx := ctxT(t, 10*time.Second)
+	if _, err := c.SetMap(ctx, ovsdb.TableOpenvSwitch, "", "other_config", map[string]string{"tc-policy": "skip_hw", "same": "1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	txn := c.Txn().SetMap(ovsdb.TableOpenvSwitch, "", "other_config", map[string]string{"hw-offload": "true", "same": "1"}, []string{"tc-policy", "absent"})
+	txn.SetMap(ovsdb.TableOpenvSwitch, "", "external_ids", map[string]string{"system-id": "x"}, nil)
+	got := txn.RootKeys()
+	want := map[string][]string{"other_config": {"hw-offload", "tc-policy"}, "external_ids": {"system-id"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("RootKeys = %v, want %v", got, want)
 	}
 }
