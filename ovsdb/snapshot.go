@@ -313,7 +313,8 @@ func (c *Client) readAllWait(ctx context.Context) (*dbRead, error) {
 }
 
 // waitCacheShows waits for the client's cache to show the scope's bridges
-// as the snapshot has them, so reads after Restore see it.
+// with their ports, and the Open_vSwitch keys, as the snapshot has them, so
+// reads after Restore see it.
 func (c *Client) waitCacheShows(ctx context.Context, snap *Snapshot) error {
 	wctx, cancel := context.WithTimeout(ctx, c.syncTimeout)
 	defer cancel()
@@ -323,6 +324,29 @@ func (c *Client) waitCacheShows(ctx context.Context, snap *Snapshot) error {
 			want, ok := snap.bridges[n]
 			if (b == nil) == ok || (b != nil && b.UUID != want) {
 				return false
+			}
+			if b != nil {
+				have := slices.Sorted(slices.Values(b.Ports))
+				wantPorts := slices.Sorted(slices.Values(uuidsOf(snap.rows[vs.BridgeTable][want]["ports"])))
+				if !slices.Equal(have, wantPorts) {
+					return false
+				}
+			}
+		}
+		root, err := c.root()
+		if err != nil {
+			return false
+		}
+		for col, keys := range snap.rootKeys {
+			have := root.ExternalIDs
+			if col == "other_config" {
+				have = root.OtherConfig
+			}
+			for k, want := range keys {
+				got, ok := have[k]
+				if (want == nil) == ok || (want != nil && got != *want) {
+					return false
+				}
 			}
 		}
 		return true

@@ -3,6 +3,7 @@ package ovsdb_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,8 +69,12 @@ func TestIntegrationSnapshotRestore(t *testing.T) {
 	if before != after {
 		t.Fatalf("database not restored:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
+	// The client's own reads see the restore at once.
 	if _, err := c.Bridge(ctx, "br1"); !errors.Is(err, ovsdb.ErrNotFound) {
 		t.Errorf("the cache still shows br1: %v", err)
+	}
+	if b, err := c.Bridge(ctx, "br2"); err != nil || !slices.Contains(b.Ports, "p3") {
+		t.Errorf("the cache does not show p3 back on br2: %+v, %v", b, err)
 	}
 	if changed, err := c.Restore(ctx, snap); err != nil || changed {
 		t.Errorf("second Restore = %v, %v; want no change", changed, err)
