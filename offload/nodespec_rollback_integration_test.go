@@ -266,3 +266,47 @@ func lineDiff(a, b string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestIntegrationApplyUndoNeverClaimsWhatItCannotProve kills ovsdb-server
+// for good as a late phase fails: the undo waits for a reconnection until
+// UndoTimeout, then reports that the database could not be restored,
+// instead of "undone".
+func TestIntegrationApplyUndoNeverClaimsWhatItCannotProve(t *testing.T) {
+	r := newRichDPU(t)
+	defer func(d time.Duration) { UndoTimeout = d }(UndoTimeout)
+	UndoTimeout = 3 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	plan, err := Plan(ctx, r.node, dpuSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan.beforeStep = func(kinds []StepKind) error {
+		if slices.Contains(kinds, StepSetChassis) {
+			r.d.DB.Kill(t)
+			return errors.New("injected: the server crashed")
+		}
+		return nil
+	}
+	start := time.Now()
+	_, err = Apply(ctx, r.node, plan)
+	took := time.Since(start)
+	var ae *ApplyError
+	var re *ovsdb.RestoreError
+	if !errors.As(err, &ae) || len(ae.Undo) == 0 || !errors.As(err, &re) {
+		t.Fatalf("Apply = %v, want an *ApplyError whose undo failed with an *ovsdb.RestoreError", err)
+	}
+	if strings.Contains(err.Error(), "undone") || !strings.Contains(err.Error(), "half-changed") {
+		t.Errorf("the error claims an undo it could not prove: %v", err)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Apply = %v, want the undo's deadline as the reason", err)
+	}
+	if took < UndoTimeout {
+		t.Errorf("the undo gave up after %v, before UndoTimeout (%v)", took, UndoTimeout)
+	}
+	// The addresses were moved back all the same (no database needed).
+	if got := r.links(t); !slices.Contains(got, "addr 10.1.65.155/24") {
+		t.Errorf("SF addresses after the failed undo = %v", got)
+	}
+}
