@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,14 +75,23 @@ type Difference struct {
 
 // String renders the difference on one line.
 func (d Difference) String() string {
-	where := d.Table
+	where := printable(d.Table)
 	if d.Row != "" {
-		where += " " + d.Row
+		where += " " + printable(d.Row)
 	}
 	if d.Column != "" {
-		where += " " + d.Column
+		where += " " + printable(d.Column)
 	}
 	return fmt.Sprintf("%s: want %s, got %s", where, d.Want, d.Got)
+}
+
+// printable returns s, quoted when it holds anything but printable
+// characters (names in the database come from anyone).
+func printable(s string) string {
+	if q := strconv.Quote(s); q[1:len(q)-1] != s {
+		return q
+	}
+	return s
 }
 
 // RestoreError reports a Restore that could not prove the database matches

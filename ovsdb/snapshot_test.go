@@ -144,3 +144,10 @@ func TestRootKeys(t *testing.T) {
 		t.Fatalf("RootKeys = %v, want %v", got, want)
 	}
 }
+
+func TestDifferenceEscapesNames(t *testing.T) {
+	d := ovsdb.Difference{Table: "Port", Row: "evil\x1b[2J", Column: "external_ids:k\n", Want: `"a"`, Got: "(absent)"}
+	if s := d.String(); strings.ContainsAny(s, "\x1b\n") {
+		t.Fatalf("Difference.String() = %q holds control characters", s)
+	}
+}
