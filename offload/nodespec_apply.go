@@ -42,6 +42,10 @@ type ApplyError struct {
 	// (the connection dropped after sending it): it may have committed.
 	// The undo then read the database after reconnecting to find out.
 	OutcomeUnknown bool
+	// Rewrote is set when the undo found the database different from the
+	// snapshot and wrote to restore it. After a lost reply of the first
+	// transaction, it says that transaction had committed.
+	Rewrote bool
 	// Undo lists the undo steps that failed; empty means the node is back
 	// to where it was. A database that could not be proved restored is an
 	// *ovsdb.RestoreError listing what differs.
@@ -104,6 +108,7 @@ func Apply(ctx context.Context, node *Node, plan *NodePlan) (*ApplyResult, error
 		return nil, invalidf("moving addresses needs node.Eswitch")
 	}
 	var undo []func(context.Context) error
+	rewrote := false
 	fail := func(kinds []StepKind, err error) (*ApplyResult, error) {
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), UndoTimeout)
 		defer cancel()
@@ -113,6 +118,7 @@ func Apply(ctx context.Context, node *Node, plan *NodePlan) (*ApplyResult, error
 				ae.Undo = append(ae.Undo, uerr)
 			}
 		}
+		ae.Rewrote = rewrote
 		return nil, ae
 	}
 	hook := func(kinds []StepKind) error {
@@ -156,7 +162,9 @@ func Apply(ctx context.Context, node *Node, plan *NodePlan) (*ApplyResult, error
 		return fail(kindsOfSteps(plan.Steps), fmt.Errorf("taking the snapshot to undo from: %w", err))
 	}
 	undo = append(undo, func(ctx context.Context) error {
-		if _, err := db.Restore(ctx, snap); err != nil {
+		changed, err := db.Restore(ctx, snap)
+		rewrote = changed
+		if err != nil {
 			return fmt.Errorf("restoring the database: %w", err)
 		}
 		return nil

@@ -142,6 +142,8 @@ func TestIntegrationApplyRollbackRestoresEverything(t *testing.T) {
 		// was unknown (a lost reply).
 		failed  []StepKind
 		unknown bool
+		// rewrote: the undo had to write (false: nothing had changed).
+		rewrote bool
 		noLink  bool // the SF is gone: its addresses cannot come back
 	}
 	refuse := func(at StepKind) func(*testing.T, *richDPU, *NodePlan) {
@@ -155,8 +157,8 @@ func TestIntegrationApplyRollbackRestoresEverything(t *testing.T) {
 		}
 	}
 	scenarios := []scenario{
-		{name: "remove-bridge transaction refused", prepare: refuse(StepRemoveBridge), failed: []StepKind{StepRemoveBridge}},
-		{name: "bridges and ports transaction refused", prepare: refuse(StepEnsurePort), failed: []StepKind{StepEnsureBridge, StepEnsurePort}},
+		{name: "remove-bridge transaction refused", prepare: refuse(StepRemoveBridge), failed: []StepKind{StepRemoveBridge}, rewrote: false},
+		{name: "bridges and ports transaction refused", prepare: refuse(StepEnsurePort), failed: []StepKind{StepEnsureBridge, StepEnsurePort}, rewrote: true},
 		{name: "gateway refused by the kernel", setup: func(t *testing.T, r *richDPU) {
 			// With a default route on the SF, the move keeps it and never
 			// asks for the new gateway (defect 4, not this test's).
@@ -165,24 +167,27 @@ func TestIntegrationApplyRollbackRestoresEverything(t *testing.T) {
 			s := dpuSpec()
 			s.Move.Gateway = netip.MustParseAddr("198.51.100.1") // on no connected network
 			return s
-		}, failed: []StepKind{StepMoveAddresses}},
+		}, failed: []StepKind{StepMoveAddresses}, rewrote: true},
 		{name: "source link deleted between Plan and Apply", prepare: func(t *testing.T, r *richDPU, _ *NodePlan) {
 			r.d.Exec(t, "ip", "link", "del", "en3f0pf0sf0")
-		}, failed: []StepKind{StepMoveAddresses}, noLink: true},
-		{name: "settings transaction refused after the move", prepare: refuse(StepSetChassis), failed: []StepKind{StepConfigureBackend, StepSetChassis}},
+		}, failed: []StepKind{StepMoveAddresses}, noLink: true, rewrote: true},
+		{name: "settings transaction refused after the move", prepare: refuse(StepSetChassis), failed: []StepKind{StepConfigureBackend, StepSetChassis}, rewrote: true},
 		{name: "reply of the first transaction lost", prepare: func(_ *testing.T, r *richDPU, _ *NodePlan) {
 			r.proxy.LoseReply(1)
-		}, failed: []StepKind{StepRemoveBridge}, unknown: true},
+		}, failed: []StepKind{StepRemoveBridge}, unknown: true, rewrote: true}, // it had committed
+		{name: "first transaction lost before it reached the server", prepare: func(_ *testing.T, r *richDPU, _ *NodePlan) {
+			r.proxy.LoseRequest(1)
+		}, failed: []StepKind{StepRemoveBridge}, unknown: true, rewrote: false}, // it had not committed
 		{name: "reply of the bridges and ports transaction lost", prepare: func(_ *testing.T, r *richDPU, _ *NodePlan) {
 			r.proxy.LoseReply(2)
-		}, failed: []StepKind{StepEnsureBridge, StepEnsurePort}, unknown: true},
+		}, failed: []StepKind{StepEnsureBridge, StepEnsurePort}, unknown: true, rewrote: true},
 		{name: "reply of the settings transaction lost", prepare: func(_ *testing.T, r *richDPU, _ *NodePlan) {
 			r.proxy.LoseReply(3)
-		}, failed: []StepKind{StepConfigureBackend, StepSetChassis}, unknown: true},
+		}, failed: []StepKind{StepConfigureBackend, StepSetChassis}, unknown: true, rewrote: true},
 		{name: "ovsdb-server killed right after committing the bridges and ports, restarted a second later", prepare: func(t *testing.T, r *richDPU, _ *NodePlan) {
 			r.proxy.LoseReply(2)
 			r.proxy.OnLoss(func() { r.killRestart(t) })
-		}, failed: []StepKind{StepEnsureBridge, StepEnsurePort}, unknown: true},
+		}, failed: []StepKind{StepEnsureBridge, StepEnsurePort}, unknown: true, rewrote: true},
 		{name: "ovsdb-server killed as the settings transaction is refused, restarted a second later", prepare: func(t *testing.T, r *richDPU, plan *NodePlan) {
 			plan.beforeStep = func(kinds []StepKind) error {
 				if !slices.Contains(kinds, StepSetChassis) {
@@ -191,7 +196,7 @@ func TestIntegrationApplyRollbackRestoresEverything(t *testing.T) {
 				r.killRestart(t)
 				return errors.New("injected: the server crashed")
 			}
-		}, failed: []StepKind{StepConfigureBackend, StepSetChassis}},
+		}, failed: []StepKind{StepConfigureBackend, StepSetChassis}, rewrote: true},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -226,6 +231,9 @@ func TestIntegrationApplyRollbackRestoresEverything(t *testing.T) {
 			}
 			if ae.OutcomeUnknown != sc.unknown {
 				t.Errorf("OutcomeUnknown = %v, want %v (%v)", ae.OutcomeUnknown, sc.unknown, err)
+			}
+			if ae.Rewrote != sc.rewrote {
+				t.Errorf("Rewrote = %v, want %v (%v)", ae.Rewrote, sc.rewrote, err)
 			}
 			if r.restarted != nil {
 				<-r.restarted

@@ -22,6 +22,7 @@ type Proxy struct {
 
 	mu       sync.Mutex
 	armed    int // lose the reply of the armed-th write transaction from now; 0: off
+	armedReq int // drop the armedReq-th write transaction from now; 0: off
 	lost     chan struct{}
 	lostOnce sync.Once
 	onLoss   func()
@@ -59,6 +60,16 @@ func (p *Proxy) LoseReply(n int) {
 	p.armed = n
 }
 
+// LoseRequest arms the proxy to cut the client off instead of forwarding
+// the n-th writing transaction (1 is the next one): the client cannot tell
+// this from a lost reply, but the server never saw the transaction. Lost is
+// closed then.
+func (p *Proxy) LoseRequest(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.armedReq = n
+}
+
 // OnLoss sets f to run when the proxy drops a reply, before it cuts the
 // client off (on the proxy's goroutine): kill the server there to play a
 // crash right after the commit.
@@ -68,7 +79,7 @@ func (p *Proxy) OnLoss(f func()) {
 	p.onLoss = f
 }
 
-// Lost is closed once a reply was lost (the first time).
+// Lost is closed once a reply or a request was lost (the first time).
 func (p *Proxy) Lost() <-chan struct{} { return p.lost }
 
 func (p *Proxy) stop() {
@@ -162,6 +173,14 @@ func (c *proxyConn) fromClient() {
 		var m rpcMessage
 		if json.Unmarshal(raw, &m) == nil && m.Method == "transact" && writes(m.Params) {
 			c.p.mu.Lock()
+			if c.p.armedReq > 0 {
+				c.p.armedReq--
+				if c.p.armedReq == 0 {
+					c.p.mu.Unlock()
+					c.p.lostOnce.Do(func() { close(c.p.lost) })
+					return // the deferred close cuts the client off
+				}
+			}
 			if c.p.armed > 0 {
 				c.p.armed--
 				if c.p.armed == 0 {

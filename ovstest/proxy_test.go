@@ -77,3 +77,28 @@ func TestIntegrationDump(t *testing.T) {
 		t.Fatal("a changed tag does not show in the dump")
 	}
 }
+
+// TestIntegrationProxyLosesRequest checks that a dropped request never
+// reaches the server, though the client sees the same dropped connection.
+func TestIntegrationProxyLosesRequest(t *testing.T) {
+	testenv.RequireOVS(t)
+	d := ovstest.StartDB(t)
+	d.Vsctl(t, "init")
+	p := ovstest.StartProxy(t, d.Socket)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := ovsdb.Dial(ctx, p.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p.LoseRequest(1)
+	_, err = c.Txn().EnsureBridge(ovsdb.BridgeSpec{Name: "br0"}).Commit(ctx)
+	if !ovsdb.OutcomeUnknown(err) {
+		t.Fatalf("Commit through the armed proxy = %v, want an error with an unknown outcome", err)
+	}
+	<-p.Lost()
+	if got := d.Vsctl(t, "list-br"); got != "" {
+		t.Fatalf("the server applied a transaction the proxy dropped: list-br = %q", got)
+	}
+}
