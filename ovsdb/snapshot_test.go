@@ -46,6 +46,12 @@ func TestIntegrationSnapshotRestore(t *testing.T) {
 	if got := snap.Bridges(); !got["br0"] || got["br1"] || !got["br2"] {
 		t.Fatalf("snapshot bridges = %v", got)
 	}
+	// Every row the bridges reference, directly or not.
+	want := map[string]int{"Bridge": 2, "Port": 5, "Interface": 5, "Mirror": 1, "NetFlow": 1, "sFlow": 1, "IPFIX": 1,
+		"Controller": 1, "QoS": 1, "Queue": 1}
+	if got := snap.Rows(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("snapshot rows = %v, want %v", got, want)
+	}
 	// Lose all of it: br0 deleted, br1 created, p3 moved, keys changed.
 	d.Vsctl(t, "del-br", "br0", "--", "add-br", "br1", "--", "del-port", "p3", "--", "add-port", "br1", "p3",
 		"--", "set", "Open_vSwitch", ".", "external_ids:k1=new", "external_ids:k2=added", "external_ids:other=concurrent")
