@@ -171,8 +171,7 @@ func Apply(ctx context.Context, node *Node, plan *NodePlan) (*ApplyResult, error
 		// 3. Addresses and default route.
 		kinds := []StepKind{StepMoveAddresses}
 		es, mv := node.Eswitch, *s.Move
-		src, err := es.LinkAddresses(ctx, mv.From)
-		if err != nil {
+		if _, err := es.LinkAddresses(ctx, mv.From); err != nil {
 			return fail(kinds, err)
 		}
 		if _, err := db.WaitInterfaceReady(ctx, ub.Name); err != nil {
@@ -186,7 +185,7 @@ func Apply(ctx context.Context, node *Node, plan *NodePlan) (*ApplyResult, error
 			return fail(kinds, err)
 		}
 		res.Moved = moved
-		undo = append(undo, func(ctx context.Context) error { return moveBack(ctx, es, ub.Name, mv.From, src) })
+		undo = append(undo, func(ctx context.Context) error { return moveBack(ctx, moved, ub.Name, mv.From) })
 
 		// 4. Backend settings and chassis keys.
 		kinds = []StepKind{StepConfigureBackend, StepSetChassis}
@@ -213,23 +212,13 @@ func settingsTxn(txn *ovsdb.Txn, s NodeSpec) error {
 	return nil
 }
 
-// moveBack returns the addresses and default routes to the link they came
-// from, and deletes default routes the move added there (through
-// MoveOptions.Gateway) that the link did not have before.
-func moveBack(ctx context.Context, es *eswitch.Client, bridge, from string, before eswitch.LinkAddresses) error {
-	if _, err := es.MoveAddresses(ctx, bridge, from, eswitch.MoveOptions{}); err != nil {
+// moveBack undoes the address move exactly (eswitch.Moved.Undo): the
+// addresses and every route go back to the link they came from as they
+// were, a default route pointed at the spec's gateway gets its old gateway
+// back, and one the move added is deleted.
+func moveBack(ctx context.Context, moved *eswitch.Moved, bridge, from string) error {
+	if err := moved.Undo(ctx); err != nil {
 		return fmt.Errorf("moving the addresses back from %s to %s: %w", bridge, from, err)
-	}
-	now, err := es.LinkAddresses(ctx, from)
-	if err != nil {
-		return err
-	}
-	for _, gw := range now.DefaultRoutes {
-		if !slices.Contains(before.DefaultRoutes, gw) {
-			if _, err := es.DeleteDefaultRoute(ctx, from, gw); err != nil {
-				return err
-			}
-		}
 	}
 	return nil
 }

@@ -82,7 +82,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.bridge, "bridge", "brp0", "uplink bridge `name`")
 	fs.StringVar(&c.uplink, "uplink", "p0", "uplink representor `netdev`")
 	fs.StringVar(&c.hostPF, "host-pf", "pf0hpf", "host PF representor `netdev` (empty: none)")
-	fs.StringVar(&c.moveFrom, "move-ip-from", "", "`link` whose addresses and default route move to the uplink bridge (empty: none)")
+	fs.StringVar(&c.moveFrom, "move-ip-from", "", "`link` whose addresses and routes move to the uplink bridge (empty: none)")
 	fs.StringVar(&c.gateway, "gateway", "", "default gateway `IP` via the uplink bridge, also ovn-gw-nexthop")
 	fs.StringVar(&c.encapIP, "encap-ip", "", "Geneve encapsulation `IP` (ovn-encap-ip); several comma-separated")
 	fs.StringVar(&c.hostNode, "host-node", "", "the host's Kubernetes node `name` (host-k8s-nodename)")
