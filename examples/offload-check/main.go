@@ -82,6 +82,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if n > 1 {
 		return fail(errors.New("--pod, --iface-id and --port are exclusive: give one"))
 	}
+	if *timeout <= 0 {
+		return fail(fmt.Errorf("--timeout %v: must be > 0", *timeout))
+	}
+	if err := node.Check(); err != nil {
+		return fail(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	res, err := check(ctx, &node, sel)
