@@ -55,6 +55,15 @@ func TestIntegrationNodeSetupMoveRoutesAndGateway(t *testing.T) {
 		t.Fatalf("plan does not show each route:\n%s\nwant %q", plan, wantStep)
 	}
 
+	t.Run("gateway is an address the move takes", func(t *testing.T) {
+		bad := dpuSpec()
+		bad.Chassis.EncapIPs = []netip.Addr{netip.MustParseAddr("10.1.65.200")}
+		bad.Move.Gateway = netip.MustParseAddr("10.1.65.155")
+		if _, err := Plan(ctx, c.node, bad); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "node's own address") {
+			t.Fatalf("Plan = %v, want ErrInvalid for the node's own address", err)
+		}
+	})
+
 	t.Run("rollback", func(t *testing.T) {
 		p, err := Plan(ctx, c.node, spec)
 		if err != nil {
