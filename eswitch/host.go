@@ -268,8 +268,8 @@ func (c *Client) MoveAddresses(ctx context.Context, from, to string, opts MoveOp
 	addrs = slices.DeleteFunc(addrs, func(a netlink.Addr) bool { return a.IP.IsLinkLocalUnicast() || a.Scope == int(netlink.SCOPE_HOST) })
 	if gw := opts.Gateway.Unmap(); gw.IsValid() {
 		for _, a := range addrs {
-			if addrOf(a.IP) == gw {
-				return nil, fmt.Errorf("eswitch: gateway %s is an address of %s, the node itself", gw, from)
+			if err := GatewayOnSubnet(gw, prefixOf(a.IPNet)); err != nil {
+				return nil, fmt.Errorf("eswitch: gateway %s on %s: %w", gw, from, err)
 			}
 		}
 	}
@@ -459,6 +459,31 @@ func (c *Client) replaceMoved(moved *Moved, orig, nr netlink.Route) {
 		}
 	}
 	moved.Routes = append(moved.Routes, routeOf(nr))
+}
+
+// GatewayOnSubnet reports why gw cannot be a next hop for a node holding
+// address a: gw is a itself, or, on a's IPv4 subnet (up to /30), its
+// network or broadcast address.
+func GatewayOnSubnet(gw netip.Addr, a netip.Prefix) error {
+	gw = gw.Unmap()
+	if gw == a.Addr().Unmap() {
+		return fmt.Errorf("%s is the node's own address", gw)
+	}
+	if !a.Addr().Is4() || a.Bits() > 30 || !a.Contains(gw) {
+		return nil
+	}
+	network := a.Masked().Addr()
+	b := network.As4()
+	host := uint32(1)<<(32-a.Bits()) - 1
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) | host
+	bcast := netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+	switch gw {
+	case network:
+		return fmt.Errorf("%s is the network address of %s", gw, a.Masked())
+	case bcast:
+		return fmt.Errorf("%s is the broadcast address of %s", gw, a.Masked())
+	}
+	return nil
 }
 
 // usableGateway reports whether a can be a route's next hop: not

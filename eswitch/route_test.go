@@ -218,7 +218,7 @@ func TestIntegrationMoveAddressesRoutesRollback(t *testing.T) {
 func TestIntegrationMoveAddressesRefusesBadGateway(t *testing.T) {
 	n := guideNode(t, true)
 	before := n.state(t, "en3f0pf0sf0", "brp0")
-	for _, gw := range []string{"0.0.0.0", "224.0.0.1", "255.255.255.255", "127.0.0.1", "::1", "ff02::1", "fe80::1%eth0", "10.1.65.155", "2001:db8:65::155"} {
+	for _, gw := range []string{"0.0.0.0", "224.0.0.1", "255.255.255.255", "127.0.0.1", "::1", "ff02::1", "fe80::1%eth0", "10.1.65.155", "2001:db8:65::155", "10.1.65.0", "10.1.65.255"} {
 		_, err := n.client.MoveAddresses(context.Background(), "en3f0pf0sf0", "brp0", MoveOptions{Gateway: netip.MustParseAddr(gw)})
 		if err == nil || !strings.Contains(err.Error(), "gateway") {
 			t.Errorf("gateway %s: %v, want a refusal", gw, err)
@@ -226,5 +226,29 @@ func TestIntegrationMoveAddressesRefusesBadGateway(t *testing.T) {
 	}
 	if d := diffState(before, n.state(t, "en3f0pf0sf0", "brp0")); d != "" {
 		t.Fatalf("changed:\n%s", d)
+	}
+}
+
+func TestGatewayOnSubnet(t *testing.T) {
+	for _, tc := range []struct {
+		gw, addr string
+		bad      bool
+	}{
+		{"10.1.65.1", "10.1.65.155/24", false},
+		{"10.1.65.155", "10.1.65.155/24", true},
+		{"10.1.65.0", "10.1.65.155/24", true},
+		{"10.1.65.255", "10.1.65.155/24", true},
+		{"10.1.66.255", "10.1.65.155/24", false}, // another subnet: not ours to judge
+		{"10.1.65.127", "10.1.65.100/25", true},
+		{"10.1.65.128", "10.1.65.100/25", false},
+		{"10.0.0.0", "10.0.0.1/31", false}, // RFC 3021: both addresses are hosts
+		{"::ffff:10.1.65.255", "10.1.65.155/24", true},
+		{"2001:db8:65::", "2001:db8:65::155/64", false}, // IPv6 has no broadcast
+		{"2001:db8:65::155", "2001:db8:65::155/64", true},
+	} {
+		err := GatewayOnSubnet(netip.MustParseAddr(tc.gw), netip.MustParsePrefix(tc.addr))
+		if (err != nil) != tc.bad {
+			t.Errorf("GatewayOnSubnet(%s, %s) = %v, want refusal %v", tc.gw, tc.addr, err, tc.bad)
+		}
 	}
 }

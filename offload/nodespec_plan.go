@@ -331,8 +331,8 @@ func planMove(ctx context.Context, es *eswitch.Client, mv AddressMove, bridge st
 	gw := mv.Gateway.Unmap()
 	if gw.IsValid() {
 		for _, p := range slices.Concat(src.Addresses, dst.Addresses) {
-			if p.Addr() == gw {
-				return invalidf("gateway %s is the node's own address (on %s or %s)", gw, mv.From, bridge)
+			if err := eswitch.GatewayOnSubnet(gw, p); err != nil {
+				return invalidf("gateway %s: %v (on %s or %s)", gw, err, mv.From, bridge)
 			}
 		}
 	}

@@ -171,6 +171,19 @@ func (c Chassis) Keys() (map[string]string, error) {
 		}
 		m[KeyPFEncapIPMapping] = strings.Join(s, ",")
 	}
+	// Whatever a field's own rule, no key carries a control character
+	// (an ovn-remote "unix:/x\ny" would print as two lines).
+	for _, k := range ChassisKeys {
+		v, ok := m[k]
+		if !ok {
+			continue
+		}
+		for i := 0; i < len(v); i++ {
+			if v[i] < 0x20 || v[i] == 0x7f {
+				return nil, invalid(k, v, "control character 0x%02x at byte %d", v[i], i)
+			}
+		}
+	}
 	return m, nil
 }
 

@@ -42,6 +42,8 @@ func TestChassisKeysRefusesHostileValues(t *testing.T) {
 		{"node upper", ovsdb.Chassis{HostK8sNodename: "Worker1"}, ovsdb.KeyHostK8sNodename, "DNS-1123"},
 		{"node dash end", ovsdb.Chassis{HostK8sNodename: "worker-.x"}, ovsdb.KeyHostK8sNodename, "DNS-1123"},
 		{"node empty label", ovsdb.Chassis{HostK8sNodename: "a..b"}, ovsdb.KeyHostK8sNodename, "empty label"},
+		{"remote newline", ovsdb.Chassis{Remote: "unix:/run/ovn/sb.sock\ntcp:10.0.0.1:6642"}, ovsdb.KeyRemote, "control character"},
+		{"mapping escape", ovsdb.Chassis{BridgeMappings: []ovsdb.BridgeMapping{{Network: "phys\x1b[2J", Bridge: "brp0"}}}, ovsdb.KeyBridgeMappings, "control character"},
 		{"node 10KB", ovsdb.Chassis{HostK8sNodename: long}, ovsdb.KeyHostK8sNodename, "longer than 253"},
 	} {
 		_, err := tc.c.Keys()

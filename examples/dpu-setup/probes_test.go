@@ -219,3 +219,32 @@ func TestIntegrationSSL(t *testing.T) {
 		t.Fatalf("server signed by another CA: exit %d, %s", code, errs)
 	}
 }
+
+// Gateways that only the live node shows to be wrong (an address the move
+// takes, the broadcast or network address of its subnet) are refused with
+// exit status 2 by Plan, before anything changes.
+func TestIntegrationGatewayProbesOnNode(t *testing.T) {
+	testenv.RequireRoot(t)
+	testenv.RequireOVS(t)
+	sw := ovstest.StartSwitch(t)
+	sw.Exec(t, "ip", "link", "add", "en3f0pf0sf0", "type", "veth", "peer", "name", "sf0peer")
+	sw.Exec(t, "ip", "link", "set", "en3f0pf0sf0", "up")
+	sw.Exec(t, "ip", "addr", "add", "10.1.65.155/24", "dev", "en3f0pf0sf0")
+	sw.Exec(t, "ip", "addr", "add", "10.1.65.156/24", "dev", "en3f0pf0sf0")
+	sw.Vsctl(t, "add-br", "ovsbr1", "--", "set", "bridge", "ovsbr1", "datapath_type=netdev")
+	state := func() string {
+		return sw.Vsctl(t, "show") + sw.Exec(t, "ip", "-4", "addr", "show", "dev", "en3f0pf0sf0") + sw.Exec(t, "ip", "route")
+	}
+	before := state()
+	for _, gw := range []string{"10.1.65.156", "10.1.65.255", "10.1.65.0"} {
+		code, out, errs := runCmd(t, "--db", sw.DB.Endpoint(), "--netns", sw.Netns, "--uplink", "p0", "--host-pf", "",
+			"--move-ip-from", "en3f0pf0sf0", "--gateway", gw, "--encap-ip", "10.1.65.155", "--offload", "none",
+			"--datapath", "netdev")
+		if code != 2 || !strings.Contains(errs, "gateway "+gw) {
+			t.Errorf("--gateway %s: exit %d, stderr %q\n%s", gw, code, errs, out)
+		}
+	}
+	if after := state(); after != before {
+		t.Fatalf("refused runs changed the node:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
