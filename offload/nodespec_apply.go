@@ -225,7 +225,7 @@ func Apply(ctx context.Context, node *Node, plan *NodePlan) (*ApplyResult, error
 			return fail(kinds, err)
 		}
 		res.Moved = moved
-		undo = append(undo, func(ctx context.Context) error { return moveBack(ctx, es, ub.Name, mv.From, src) })
+		undo = append(undo, func(ctx context.Context) error { return moveBack(ctx, es, moved, ub.Name, mv.From, src) })
 
 		// 4. Backend settings and chassis keys.
 		txn := db.Txn()
@@ -262,26 +262,16 @@ func settingsTxn(txn *ovsdb.Txn, s NodeSpec) error {
 	return nil
 }
 
-// moveBack returns the addresses and default routes to the link they came
-// from, and deletes default routes the move added there (through
-// MoveOptions.Gateway) that the link did not have before.
-func moveBack(ctx context.Context, es *eswitch.Client, bridge, from string, before eswitch.LinkAddresses) error {
-	if _, err := es.MoveAddresses(ctx, bridge, from, eswitch.MoveOptions{}); err != nil {
+// moveBack undoes the address move exactly (eswitch.Moved.Undo): the
+// addresses and every route go back to the link they came from as they
+// were, a default route pointed at the spec's gateway gets its old gateway
+// back, and one the move added is deleted. It is undone only when a re-read
+// of the link matches what it held before the move.
+func moveBack(ctx context.Context, es *eswitch.Client, moved *eswitch.Moved, bridge, from string, before eswitch.LinkAddresses) error {
+	if err := moved.Undo(ctx); err != nil {
 		return fmt.Errorf("moving the addresses back from %s to %s: %w", bridge, from, err)
 	}
 	now, err := es.LinkAddresses(ctx, from)
-	if err != nil {
-		return err
-	}
-	for _, gw := range now.DefaultRoutes {
-		if !slices.Contains(before.DefaultRoutes, gw) {
-			if _, err := es.DeleteDefaultRoute(ctx, from, gw); err != nil {
-				return err
-			}
-		}
-	}
-	// Undone only when a re-read shows it.
-	now, err = es.LinkAddresses(ctx, from)
 	if err != nil {
 		return fmt.Errorf("re-reading %s after moving the addresses back: %w", from, err)
 	}
@@ -291,14 +281,14 @@ func moveBack(ctx context.Context, es *eswitch.Client, bridge, from string, befo
 			missing = append(missing, "address "+a.String())
 		}
 	}
-	for _, gw := range before.DefaultRoutes {
-		if !slices.Contains(now.DefaultRoutes, gw) {
-			missing = append(missing, "default via "+gw.String())
+	for _, r := range before.Routes {
+		if !slices.Contains(now.Routes, r) {
+			missing = append(missing, "route "+r.String())
 		}
 	}
-	for _, gw := range now.DefaultRoutes {
-		if !slices.Contains(before.DefaultRoutes, gw) {
-			missing = append(missing, "extra default via "+gw.String())
+	for _, r := range now.Routes {
+		if !slices.Contains(before.Routes, r) {
+			missing = append(missing, "extra route "+r.String())
 		}
 	}
 	if len(missing) > 0 {
