@@ -83,6 +83,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if n > 1 {
 		return fail(errors.New("--pod, --iface-id and --port are exclusive: give one"))
 	}
+	if *timeout <= 0 {
+		return fail(fmt.Errorf("--timeout %v: must be > 0", *timeout))
+	}
+	if err := node.Check(); err != nil {
+		return fail(err)
+	}
 	if *window < 0 || *window >= *timeout {
 		return fail(fmt.Errorf("--counter-window %v: want 0 or a duration shorter than --timeout (%v)", *window, *timeout))
 	}

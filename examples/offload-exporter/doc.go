@@ -4,11 +4,22 @@
 //
 //	offload-exporter [--db unix:PATH] [--target CTL] [--backend auto|tc|doca|none]
 //	                 [--listen 127.0.0.1:9476] [--interval 30s] [--min-interval 5s]
+//	                 [--timeout 30s] [--read-timeout 10s] [--write-timeout 30s] [--idle-timeout 60s]
 //	                 [--from-file DUMP] [--once] [--per-flow]
 //
 // It verifies the node's datapath flows with its offload backend
-// (Backend.Verify) every --interval, and again on a scrape when the last scan
-// is older than --min-interval, then serves on /metrics:
+// (Backend.Verify) on its own schedule: every --interval, each wait varied
+// by up to a tenth at random so the exporters of many nodes do not scan in
+// step, and early when a scrape finds the last scan older than
+// --min-interval. Each scan has --timeout to finish; one that does not is
+// counted as an error at its deadline (a backend that ignores the deadline
+// is left to finish, and no second scan starts before it does). A scrape
+// never waits for a scan: it serves the last result, and the age gauge says
+// how old it is. The HTTP server closes a connection whose request takes
+// longer than --read-timeout to arrive, whose response takes longer than
+// --write-timeout, or that stays idle between requests longer than
+// --idle-timeout, and refuses request headers over 16 KiB. Every duration
+// must be > 0 (--min-interval >= 0). It serves on /metrics:
 //
 //	ovsoffload_flows{state,dp}                          flows of the node
 //	ovsoffload_port_flows{port,representor,pod,state,dp} flows entering through each port
