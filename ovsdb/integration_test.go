@@ -548,3 +548,151 @@ func TestIntegrationReconnectRace(t *testing.T) {
 		t.Fatalf("cache holds %d ports (%v), want %d", len(b.Ports), err, len(plugged)+1)
 	}
 }
+
+// TestIntegrationConcurrentEnsure has 16 clients, each on its own
+// connection, ensure the same ports and bridges at the same moment on a real
+// ovsdb-server: 480 EnsurePort and 480 EnsureBridge calls. Every call must
+// succeed (a lost race on an idempotent ensure is retried once the cache
+// shows the winner's row), exactly one of the 16 creates each row, and the
+// end state holds each row once.
+func TestIntegrationConcurrentEnsure(t *testing.T) {
+	db := startRealDB(t)
+	const clients, rounds = 16, 30
+	cs := make([]*ovsdb.Client, clients)
+	for i := range cs {
+		cs[i] = dialT(t, db.Endpoint())
+	}
+	ctx := ctxT(t, 120*time.Second)
+	if _, err := cs[0].EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br0"}); err != nil {
+		t.Fatal(err)
+	}
+	// Every client sees br0 before the race starts (each has its own cache).
+	for _, c := range cs {
+		for _, err := c.Bridge(ctx, "br0"); err != nil; _, err = c.Bridge(ctx, "br0") {
+			if ctx.Err() != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for _, kind := range []string{"port", "bridge"} {
+		var errs []error
+		for r := range rounds {
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			created := 0
+			start := make(chan struct{})
+			for _, c := range cs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					var changed bool
+					var err error
+					if kind == "port" {
+						name := fmt.Sprintf("p%d", r)
+						changed, err = c.EnsurePort(ctx, ovsdb.PortSpec{Bridge: "br0", Name: name,
+							ExternalIDs: map[string]string{"iface-id": name}})
+					} else {
+						changed, err = c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: fmt.Sprintf("br%d", r+1),
+							ExternalIDs: map[string]string{"round": fmt.Sprint(r)}})
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if err != nil {
+						errs = append(errs, err)
+					} else if changed {
+						created++
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			if created != 1 {
+				t.Errorf("%s round %d: %d of %d clients report a change, want 1", kind, r, created, clients)
+			}
+		}
+		if len(errs) > 0 {
+			t.Errorf("%d of %d concurrent Ensure%s calls failed; first: %v", len(errs), clients*rounds,
+				strings.ToUpper(kind[:1])+kind[1:], errs[0])
+		}
+	}
+	ports := strings.Fields(db.Vsctl(t, "list-ports", "br0"))
+	if len(ports) != rounds {
+		t.Errorf("br0 holds %d ports, want %d: %v", len(ports), rounds, ports)
+	}
+	if brs := strings.Fields(db.Vsctl(t, "list-br")); len(brs) != rounds+1 {
+		t.Errorf("server holds %d bridges, want %d: %v", len(brs), rounds+1, brs)
+	}
+	for _, table := range []string{"Port", "Interface"} {
+		names := strings.Fields(db.Vsctl(t, "--format=table", "--no-headings", "--columns=name", "list", table))
+		if len(names) != 2*rounds+1 {
+			t.Errorf("%s table holds %d rows, want %d", table, len(names), 2*rounds+1)
+		}
+	}
+}
+
+// TestIntegrationConcurrentInit has 16 clients Init the same fresh database
+// at once, on several databases: every call succeeds and one creates the
+// root row. A port ensured under a name an existing port holds on another
+// bridge's local port stays a conflict (not retried into success).
+func TestIntegrationConcurrentInit(t *testing.T) {
+	testenv.RequireOVS(t)
+	ctx := ctxT(t, 120*time.Second)
+	for round := range 4 {
+		db := ovstest.StartDB(t)
+		cs := make([]*ovsdb.Client, 16)
+		for i := range cs {
+			cs[i] = dialT(t, db.Endpoint())
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var errs []error
+		created := 0
+		start := make(chan struct{})
+		for _, c := range cs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				changed, err := c.Init(ctx)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, err)
+				} else if changed {
+					created++
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if len(errs) > 0 {
+			t.Fatalf("round %d: %d of %d Init calls failed; first: %v", round, len(errs), len(cs), errs[0])
+		}
+		if created != 1 {
+			t.Fatalf("round %d: %d Init calls created the row, want 1", round, created)
+		}
+		if rows := strings.Fields(db.Vsctl(t, "--format=table", "--no-headings", "--columns=_uuid", "list", "Open_vSwitch")); len(rows) != 1 {
+			t.Fatalf("round %d: %d Open_vSwitch rows", round, len(rows))
+		}
+		if round > 0 {
+			continue
+		}
+		c := cs[0]
+		if _, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br0"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.EnsurePort(ctx, ovsdb.PortSpec{Bridge: "br0", Name: "p1"}); err != nil {
+			t.Fatal(err)
+		}
+		begin := time.Now()
+		_, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "p1"})
+		if !errors.Is(err, ovsdb.ErrConflict) {
+			t.Fatalf("EnsureBridge over port p1: %v, want ErrConflict", err)
+		}
+		if d := time.Since(begin); d > 5*time.Second {
+			t.Fatalf("a real conflict took %v to report: %v", d, err)
+		}
+	}
+}
