@@ -17,6 +17,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -694,5 +695,78 @@ func TestIntegrationConcurrentInit(t *testing.T) {
 		if d := time.Since(begin); d > 5*time.Second {
 			t.Fatalf("a real conflict took %v to report: %v", d, err)
 		}
+	}
+}
+
+// TestIntegrationConnectionLoss: while ovsdb-server is down the cache stays
+// readable, a write waits for the connection until its context ends (it
+// does not fail at once with "not connected"), Close ends the reconnection
+// loop promptly, calls after Close fail at once, and no goroutine is left
+// behind. When the server comes back, a client still open picks up writes
+// made by others.
+func TestIntegrationConnectionLoss(t *testing.T) {
+	db := startRealDB(t)
+	ctx := ctxT(t, 60*time.Second)
+	watcher := dialT(t, db.Endpoint())
+	before := runtime.NumGoroutine()
+	c, err := ovsdb.Dial(ctx, db.Endpoint(), ovsdb.WithReconnectTimeout(200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br0"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Kill(t)
+	for c.Connected() {
+		if ctx.Err() != nil {
+			t.Fatal("the client did not notice the lost connection")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if b, err := c.Bridge(ctx, "br0"); err != nil || b.Name != "br0" {
+		t.Fatalf("cache after the connection dropped: %+v %v", b, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	start := time.Now()
+	_, err = c.EnsureBridge(wctx, ovsdb.BridgeSpec{Name: "br1"})
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) < 250*time.Millisecond {
+		t.Fatalf("write while disconnected: %v after %v, want it to wait for the connection until its deadline",
+			err, time.Since(start))
+	}
+	time.Sleep(300 * time.Millisecond) // a few failed reconnection attempts
+	start = time.Now()
+	c.Close()
+	c.Close() // twice is harmless
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Close took %v", d)
+	}
+	start = time.Now()
+	if _, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br1"}); err == nil || !strings.Contains(err.Error(), "closed") ||
+		time.Since(start) > time.Second {
+		t.Fatalf("write after Close: %v after %v, want a closed-client error at once", err, time.Since(start))
+	}
+	if c.Connected() {
+		t.Fatal("Connected after Close")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+
+	db.Restart(t)
+	db.Vsctl(t, "add-br", "br9")
+	for _, err := watcher.Bridge(ctx, "br9"); err != nil; _, err = watcher.Bridge(ctx, "br9") {
+		if ctx.Err() != nil {
+			t.Fatalf("the client that stayed open does not see br9 after the restart: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := watcher.EnsurePort(ctx, ovsdb.PortSpec{Bridge: "br9", Name: "p9"}); err != nil {
+		t.Fatal(err)
 	}
 }
