@@ -88,7 +88,9 @@ func WithSyncTimeout(d time.Duration) Option {
 
 // Client is a connection to one ovsdb-server holding the Open_vSwitch
 // database. It monitors only the tables and columns it needs, reconnects on
-// its own, and is safe for concurrent use.
+// its own, and is safe for concurrent use. While it reconnects, reads show
+// the database as the lost connection last saw it, and writes wait for the
+// connection (until their context ends).
 type Client struct {
 	ovs         *conns
 	owner       string
@@ -204,7 +206,8 @@ func (c *Client) monitor(ovs client.Client) *client.Monitor {
 	)
 }
 
-// Close disconnects. The client cannot be used afterwards.
+// Close disconnects and stops reconnecting. Calls made afterwards fail at
+// once. Closing twice is harmless.
 func (c *Client) Close() { c.ovs.Close() }
 
 // Connected reports whether the client currently has a connection (it
