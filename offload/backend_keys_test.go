@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -183,3 +184,43 @@ func TestActivateUnregisteredBackend(t *testing.T) {
 type unregistered struct{ offload.None }
 
 func (unregistered) Name() string { return "unregistered" }
+
+// TestNodeSpecSwitchRemovesOtherBackendsKeys: a node left with doca's keys
+// (dpdk-extra among them) and tc's tc-policy is set up with the none
+// backend through Plan and Apply: the plan has a configure-backend step, and
+// afterwards no other backend's key remains.
+func TestNodeSpecSwitchRemovesOtherBackendsKeys(t *testing.T) {
+	ep := ovstest.StartInProcessDB(t)
+	c := ovstest.Dial(t, ep)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := c.SetMap(ctx, ovsdb.TableOpenvSwitch, "", "other_config", map[string]string{"hw-offload": "true",
+		"doca-init": "true", "dpdk-extra": "-a 0000:03:00.0", "ctl-pipe-size": "64", "tc-policy": "skip_sw",
+		"foreign-key": "kept"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	spec := offload.NodeSpec{
+		Backend:      offload.None{},
+		UplinkBridge: offload.UplinkBridge{Name: "brp0", Uplink: "p0"},
+		Chassis: ovsdb.Chassis{SystemID: "dpu-1", EncapIPs: []netip.Addr{netip.MustParseAddr("10.1.65.155")},
+			HostK8sNodename: "host-worker-1"},
+	}
+	node := &offload.Node{DB: c}
+	plan, err := offload.Plan(ctx, node, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Has(offload.StepConfigureBackend) {
+		t.Fatalf("plan has no configure-backend step:\n%s", plan)
+	}
+	if _, err := offload.Apply(ctx, node, plan); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"hw-offload": "false", "foreign-key": "kept"}
+	if got := rootOtherConfig(t, ep); !maps.Equal(got, want) {
+		t.Fatalf("other_config after Apply(none) = %v, want %v", got, want)
+	}
+	if again, err := offload.Plan(ctx, node, spec); err != nil || again.Has(offload.StepConfigureBackend) {
+		t.Fatalf("second plan: %v %v", again, err)
+	}
+}
