@@ -1,0 +1,68 @@
+package appctl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// RestoreTimeout bounds how long a Window waits for the daemon while
+// putting levels back.
+const RestoreTimeout = 10 * time.Second
+
+// Window is a bounded debug window: Modules are raised to Level at Dest
+// for Duration, then put back exactly as they were.
+type Window struct {
+	// Modules are the vlog modules to raise; those the daemon does not have
+	// are skipped.
+	Modules []string
+	// Dest is the destination to raise; "" means DestFile.
+	Dest string
+	// Level is the level to raise to; "" means "dbg".
+	Level string
+	// Duration is how long the levels stay raised; it must be positive.
+	Duration time.Duration
+}
+
+// Run raises the window's modules, calls during (if not nil) with a
+// context that ends with the window, waits until Duration passed (or ctx
+// ended), and restores the previous levels: also when ctx is cancelled or
+// during fails or panics. It returns the modules it changed. The restore
+// runs on a fresh connection when ctx's end broke c, bounded by
+// RestoreTimeout, and its failure is part of the returned error.
+func (w Window) Run(ctx context.Context, c *Client, during func(ctx context.Context) error) (changed []string, err error) {
+	if w.Duration <= 0 {
+		return nil, fmt.Errorf("appctl: debug window of %v: want a positive duration", w.Duration)
+	}
+	dest, level := w.Dest, w.Level
+	if dest == "" {
+		dest = DestFile
+	}
+	if level == "" {
+		level = "dbg"
+	}
+	changed, restore, err := c.RaiseLevels(ctx, dest, level, w.Modules...)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RestoreTimeout)
+		defer cancel()
+		if rerr := restore(rctx); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}()
+	wctx, cancel := context.WithTimeout(ctx, w.Duration)
+	defer cancel()
+	if during != nil {
+		if derr := during(wctx); derr != nil && !errors.Is(derr, context.DeadlineExceeded) {
+			return changed, fmt.Errorf("appctl: during the debug window: %w", derr)
+		}
+	}
+	<-wctx.Done()
+	if err := ctx.Err(); err != nil {
+		return changed, fmt.Errorf("appctl: debug window cut short: %w", err)
+	}
+	return changed, nil
+}
