@@ -152,6 +152,10 @@ func (c *Client) Call(ctx context.Context, cmd string, args ...string) (string, 
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return "", fmt.Errorf("appctl: %s: %w", cmd, ctxErr)
 		}
+		if d, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(d) {
+			// The socket's deadline fired a moment before the context's.
+			return "", fmt.Errorf("appctl: %s: %w", cmd, context.DeadlineExceeded)
+		}
 		return "", fmt.Errorf("appctl: %s on %s: %w", cmd, c.path, err)
 	}
 	var gotID int64
