@@ -35,6 +35,17 @@ func (r *Report) WriteTable(w io.Writer) error {
 	for _, l := range r.Limits {
 		fmt.Fprintf(tw, "limit: %s\n", l)
 	}
+	if e := r.OVSLog; e != nil {
+		ct := "not in the part read"
+		if e.CTStateKnown {
+			ct = fmt.Sprintf("0x%x", e.CTStateBits)
+		}
+		fmt.Fprintf(tw, "ovs-vswitchd log: %s bytes %d-%d, %d lines: %d offload failures, %d tied to flows of this report; probe tc ct_state bits: %s\n",
+			dash(e.Path), e.Start, e.End, e.Lines, e.Failures, e.Attributed, ct)
+		if len(e.DebugModules) > 0 {
+			fmt.Fprintf(tw, "debug window: %s raised to dbg, restored after\n", strings.Join(e.DebugModules, ", "))
+		}
+	}
 	return tw.Flush()
 }
 
