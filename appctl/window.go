@@ -11,6 +11,24 @@ import (
 // putting levels back.
 const RestoreTimeout = 10 * time.Second
 
+// RestoreError says that levels raised by a Window could not all be put
+// back: the daemon may still log at the raised level.
+type RestoreError struct {
+	// Modules are the modules the window had raised.
+	Modules []string
+	// Dest is the destination raised.
+	Dest string
+	// Err is what failed.
+	Err error
+}
+
+func (e *RestoreError) Error() string {
+	return fmt.Sprintf("appctl: putting back the log levels of %v at %s failed: %v", e.Modules, e.Dest, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RestoreError) Unwrap() error { return e.Err }
+
 // Window is a bounded debug window: Modules are raised to Level at Dest
 // for Duration, then put back exactly as they were.
 type Window struct {
@@ -30,7 +48,8 @@ type Window struct {
 // ended), and restores the previous levels: also when ctx is cancelled or
 // during fails or panics. It returns the modules it changed. The restore
 // runs on a fresh connection when ctx's end broke c, bounded by
-// RestoreTimeout, and its failure is part of the returned error.
+// RestoreTimeout, and its failure is part of the returned error, as a
+// *RestoreError.
 func (w Window) Run(ctx context.Context, c *Client, during func(ctx context.Context) error) (changed []string, err error) {
 	if w.Duration <= 0 {
 		return nil, fmt.Errorf("appctl: debug window of %v: want a positive duration", w.Duration)
@@ -50,7 +69,7 @@ func (w Window) Run(ctx context.Context, c *Client, during func(ctx context.Cont
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RestoreTimeout)
 		defer cancel()
 		if rerr := restore(rctx); rerr != nil {
-			err = errors.Join(err, rerr)
+			err = errors.Join(err, &RestoreError{Modules: changed, Dest: dest, Err: rerr})
 		}
 	}()
 	wctx, cancel := context.WithTimeout(ctx, w.Duration)

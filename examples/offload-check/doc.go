@@ -11,6 +11,14 @@
 //
 //	offload-check [--db unix:PATH] [--target CTL] [--pod [NS/]NAME | --iface-id ID | --port NAME]
 //	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP]
+//	              [--log OVS_VSWITCHD_LOG [--debug-window DURATION]]
+//
+// --log reads ovs-vswitchd's log for OVS's own reasons (package ovslog):
+// the last offload failure of each port, and for a flow the failure logged
+// for its UFID with the refusal before it. --debug-window raises OVS's
+// offload log modules to dbg through the control socket for that long
+// (send traffic meanwhile) and then puts the exact previous levels back,
+// also on timeout, SIGINT or SIGTERM (package appctl).
 //
 // Without a selection it checks every flow of the node. Exit status: 0 when
 // every selected flow is verified in hardware, 1 when some are not or there

@@ -8,12 +8,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"github.com/ovsoffload/ovsoffload/appctl"
 	"github.com/ovsoffload/ovsoffload/examples/internal/nodeflags"
 	"github.com/ovsoffload/ovsoffload/offload"
+	"github.com/ovsoffload/ovsoffload/ovslog"
 )
 
 // Exit statuses.
@@ -45,6 +49,15 @@ type result struct {
 	Verdict       string          `json:"verdict"`
 }
 
+// maxDebugWindow bounds --debug-window: OVS at dbg writes a lot.
+const maxDebugWindow = 10 * time.Minute
+
+// logOptions are the flags that read ovs-vswitchd's log.
+type logOptions struct {
+	path   string        // --log
+	window time.Duration // --debug-window
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("offload-check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -54,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&sel.Pod, "pod", "", "check the pod `[NAMESPACE/]NAME` (external_ids pod-namespace, pod-name)")
 	fs.StringVar(&sel.IfaceID, "iface-id", "", "check the interface with external_ids:iface-id=`ID`")
 	fs.StringVar(&sel.Port, "port", "", "check the OVS port `NAME`")
+	var lo logOptions
+	fs.StringVar(&lo.path, "log", "", "read ovs-vswitchd's log `file` (its --log-file) for offload failures, OVS's own reasons and the probe tc lines")
+	fs.DurationVar(&lo.window, "debug-window", 0, "before checking, raise OVS's offload log modules to dbg for this `long` (send traffic meanwhile), then put the exact previous levels back; needs --log; at most 10m")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
 	fs.Usage = func() {
@@ -82,9 +98,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if n > 1 {
 		return fail(errors.New("--pod, --iface-id and --port are exclusive: give one"))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	switch {
+	case lo.window < 0 || lo.window > maxDebugWindow:
+		return fail(fmt.Errorf("--debug-window %v: want a duration from 0 to %v", lo.window, maxDebugWindow))
+	case lo.window > 0 && lo.path == "":
+		return fail(errors.New("--debug-window needs --log: the window's lines are read from ovs-vswitchd's log file"))
+	case lo.window > 0 && node.FromFile != "":
+		return fail(errors.New("--debug-window needs a live ovs-vswitchd, not --from-file"))
+	}
+	// SIGINT and SIGTERM end the context: a debug window then puts the
+	// log levels back before the command exits.
+	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(sigCtx, *timeout+lo.window)
 	defer cancel()
-	res, err := check(ctx, &node, sel)
+	res, err := check(ctx, &node, sel, lo, stderr)
 	if err != nil {
 		return fail(err)
 	}
@@ -105,13 +133,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // check opens the node, verifies its flows with the backend and narrows the
 // report to the selection.
-func check(ctx context.Context, node *nodeflags.Flags, sel selector) (*result, error) {
+func check(ctx context.Context, node *nodeflags.Flags, sel selector, lo logOptions, progress io.Writer) (*result, error) {
 	s, err := node.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
 	res := &result{Selection: sel, BackendChoice: s.Why, Warnings: s.Warnings}
+	var raised []string
+	if lo.path != "" {
+		if s.Node.Log, raised, err = readLog(ctx, node.Target, lo, progress); err != nil {
+			return nil, err
+		}
+	}
 
 	var names []string
 	if !sel.empty() {
@@ -128,6 +162,9 @@ func check(ctx context.Context, node *nodeflags.Flags, sel selector) (*result, e
 	report, err := s.Backend.Verify(ctx, s.Node)
 	if err != nil {
 		return nil, fmt.Errorf("verifying with backend %s: %w", s.Backend.Name(), err)
+	}
+	if report.OVSLog != nil {
+		report.OVSLog.DebugModules = raised
 	}
 	for i := range res.Ports {
 		for _, f := range report.Flows {
@@ -197,4 +234,44 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// readLog reads ovs-vswitchd's log file. With a debug window, it first
+// raises the offload modules to dbg through the control socket for the
+// window's duration and puts the exact previous levels back (also when ctx
+// ends: SIGINT, SIGTERM, timeout), then reads the whole file, so the lines
+// OVS logged at start (probe tc, Flow API) count too. It returns the modules
+// the window raised.
+func readLog(ctx context.Context, target string, lo logOptions, progress io.Writer) (*ovslog.Log, []string, error) {
+	var raised []string
+	if lo.window > 0 {
+		if _, err := ovslog.Size(lo.path); err != nil {
+			return nil, nil, fmt.Errorf("--log: %w", err)
+		}
+		sock, err := appctl.FindSocket("", target)
+		if err != nil {
+			return nil, nil, fmt.Errorf("debug window: %w", err)
+		}
+		c, err := appctl.Dial(sock)
+		if err != nil {
+			return nil, nil, fmt.Errorf("debug window: %w", err)
+		}
+		defer c.Close()
+		w := appctl.Window{Modules: ovslog.DebugModules, Duration: lo.window}
+		fmt.Fprintf(progress, "offload-check: debug window: OVS's offload modules at dbg in %s for %v; send traffic now\n", lo.path, lo.window)
+		raised, err = w.Run(ctx, c, nil)
+		var re *appctl.RestoreError
+		switch {
+		case errors.As(err, &re):
+			return nil, nil, fmt.Errorf("debug window: %w; put them back by hand with ovs-appctl vlog/set MODULE:%s:LEVEL (vlog/list shows them)", err, re.Dest)
+		case err != nil:
+			return nil, nil, fmt.Errorf("debug window: %w (the previous log levels were put back)", err)
+		}
+		fmt.Fprintf(progress, "offload-check: debug window closed: %s back to their previous levels\n", strings.Join(raised, ", "))
+	}
+	l, err := ovslog.ReadFile(lo.path, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--log: %w", err)
+	}
+	return l, raised, nil
 }
