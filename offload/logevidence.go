@@ -128,8 +128,12 @@ func failuresByUFID(l *ovslog.Log) map[string][]ovslog.Event {
 		return out
 	}
 	for _, e := range l.Of(ovslog.OffloadFailed) {
-		if e.UFID != "" {
-			out[e.UFID] = append(out[e.UFID], e)
+		us := e.UFIDs // a userspace megaflow's datapath flows
+		if len(us) == 0 && e.UFID != "" {
+			us = []string{e.UFID}
+		}
+		for _, u := range us {
+			out[u] = append(out[u], e)
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package offload_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -151,4 +152,46 @@ func hasAll(rs, want []offload.Reason) bool {
 		}
 	}
 	return true
+}
+
+// TestClassifyRecordedUserspaceLog classifies the dump and log recorded
+// together from ovs-vswitchd 3.1.0 on the userspace datapath with
+// hw-offload=true (see ovslog/testdata): the flows whose megaflow the
+// offload thread failed to add get that line as their reason.
+func TestClassifyRecordedUserspaceLog(t *testing.T) {
+	l, err := ovslog.ReadFile("../ovslog/testdata/ovs-3.1.0-netdev-recorded.log", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../ovslog/testdata/ovs-3.1.0-netdev-recorded.dpctl.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flows []*dpflow.Flow
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		if !strings.HasPrefix(line, "ufid:") {
+			continue // "flow-dump from the main thread:"
+		}
+		f, err := dpflow.Parse(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flows = append(flows, f)
+	}
+	r := offload.Classify(flows, offload.Facts{Backend: "doca", HWOffload: true, Log: l})
+	withReason := 0
+	for _, f := range r.Flows {
+		for _, rs := range f.Reasons {
+			if rs.Code == offload.ReasonOVSOffloadFailed && strings.Contains(rs.Detail, "failed to add netdev flow") {
+				withReason++
+				if f.UFID == "806d77ca-3711-4ab9-be45-79ebd84604f2" && !strings.Contains(rs.Detail, "0f9ec8e5-1889-41a6-b1e8-5d76bf84b314") {
+					t.Errorf("ARP flow's reason names another megaflow: %s", rs.Detail)
+				}
+			}
+		}
+	}
+	t.Logf("%d of %d flows have the log's reason", withReason, len(r.Flows))
+	if withReason == 0 || r.OVSLog.Attributed != withReason {
+		t.Errorf("%d flows with the log's reason, %d attributed", withReason, r.OVSLog.Attributed)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,12 @@ const (
 	// offloading[ on DEV]: ERR" (netdev_offload_tc / dpif_offload_tc_netdev,
 	// INFO); 3.1 does not name the device.
 	IngressQdiscFailed Kind = "ingress-qdisc-failed"
+	// NetdevOffloadFailed is not a kind of its own: "failed to add netdev
+	// flow M" and "failed to modify netdev flow M" (dpif_netdev,
+	// lib/dpif-netdev.c dp_offload_flow; dpif_offload_dpdk in 4.0, DBG),
+	// the userspace datapath's offload failures, are OffloadFailed events
+	// with MegaUFID set.
+
 	// FlowAPIEnabled: "netdev: Flow API Enabled" (netdev_offload,
 	// lib/netdev-offload.c) or "Flow HW offload is enabled" (dpif_offload,
 	// lib/dpif-offload.c): hw-offload=true was read at start.
@@ -90,6 +97,12 @@ type Event struct {
 	// the line, or the put line OVS logs right after it in the same thread
 	// (dpif_netlink at dbg), names it.
 	UFID string `json:"ufid,omitempty"`
+	// MegaUFID is the megaflow a userspace-datapath offload failure names
+	// ("failed to add netdev flow M"); UFIDs are the datapath flows (as
+	// dpctl/dump-flows shows them) that dpif_netdev's "flow_add: ufid:U
+	// mega_ufid:M" lines tie to it, the first of them also in UFID.
+	MegaUFID string   `json:"mega_ufid,omitempty"`
+	UFIDs    []string `json:"ufids,omitempty"`
 	// Reasons are the Refusal texts the same thread logged just before an
 	// OffloadFailed: OVS's own reason for it.
 	Reasons []string `json:"reasons,omitempty"`
@@ -105,7 +118,10 @@ func (e Event) String() string {
 	if len(e.Reasons) > 0 {
 		s += " after " + strings.Join(quoteAll(e.Reasons), ", ")
 	}
-	if e.UFID != "" && !strings.Contains(e.Text, e.UFID) {
+	switch {
+	case e.MegaUFID != "" && e.UFID != "":
+		s += fmt.Sprintf(" (the megaflow of %d datapath flows, ufid:%s among them)", len(e.UFIDs), e.UFID)
+	case e.UFID != "" && !strings.Contains(e.Text, e.UFID):
 		s += " (ufid:" + e.UFID + ")"
 	}
 	return s
@@ -184,6 +200,15 @@ func (l *Log) Of(kinds ...Kind) []Event {
 var DebugModules = []string{
 	"dpif_netlink", "netdev_offload", "netdev_offload_tc", "tc",
 	"dpif_offload", "dpif_offload_tc", "dpif_offload_tc_netdev",
+}
+
+// DebugModulesUserspace are the modules whose dbg lines name the userspace
+// (netdev) datapath's offload failures and tie megaflows to datapath flows
+// (dpif_netdev's "flow_add" lines; dpif_netdev logs every upcall at dbg,
+// rate-limited), for OVS-DOCA and DPDK nodes.
+var DebugModulesUserspace = []string{
+	"dpif_netdev", "netdev_offload", "netdev_offload_dpdk",
+	"dpif_offload", "dpif_offload_dpdk", "dpif_offload_dpdk_netdev",
 }
 
 // Parse reads a log: ovs-vswitchd's log file (the default pattern
@@ -265,7 +290,8 @@ type threadState struct {
 type parser struct {
 	log     *Log
 	threads map[string]*threadState
-	last    int // index of the last event, for continuation lines; -1 if the last record was not an event
+	mega    map[string][]string // megaflow UFID -> datapath flow UFIDs (dpif_netdev flow_add)
+	last    int                 // index of the last event, for continuation lines; -1 if the last record was not an event
 	lastRec bool
 	// lastRefusal and lastThread: the last record was a Refusal of that
 	// thread (continuation lines extend it).
@@ -274,7 +300,7 @@ type parser struct {
 }
 
 func newParser() *parser {
-	return &parser{log: &Log{}, threads: map[string]*threadState{}, last: -1}
+	return &parser{log: &Log{}, threads: map[string]*threadState{}, mega: map[string][]string{}, last: -1}
 }
 
 func (p *parser) read(r io.Reader) error {
@@ -289,11 +315,58 @@ func (p *parser) read(r io.Reader) error {
 			p.line(line)
 		}
 		if errors.Is(err, io.EOF) {
+			p.finish()
 			return nil
 		}
 		if err != nil {
+			p.finish()
 			return err
 		}
+	}
+}
+
+// maxMega bounds the megaflow map; it is cleared when full.
+const maxMega = 1 << 16
+
+// finish ties userspace-datapath failures to the datapath flows of their
+// megaflow.
+func (p *parser) finish() {
+	for i := range p.log.Events {
+		e := &p.log.Events[i]
+		if e.MegaUFID == "" || e.UFID != "" {
+			continue
+		}
+		if us := p.mega[e.MegaUFID]; len(us) > 0 {
+			e.UFID, e.UFIDs = us[0], slices.Clone(us)
+		}
+	}
+}
+
+// flowAdd records "flow_add: ufid:U mega_ufid:M ..." (lib/dpif-netdev.c
+// dp_netdev_flow_add, also flow_mod).
+func (p *parser) flowAdd(rec record) {
+	if rec.module != "dpif_netdev" {
+		return
+	}
+	rest, ok := strings.CutPrefix(rec.message, "flow_add: ")
+	if !ok {
+		if rest, ok = strings.CutPrefix(rec.message, "flow_mod: "); !ok {
+			return
+		}
+	}
+	u, ok := ufidPrefix(rest)
+	if !ok {
+		return
+	}
+	m, ok := ufidPrefix(strings.TrimPrefix(rest[len("ufid:")+36:], " mega_"))
+	if !ok {
+		return
+	}
+	if len(p.mega) >= maxMega {
+		clear(p.mega)
+	}
+	if us := p.mega[m]; len(us) < 64 && !slices.Contains(us, u) {
+		p.mega[m] = append(us, u)
 	}
 }
 
@@ -430,6 +503,7 @@ func (p *parser) line(raw []byte) {
 	ev, ok := classify(rec)
 	if !ok {
 		p.putLine(rec)
+		p.flowAdd(rec)
 		return
 	}
 	ev.Line = p.log.Lines
@@ -576,6 +650,15 @@ func classify(rec record) (Event, bool) {
 				ev.CTStateBits, ev.CTStateProbe = uint32(v), true
 			}
 		}
+		return ev, true
+	case (rec.module == "dpif_netdev" || rec.module == "dpif_offload_dpdk") &&
+		(strings.HasPrefix(msg, "failed to add netdev flow ") || strings.HasPrefix(msg, "failed to modify netdev flow ")):
+		ev.Kind = OffloadFailed
+		i := strings.LastIndexByte(msg, ' ')
+		if m, ok := ufidPrefix("ufid:" + msg[i+1:]); ok {
+			ev.MegaUFID = m
+		}
+		ev.Err = msg[:i]
 		return ev, true
 	case tcModules[rec.module] && hasAnyPrefix(msg, refusalPrefixes):
 		ev.Kind = Refusal

@@ -253,3 +253,48 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseRecordedNetdev reads a log recorded here from ovs-vswitchd 3.1.0
+// on the userspace datapath with hw-offload=true, dpif_netdev and the
+// offload modules at dbg, while two namespaces pinged through br0: the
+// offload thread's "failed to add netdev flow M" lines are tied, through
+// dpif_netdev's "flow_add: ufid:U mega_ufid:M" lines, to the UFIDs that
+// dpctl/dump-flows -m showed right after (recorded next to it).
+func TestParseRecordedNetdev(t *testing.T) {
+	l := readTestdata(t, "ovs-3.1.0-netdev-recorded.log")
+	dump, err := os.ReadFile(filepath.Join("testdata", "ovs-3.1.0-netdev-recorded.dpctl.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fails := l.Of(OffloadFailed)
+	if len(fails) == 0 {
+		t.Fatal("no failure read")
+	}
+	inDump := 0
+	for _, e := range fails {
+		if e.MegaUFID == "" || e.UFID == "" || e.Module != "dpif_netdev" || e.Thread != "hw_offload4" || e.Err != "failed to add netdev flow" {
+			t.Errorf("failure %+v", e)
+		}
+		if bytes.Contains(dump, []byte("ufid:"+e.UFID+",")) {
+			inDump++
+		}
+	}
+	t.Logf("%d failures, %d tied to flows of the dump", len(fails), inDump)
+	if inDump == 0 {
+		t.Error("no failure tied to a flow of the dump")
+	}
+	if !l.FlowAPIEnabled() || l.Skipped != 0 {
+		t.Errorf("FlowAPIEnabled %v, Skipped %d", l.FlowAPIEnabled(), l.Skipped)
+	}
+	// The mega flow of the ARP request from 10.9.0.1 is the dump's
+	// ufid:806d77ca-... (in_port(v0), arp).
+	found := false
+	for _, e := range fails {
+		if e.MegaUFID == "0f9ec8e5-1889-41a6-b1e8-5d76bf84b314" {
+			found = e.UFID == "806d77ca-3711-4ab9-be45-79ebd84604f2"
+		}
+	}
+	if !found {
+		t.Error("the ARP megaflow's failure is not tied to ufid 806d77ca-...")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -142,7 +143,11 @@ func check(ctx context.Context, node *nodeflags.Flags, sel selector, lo logOptio
 	res := &result{Selection: sel, BackendChoice: s.Why, Warnings: s.Warnings}
 	var raised []string
 	if lo.path != "" {
-		if s.Node.Log, raised, err = readLog(ctx, node.Target, lo, progress); err != nil {
+		modules := ovslog.DebugModules
+		if s.Backend.Name() == "doca" {
+			modules = append(slices.Clone(modules), ovslog.DebugModulesUserspace...)
+		}
+		if s.Node.Log, raised, err = readLog(ctx, node.Target, lo, modules, progress); err != nil {
 			return nil, err
 		}
 	}
@@ -237,12 +242,13 @@ func dash(s string) string {
 }
 
 // readLog reads ovs-vswitchd's log file. With a debug window, it first
-// raises the offload modules to dbg through the control socket for the
+// raises the modules (OVS's TC offload modules; for OVS-DOCA also the
+// userspace datapath's) to dbg through the control socket for the
 // window's duration and puts the exact previous levels back (also when ctx
 // ends: SIGINT, SIGTERM, timeout), then reads the whole file, so the lines
 // OVS logged at start (probe tc, Flow API) count too. It returns the modules
 // the window raised.
-func readLog(ctx context.Context, target string, lo logOptions, progress io.Writer) (*ovslog.Log, []string, error) {
+func readLog(ctx context.Context, target string, lo logOptions, modules []string, progress io.Writer) (*ovslog.Log, []string, error) {
 	var raised []string
 	if lo.window > 0 {
 		if _, err := ovslog.Size(lo.path); err != nil {
@@ -257,7 +263,7 @@ func readLog(ctx context.Context, target string, lo logOptions, progress io.Writ
 			return nil, nil, fmt.Errorf("debug window: %w", err)
 		}
 		defer c.Close()
-		w := appctl.Window{Modules: ovslog.DebugModules, Duration: lo.window}
+		w := appctl.Window{Modules: modules, Duration: lo.window}
 		fmt.Fprintf(progress, "offload-check: debug window: OVS's offload modules at dbg in %s for %v; send traffic now\n", lo.path, lo.window)
 		raised, err = w.Run(ctx, c, nil)
 		var re *appctl.RestoreError
