@@ -281,10 +281,23 @@ func (c *countReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// pendingRefusal is a Refusal line waiting for its failure line.
+type pendingRefusal struct {
+	text string
+	time time.Time
+	line int
+}
+
+// refusalWindow is how long before a failure line a Refusal of the same
+// thread may be to count as its reason: OVS logs both in one call chain, so
+// a refusal older than that belongs to a flow whose failure line OVS's rate
+// limit dropped.
+const refusalWindow = time.Second
+
 // threadState is what one thread logged that may explain its next lines.
 type threadState struct {
-	pending  []string // Refusal texts not yet claimed by a failure
-	lastFail int      // index in Events of a failure waiting for its put line, -1 if none
+	pending  []pendingRefusal // Refusals not yet claimed by a failure
+	lastFail int              // index in Events of a failure waiting for its put line, -1 if none
 }
 
 type parser struct {
@@ -490,7 +503,8 @@ func (p *parser) line(raw []byte) {
 				return
 			}
 			if ts := p.threads[p.lastThread]; p.lastRefusal && ts != nil && len(ts.pending) > 0 {
-				ts.pending[len(ts.pending)-1] = clean(ts.pending[len(ts.pending)-1] + "\n" + line)
+				last := &ts.pending[len(ts.pending)-1]
+				last.text = clean(last.text + "\n" + line)
 			}
 			return // a continuation of a record that is no event
 		}
@@ -513,7 +527,7 @@ func (p *parser) line(raw []byte) {
 		if len(ts.pending) == maxPending {
 			ts.pending = ts.pending[1:]
 		}
-		ts.pending = append(ts.pending, ev.Text)
+		ts.pending = append(ts.pending, pendingRefusal{text: ev.Text, time: ev.Time, line: ev.Line})
 		p.lastRefusal = true
 		return
 	case OffloadFailed:
@@ -528,7 +542,7 @@ func (p *parser) line(raw []byte) {
 				return
 			}
 		}
-		ev.Reasons, ts.pending = ts.pending, nil
+		ev.Reasons, ts.pending = claim(ts.pending, ev.Time), nil
 		p.add(ev)
 		ts.lastFail = -1
 		if ev.UFID == "" {
@@ -553,13 +567,40 @@ func (p *parser) putLine(rec record) {
 		return
 	}
 	ts, ok := p.threads[rec.thread]
-	if !ok || ts.lastFail < 0 {
+	if !ok {
 		return
 	}
-	if u, ok := ufidPrefix(rest); ok && ts.lastFail < len(p.log.Events) {
+	u, hasUFID := ufidPrefix(rest)
+	if ts.lastFail < 0 {
+		// The put of a flow OVS refused, whose failure line its rate
+		// limit dropped (the put line itself is not rate-limited): the
+		// refusals just before it are that flow's.
+		if reasons := claim(ts.pending, rec.time); hasUFID && len(reasons) > 0 {
+			p.add(Event{Kind: OffloadFailed, Line: p.log.Lines, Time: rec.time, Module: rec.module, Thread: rec.thread,
+				Level: rec.level, UFID: u, Reasons: reasons,
+				Text: clean(cutAt(rec.message, " ufid:", 41) + " (OVS refused it; its \"failed to offload flow\" line was dropped by OVS's rate limit)")})
+		}
+		ts.pending = nil
+		return
+	}
+	if hasUFID && ts.lastFail < len(p.log.Events) {
 		p.log.Events[ts.lastFail].UFID = u
 	}
 	ts.lastFail = -1
+	ts.pending = nil
+}
+
+// claim returns the texts of the refusals logged within refusalWindow
+// before t (all of them when the lines carry no time).
+func claim(pending []pendingRefusal, t time.Time) []string {
+	var out []string
+	for _, r := range pending {
+		if !t.IsZero() && !r.time.IsZero() && (t.Sub(r.time) > refusalWindow || r.time.After(t)) {
+			continue
+		}
+		out = append(out, r.text)
+	}
+	return out
 }
 
 func (p *parser) thread(name string) *threadState {

@@ -298,3 +298,29 @@ func TestParseRecordedNetdev(t *testing.T) {
 		t.Error("the ARP megaflow's failure is not tied to ufid 806d77ca-...")
 	}
 }
+
+// TestRateLimitedFailureLine: OVS rate-limits "failed to offload flow" (5
+// per minute after a burst of 20, lib/dpif-netlink.c parse_flow_put) but
+// not the put line dpif_netlink logs at dbg, so a refusal followed by a put
+// line with no failure line between is the refused flow's; and a refusal
+// older than a second is not the reason of a later failure.
+func TestRateLimitedFailureLine(t *testing.T) {
+	const log = `2026-12-08T10:00:01.500Z|00060|netdev_offload_tc(handler1)|DBG|offloading attribute dp_hash isn't supported
+2026-12-08T10:00:01.500Z|00062|dpif_netlink(handler1)|DBG|system@ovs-system: put[create] ufid:7b2c3d4e-0000-4a5b-8c9d-0123456789ab recirc_id(0),dp_hash(0x1/0xf),in_port(2), actions:3
+2026-12-08T10:00:02.000Z|00063|netdev_offload_tc(handler1)|DBG|offloading attribute skb_priority isn't supported
+2026-12-08T10:00:09.000Z|00064|dpif_netlink(handler1)|DBG|failed to offload flow: Operation not supported: pf0vf4
+2026-12-08T10:00:09.500Z|00065|dpif_netlink(handler1)|DBG|system@ovs-system: put[create] ufid:8b2c3d4e-0000-4a5b-8c9d-0123456789ab recirc_id(0),in_port(2), actions:3
+2026-12-08T10:00:10.000Z|00066|dpif_netlink(handler1)|DBG|system@ovs-system: put[create] ufid:9b2c3d4e-0000-4a5b-8c9d-0123456789ab recirc_id(0),in_port(2), actions:3
+`
+	l, err := Parse(strings.NewReader(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	compare(t, l, []string{
+		`offload-failed dpif_netlink dev="" err="" ufid=7b2c3d4e-0000-4a5b-8c9d-0123456789ab reason="offloading attribute dp_hash isn't supported"`,
+		`offload-failed dpif_netlink dev="pf0vf4" err="Operation not supported" ufid=8b2c3d4e-0000-4a5b-8c9d-0123456789ab`,
+	})
+	if txt := l.Events[0].Text; !strings.Contains(txt, "dropped by OVS's rate limit") || strings.Contains(txt, "recirc_id") {
+		t.Errorf("text %q", txt)
+	}
+}
