@@ -196,7 +196,7 @@ func vsPython(b *testing.B) {
 		testenv.Missing(b, "OVS's Python flow parser (%v); install the Debian packages python3-openvswitch and python3-netaddr", err)
 	}
 	lines := benchLines(b)
-	data, err := os.ReadFile(filepath.Join(corpusDir, "odp_dump_lines.txt"))
+	data, err := os.ReadFile(filepath.Join(testenv.Corpus(b, "ovs-tests"), "odp_dump_lines.txt"))
 	if err != nil {
 		vsPythonErr = err
 		return

@@ -8,21 +8,35 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ovsoffload/ovsoffload/internal/testenv"
 )
 
-// corpusDir holds the OVS test vectors (see its README.md).
-var corpusDir = func() string {
-	if d := os.Getenv("OVSOFFLOAD_CORPUS"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "shared", "corpus", "ovs-tests")
-}()
-
+// readCorpus reads the non-blank lines of a file of the shared OVS test
+// vectors (../shared/corpus/ovs-tests, see its README.md). Without the corpus
+// the test skips (fails in strict mode).
 func readCorpus(t testing.TB, name string) []string {
 	t.Helper()
-	fh, err := os.Open(filepath.Join(corpusDir, name))
+	return readCorpusFile(t, filepath.Join(testenv.Corpus(t, "ovs-tests"), name))
+}
+
+// seedCorpus is readCorpus for fuzzers, which also run on their own seeds
+// without the corpus: it returns nil when the corpus is absent (outside
+// strict mode).
+func seedCorpus(t testing.TB, name string) []string {
+	t.Helper()
+	dir, ok := testenv.OptionalCorpus(t, "ovs-tests")
+	if !ok {
+		return nil
+	}
+	return readCorpusFile(t, filepath.Join(dir, name))
+}
+
+func readCorpusFile(t testing.TB, path string) []string {
+	t.Helper()
+	fh, err := os.Open(path)
 	if err != nil {
-		t.Fatalf("corpus: %v (set OVSOFFLOAD_CORPUS to the ovs-tests directory)", err)
+		t.Fatalf("corpus: %v", err)
 	}
 	defer fh.Close()
 	var lines []string
@@ -37,7 +51,7 @@ func readCorpus(t testing.TB, name string) []string {
 		t.Fatal(err)
 	}
 	if len(lines) == 0 {
-		t.Fatalf("corpus file %s is empty", name)
+		t.Fatalf("corpus file %s is empty", path)
 	}
 	return lines
 }

@@ -10,11 +10,11 @@ import (
 func FuzzParse(f *testing.F) {
 	for _, file := range []string{"odp_dump_lines.txt", "odp_keys.txt", "odp_stats_actions.txt",
 		"odp_flows_normalized.txt", "odp_invalid.txt", "pytests_odp.txt"} {
-		for _, l := range readCorpus(f, file) {
+		for _, l := range seedCorpus(f, file) {
 			f.Add(l)
 		}
 	}
-	for _, l := range readCorpus(f, "odp_actions.txt") {
+	for _, l := range seedCorpus(f, "odp_actions.txt") {
 		f.Add("in_port(1), packets:0, bytes:0, used:never, actions:" + l)
 	}
 	for _, l := range ovnLines {
@@ -50,7 +50,7 @@ func FuzzParse(f *testing.F) {
 
 // FuzzParseActions does the same for action lists.
 func FuzzParseActions(f *testing.F) {
-	for _, l := range readCorpus(f, "odp_actions.txt") {
+	for _, l := range seedCorpus(f, "odp_actions.txt") {
 		f.Add(l)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

@@ -183,7 +183,7 @@ func FuzzFastPath(f *testing.F) {
 	for _, l := range append(append([]string{}, extraFastPathLines...), ovnLines...) {
 		f.Add(l)
 	}
-	for _, l := range readCorpus(f, "odp_dump_lines.txt") {
+	for _, l := range seedCorpus(f, "odp_dump_lines.txt") {
 		f.Add(l)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

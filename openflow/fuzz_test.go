@@ -3,16 +3,19 @@ package openflow
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/ovsoffload/ovsoffload/internal/testenv"
 )
 
 // FuzzParse checks that Parse never panics and that whatever it accepts
 // formats to text that parses back to the same flow, and that Format is a
 // fixed point. It is seeded from every OpenFlow line of the corpus.
 func FuzzParse(f *testing.F) {
-	dir := corpusDir(f)
-	for _, name := range corpusFiles {
-		for _, line := range readLines(f, filepath.Join(dir, name)) {
-			f.Add(line)
+	if dir, ok := testenv.OptionalCorpus(f, "ovs-tests"); ok {
+		for _, name := range corpusFiles {
+			for _, line := range readLines(f, filepath.Join(dir, name)) {
+				f.Add(line)
+			}
 		}
 	}
 	f.Fuzz(func(t *testing.T, s string) {

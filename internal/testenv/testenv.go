@@ -1,15 +1,17 @@
 // Package testenv decides what a test does when a prerequisite is missing.
 //
 // Outside CI a test whose prerequisite (a binary, root, a kernel feature) is
-// missing is skipped with a message naming what to install. In CI (CI=true) or
-// when OVSOFFLOAD_STRICT=1 is set, the same test fails: a test that silently
-// skipped did not run.
+// missing is skipped with a message naming what to install. When
+// OVSOFFLOAD_STRICT=1 is set (this repository's CI sets it), the same test
+// fails: a test that silently skipped did not run. CI=true alone is not
+// strict: an importer's CI sets it too, and may have no Open vSwitch.
 package testenv
 
 import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -23,10 +25,14 @@ type T interface {
 }
 
 // Strict reports whether missing prerequisites must fail tests instead of
-// skipping them. It is true when CI=true or OVSOFFLOAD_STRICT=1.
+// skipping them. It is true only when OVSOFFLOAD_STRICT=1.
 func Strict() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("OVSOFFLOAD_STRICT") == "1"
+	return os.Getenv(StrictEnv) == "1"
 }
+
+// StrictEnv names the environment variable that makes missing prerequisites
+// fail tests (value 1).
+const StrictEnv = "OVSOFFLOAD_STRICT"
 
 // Missing skips t, or fails it in strict mode, with a message saying what is
 // missing and how to get it.
@@ -34,7 +40,8 @@ func Missing(t T, format string, args ...any) {
 	t.Helper()
 	msg := fmt.Sprintf(format, args...)
 	if Strict() {
-		t.Fatalf("prerequisite missing (strict mode: CI=true or OVSOFFLOAD_STRICT=1): %s", msg)
+		t.Fatalf("prerequisite missing (strict mode: OVSOFFLOAD_STRICT=1): %s", msg)
+		return
 	}
 	t.Skipf("prerequisite missing: %s", msg)
 }
@@ -101,4 +108,64 @@ func RequireKernelLane(t T) {
 		t.Skipf("kernel lane test: runs inside the QEMU guest of `make kernel-lane` (%s=1), not on the host", KernelLaneEnv)
 	}
 	RequireRoot(t)
+}
+
+// CorpusEnv names the environment variable that points at the ovs-tests
+// corpus directory, for runs where ../shared is not beside the repository.
+const CorpusEnv = "OVSOFFLOAD_CORPUS"
+
+// FindCorpus looks for a set of the shared test corpus (for example
+// "ovs-tests" or "realworld"): the directory in $OVSOFFLOAD_CORPUS for
+// "ovs-tests", else shared/corpus/<set> beside the repository (the directory
+// above the one holding go.mod). The corpora come from other projects and
+// are never committed here, so a clean clone has none.
+func FindCorpus(set string) (string, bool) {
+	if d := os.Getenv(CorpusEnv); d != "" && set == "ovs-tests" {
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			return d, true
+		}
+		return "", false
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			d := filepath.Join(filepath.Dir(dir), "shared", "corpus", set)
+			if st, err := os.Stat(d); err == nil && st.IsDir() {
+				return d, true
+			}
+			return "", false
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+// Corpus returns the directory of a corpus set, or skips t (fails it in
+// strict mode) with a message saying where the corpus is looked for.
+func Corpus(t T, set string) string {
+	t.Helper()
+	d, ok := FindCorpus(set)
+	if !ok {
+		Missing(t, "the shared test corpus %q is not beside the repository (../shared/corpus/%s; for ovs-tests, $%s may name it)",
+			set, set, CorpusEnv)
+	}
+	return d
+}
+
+// OptionalCorpus is Corpus for tests that also run without the corpus,
+// such as fuzzers seeded from testdata: it reports false when the set is
+// absent, and fails t only in strict mode.
+func OptionalCorpus(t T, set string) (string, bool) {
+	t.Helper()
+	d, ok := FindCorpus(set)
+	if !ok && Strict() {
+		Missing(t, "the shared test corpus %q is not beside the repository (../shared/corpus/%s)", set, set)
+	}
+	return d, ok
 }

@@ -51,7 +51,7 @@ say "up, kernel $(uname -r)"
 # starts ovs-vswitchd without upcall handlers; no test may start it before that.
 while [ "$(cut -d. -f1 /proc/uptime)" -lt "$MIN_UPTIME" ]; do sleep 0.2; done
 
-export OVSOFFLOAD_KERNEL_LANE=1 CI=true TMPDIR=/tmp HOME=/tmp
+export OVSOFFLOAD_KERNEL_LANE=1 OVSOFFLOAD_STRICT=1 CI=true TMPDIR=/tmp HOME=/tmp
 for kv in $GUEST_ENV; do export "$kv"; done
 while read -r name dir; do
   [ -n "$name" ] || continue
