@@ -195,3 +195,21 @@ func TestClassifyRecordedUserspaceLog(t *testing.T) {
 		t.Errorf("%d flows with the log's reason, %d attributed", withReason, r.OVSLog.Attributed)
 	}
 }
+
+func TestReadOVSLogWithoutWindow(t *testing.T) {
+	ctx := context.Background()
+	if _, _, err := offload.ReadOVSLog(ctx, offload.OVSLogOptions{}); err == nil {
+		t.Fatal("no path: no error")
+	}
+	path := t.TempDir() + "/ovs-vswitchd.log"
+	if _, _, err := offload.ReadOVSLog(ctx, offload.OVSLogOptions{Path: path, Window: 1}); err == nil {
+		t.Fatal("missing log file: the window opened")
+	}
+	if err := os.WriteFile(path, []byte(logText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, raised, err := offload.ReadOVSLog(ctx, offload.OVSLogOptions{Path: path})
+	if err != nil || raised != nil || len(l.Of(ovslog.OffloadFailed)) != 2 || l.Path != path {
+		t.Fatalf("got %+v, %v, %v", l, raised, err)
+	}
+}

@@ -241,43 +241,27 @@ func dash(s string) string {
 	return s
 }
 
-// readLog reads ovs-vswitchd's log file. With a debug window, it first
-// raises the modules (OVS's TC offload modules; for OVS-DOCA also the
-// userspace datapath's) to dbg through the control socket for the
-// window's duration and puts the exact previous levels back (also when ctx
-// ends: SIGINT, SIGTERM, timeout), then reads the whole file, so the lines
-// OVS logged at start (probe tc, Flow API) count too. It returns the modules
-// the window raised.
+// readLog reads ovs-vswitchd's log file (offload.ReadOVSLog). With a
+// debug window, it first raises the modules (OVS's TC offload modules; for
+// OVS-DOCA also the userspace datapath's) to dbg for the window's duration
+// and puts the exact previous levels back (also when ctx ends: SIGINT,
+// SIGTERM, timeout). It returns the modules the window raised.
 func readLog(ctx context.Context, target string, lo logOptions, modules []string, progress io.Writer) (*ovslog.Log, []string, error) {
-	var raised []string
 	if lo.window > 0 {
-		if _, err := ovslog.Size(lo.path); err != nil {
-			return nil, nil, fmt.Errorf("--log: %w", err)
-		}
-		sock, err := appctl.FindSocket("", target)
-		if err != nil {
-			return nil, nil, fmt.Errorf("debug window: %w", err)
-		}
-		c, err := appctl.Dial(sock)
-		if err != nil {
-			return nil, nil, fmt.Errorf("debug window: %w", err)
-		}
-		defer c.Close()
-		w := appctl.Window{Modules: modules, Duration: lo.window}
 		fmt.Fprintf(progress, "offload-check: debug window: OVS's offload modules at dbg in %s for %v; send traffic now\n", lo.path, lo.window)
-		raised, err = w.Run(ctx, c, nil)
-		var re *appctl.RestoreError
-		switch {
-		case errors.As(err, &re):
-			return nil, nil, fmt.Errorf("debug window: %w; put them back by hand with ovs-appctl vlog/set MODULE:%s:LEVEL (vlog/list shows them)", err, re.Dest)
-		case err != nil:
-			return nil, nil, fmt.Errorf("debug window: %w (the previous log levels were put back)", err)
-		}
-		fmt.Fprintf(progress, "offload-check: debug window closed: %s back to their previous levels\n", strings.Join(raised, ", "))
 	}
-	l, err := ovslog.ReadFile(lo.path, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--log: %w", err)
+	l, raised, err := offload.ReadOVSLog(ctx, offload.OVSLogOptions{Path: lo.path, Window: lo.window, Socket: target, Modules: modules})
+	var re *appctl.RestoreError
+	switch {
+	case errors.As(err, &re):
+		return nil, nil, fmt.Errorf("%w; put them back by hand with ovs-appctl vlog/set MODULE:%s:LEVEL (vlog/list shows them)", err, re.Dest)
+	case err != nil && lo.window > 0 && raised != nil:
+		return nil, nil, fmt.Errorf("%w (the previous log levels were put back)", err)
+	case err != nil:
+		return nil, nil, err
+	}
+	if lo.window > 0 {
+		fmt.Fprintf(progress, "offload-check: debug window closed: %s back to their previous levels\n", strings.Join(raised, ", "))
 	}
 	return l, raised, nil
 }
