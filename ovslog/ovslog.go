@@ -318,8 +318,10 @@ func newParser() *parser {
 
 func (p *parser) read(r io.Reader) error {
 	br := bufio.NewReaderSize(r, 64<<10)
+	var buf []byte
 	for {
-		line, cut, err := readLine(br)
+		line, cut, err := readLine(br, buf[:0])
+		buf = line
 		if len(line) > 0 || err == nil {
 			p.log.Lines++
 			if cut {
@@ -383,9 +385,9 @@ func (p *parser) flowAdd(rec record) {
 	}
 }
 
-// readLine returns the next line without its newline, cut at MaxLine
-// (the rest of it is read and thrown away).
-func readLine(br *bufio.Reader) (line []byte, cut bool, err error) {
+// readLine appends the next line to line, without its newline, cut at
+// MaxLine (the rest of it is read and thrown away).
+func readLine(br *bufio.Reader, line []byte) (_ []byte, cut bool, err error) {
 	for {
 		frag, err := br.ReadSlice('\n')
 		if len(line)+len(frag) > MaxLine {
@@ -416,22 +418,47 @@ var levels = map[string]bool{"EMER": true, "ERR": true, "WARN": true, "INFO": tr
 
 // record is one parsed log line.
 type record struct {
-	time    time.Time
-	module  string
-	thread  string
-	level   string
-	message string
+	timeText string // the time field, parsed by when
+	module   string
+	thread   string
+	level    string
+	message  string
+}
+
+// when returns the record's time, zero when it has none (syslog) or it
+// is not in vlog's formats.
+func (r record) when() time.Time {
+	if r.timeText == "" {
+		return time.Time{}
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05.000Z", "2006-01-02T15:04:05Z"} {
+		if t, err := time.Parse(layout, r.timeText); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 // parseRecord splits a line in OVS's format: [time|]seq|module[(thread)]|LEVEL|message.
+// It does not allocate.
 func parseRecord(line string) (record, bool) {
 	var rec record
-	parts := strings.SplitN(line, "|", 6)
-	for i := 0; i <= 1; i++ {
-		if i+3 >= len(parts) {
+	var f [5]string // the first five '|'-separated fields; f[4] keeps the rest
+	n, rest := 0, line
+	for n < 4 {
+		i := strings.IndexByte(rest, '|')
+		if i < 0 {
 			break
 		}
-		seq, mod, lvl := parts[i], parts[i+1], parts[i+2]
+		f[n], rest = rest[:i], rest[i+1:]
+		n++
+	}
+	if n < 3 {
+		return rec, false
+	}
+	f[n] = rest
+	for i := 0; i <= 1 && i+3 <= n; i++ {
+		seq, mod, lvl := f[i], f[i+1], f[i+2]
 		if !allDigits(seq) || !levels[lvl] {
 			continue
 		}
@@ -440,14 +467,13 @@ func parseRecord(line string) (record, bool) {
 			continue
 		}
 		rec.module, rec.thread, rec.level = name, thread, lvl
-		rec.message = strings.Join(parts[i+3:], "|")
+		if i+3 == n {
+			rec.message = f[n]
+		} else { // i == 0: the fourth '|' is in the message
+			rec.message = line[len(f[0])+len(f[1])+len(f[2])+3:]
+		}
 		if i == 1 {
-			for _, layout := range []string{"2006-01-02T15:04:05.000Z", "2006-01-02T15:04:05Z"} {
-				if t, err := time.Parse(layout, parts[0]); err == nil {
-					rec.time = t
-					break
-				}
-			}
+			rec.timeText = f[0]
 		}
 		return rec, true
 	}
@@ -520,6 +546,10 @@ func (p *parser) line(raw []byte) {
 		p.flowAdd(rec)
 		return
 	}
+	if ev.Text == "" {
+		ev.Text = clean(rec.message)
+	}
+	ev.Time = rec.when()
 	ev.Line = p.log.Lines
 	switch ev.Kind {
 	case Refusal:
@@ -575,8 +605,8 @@ func (p *parser) putLine(rec record) {
 		// The put of a flow OVS refused, whose failure line its rate
 		// limit dropped (the put line itself is not rate-limited): the
 		// refusals just before it are that flow's.
-		if reasons := claim(ts.pending, rec.time); hasUFID && len(reasons) > 0 {
-			p.add(Event{Kind: OffloadFailed, Line: p.log.Lines, Time: rec.time, Module: rec.module, Thread: rec.thread,
+		if reasons := claim(ts.pending, rec.when()); hasUFID && len(reasons) > 0 {
+			p.add(Event{Kind: OffloadFailed, Line: p.log.Lines, Time: rec.when(), Module: rec.module, Thread: rec.thread,
 				Level: rec.level, UFID: u, Reasons: reasons,
 				Text: clean(cutAt(rec.message, " ufid:", 41) + " (OVS refused it; its \"failed to offload flow\" line was dropped by OVS's rate limit)")})
 		}
@@ -654,7 +684,7 @@ var refusalPrefixes = []string{
 
 // classify recognises the offload events.
 func classify(rec record) (Event, bool) {
-	ev := Event{Time: rec.time, Module: rec.module, Thread: rec.thread, Level: rec.level, Text: clean(rec.message)}
+	ev := Event{Module: rec.module, Thread: rec.thread, Level: rec.level}
 	msg := rec.message
 	switch {
 	case strings.HasPrefix(msg, "failed to offload flow: "):

@@ -324,3 +324,31 @@ func TestRateLimitedFailureLine(t *testing.T) {
 		t.Errorf("text %q", txt)
 	}
 }
+
+// BenchmarkParse reads a log of 100,000 lines: one in ten an offload
+// failure with its refusal and put line, the rest other modules' INFO
+// lines, as a busy node logs with the debug window open.
+func BenchmarkParse(b *testing.B) {
+	var buf bytes.Buffer
+	for i := 0; len(buf.Bytes()) == 0 || i < 100_000; i++ {
+		switch i % 10 {
+		case 0:
+			fmt.Fprintf(&buf, "2026-12-08T10:00:01.500Z|%05d|netdev_offload_tc(handler1)|DBG|offloading attribute pkt_mark isn't supported\n", i)
+		case 1:
+			fmt.Fprintf(&buf, "2026-12-08T10:00:01.500Z|%05d|dpif_netlink(handler1)|DBG|failed to offload flow: Operation not supported: pf0vf%d\n", i, i%64)
+		case 2:
+			fmt.Fprintf(&buf, "2026-12-08T10:00:01.500Z|%05d|dpif_netlink(handler1)|DBG|system@ovs-system: put[create] ufid:1b2c3d4e-0000-4a5b-8c9d-%012x recirc_id(0),dp_hash(0/0),skb_priority(0/0),in_port(2),skb_mark(0x1),ct_state(0/0),eth(src=0a:58:0a:f4:00:05,dst=0a:58:0a:f4:00:01),eth_type(0x0800),ipv4(src=10.244.0.5,dst=10.244.0.0/255.255.0.0,proto=6,frag=no), actions:3\n", i, i)
+		default:
+			fmt.Fprintf(&buf, "2026-12-08T10:00:01.500Z|%05d|bridge|INFO|bridge br-int: added interface pf0vf%d on port %d\n", i, i%64, i)
+		}
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		l, err := Parse(bytes.NewReader(data))
+		if err != nil || len(l.Events) != 10_000 {
+			b.Fatalf("%d events, %v", len(l.Events), err)
+		}
+	}
+}
