@@ -195,3 +195,27 @@ func TestParseVlogListHostile(t *testing.T) {
 		t.Fatalf("rate limiting note: %v, %v", l, err)
 	}
 }
+
+func FuzzParseVlogList(f *testing.F) {
+	b, err := os.ReadFile("testdata/vlog-list-3.1.0.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(b))
+	f.Fuzz(func(t *testing.T, s string) {
+		l, err := ParseVlogList(s)
+		if err != nil {
+			return
+		}
+		for m, dests := range l {
+			if m == "" || strings.ContainsAny(m, ":\n") {
+				t.Fatalf("module %q", m)
+			}
+			for _, lv := range dests {
+				if lv == "" {
+					t.Fatalf("empty level of %s", m)
+				}
+			}
+		}
+	})
+}
