@@ -118,6 +118,33 @@ func logNodeReasons(l *ovslog.Log) []Reason {
 			rs = append(rs, Reason{ReasonIngressQdiscFailed, oneLine(e.String())})
 		}
 	}
+	// Refusals no failure line claimed: at OVS's default levels a refusal
+	// may be ERR while the failure line that names the device is DBG.
+	type group struct {
+		n    int
+		last ovslog.Event
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, e := range l.Of(ovslog.Refusal) {
+		if e.Claimed {
+			continue
+		}
+		g := groups[e.Text]
+		if g == nil {
+			g = &group{}
+			groups[e.Text] = g
+			order = append(order, e.Text)
+		}
+		g.n++
+		g.last = e
+	}
+	for _, text := range order {
+		g := groups[text]
+		rs = append(rs, Reason{ReasonOVSRefused, oneLine(fmt.Sprintf(
+			"OVS refused to offload flows it does not name here (a debug window ties them to flows): %q, %d times, last %s",
+			text, g.n, g.last.String()))})
+	}
 	return rs
 }
 

@@ -213,3 +213,30 @@ func TestReadOVSLogWithoutWindow(t *testing.T) {
 		t.Fatalf("got %+v, %v, %v", l, raised, err)
 	}
 }
+
+// TestClassifyKernelLaneRefusals: the real lines of the kernel lane (OVS
+// 3.1 at its default levels) give a node reason naming OVS's refusal.
+func TestClassifyKernelLaneRefusals(t *testing.T) {
+	l, err := ovslog.ReadFile("../ovslog/testdata/ovs-3.1.0-kernel-lane-recorded.log", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := offload.Classify(nil, offload.Facts{Backend: "tc", HWOffload: true, Log: l})
+	var found []string
+	for _, n := range r.Node {
+		if n.Code == offload.ReasonOVSRefused {
+			found = append(found, n.Detail)
+		}
+	}
+	if len(found) != 1 || !strings.Contains(found[0], `"flow_put: recirc_id sharing not supported", 2 times, last ovs-vswitchd log line 63 (netdev_offload_tc ERR)`) {
+		t.Errorf("node reasons %+v", r.Node)
+	}
+	// A refusal claimed by a failure is that flow's, not the node's.
+	l2, err := ovslog.Parse(strings.NewReader(logText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := offload.Classify(nil, offload.Facts{Backend: "tc", HWOffload: true, Log: l2}); hasCode(r.Node, offload.ReasonOVSRefused) {
+		t.Errorf("claimed refusal as node reason: %+v", r.Node)
+	}
+}

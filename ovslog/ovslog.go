@@ -42,11 +42,15 @@ const (
 	// failed to put[...] (ERR) ufid:..." (lib/dpif.c log_flow_message, from
 	// dpif_offload in 4.0), which names the flow but not the device.
 	OffloadFailed Kind = "offload-failed"
-	// Refusal: OVS's own TC translation refused the flow, before the kernel
+	// Refusal: OVS's own TC translation refused a flow, before the kernel
 	// saw it ("offloading attribute pkt_mark isn't supported", "unsupported
 	// put action type: 12", "Can only support 32 actions", "recirc_id
 	// sharing not supported"...; netdev_offload_tc / dpif_offload_tc_netdev,
 	// mostly DBG).
+	// A Refusal is also the Reason of the OffloadFailed event that follows
+	// it in the same thread (Claimed then says so); one not Claimed stands
+	// alone, as at OVS's default levels, where the refusal may be ERR
+	// ("recirc_id sharing not supported") and the failure line DBG.
 	Refusal Kind = "ovs-refusal"
 	// AckMismatch: "Kernel flower acknowledgment does not match request!"
 	// (tc, lib/tc.c tc_replace_flower, WARN): the kernel stored a filter
@@ -106,6 +110,9 @@ type Event struct {
 	// Reasons are the Refusal texts the same thread logged just before an
 	// OffloadFailed: OVS's own reason for it.
 	Reasons []string `json:"reasons,omitempty"`
+	// Claimed is true for a Refusal that an OffloadFailed event carries in
+	// its Reasons.
+	Claimed bool `json:"claimed,omitempty"`
 	// CTStateBits and CTStateProbe: the ct_state bits of a "probe tc:
 	// supported ovs ct_state bits" line (OVS's OVS_CS_F_* bits).
 	CTStateBits  uint32 `json:"ct_state_bits,omitempty"`
@@ -285,7 +292,7 @@ func (c *countReader) Read(b []byte) (int, error) {
 type pendingRefusal struct {
 	text string
 	time time.Time
-	line int
+	idx  int // its event in Log.Events; < 0 once dropped
 }
 
 // refusalWindow is how long before a failure line a Refusal of the same
@@ -531,6 +538,9 @@ func (p *parser) line(raw []byte) {
 			if ts := p.threads[p.lastThread]; p.lastRefusal && ts != nil && len(ts.pending) > 0 {
 				last := &ts.pending[len(ts.pending)-1]
 				last.text = clean(last.text + "\n" + line)
+				if last.idx >= 0 && last.idx < len(p.log.Events) {
+					p.log.Events[last.idx].Text = last.text
+				}
 			}
 			return // a continuation of a record that is no event
 		}
@@ -557,7 +567,8 @@ func (p *parser) line(raw []byte) {
 		if len(ts.pending) == maxPending {
 			ts.pending = ts.pending[1:]
 		}
-		ts.pending = append(ts.pending, pendingRefusal{text: ev.Text, time: ev.Time, line: ev.Line})
+		p.add(ev)
+		ts.pending = append(ts.pending, pendingRefusal{text: ev.Text, time: ev.Time, idx: len(p.log.Events) - 1})
 		p.lastRefusal = true
 		return
 	case OffloadFailed:
@@ -572,7 +583,7 @@ func (p *parser) line(raw []byte) {
 				return
 			}
 		}
-		ev.Reasons, ts.pending = claim(ts.pending, ev.Time), nil
+		ev.Reasons, ts.pending = p.claim(ts.pending, ev.Time), nil
 		p.add(ev)
 		ts.lastFail = -1
 		if ev.UFID == "" {
@@ -605,7 +616,11 @@ func (p *parser) putLine(rec record) {
 		// The put of a flow OVS refused, whose failure line its rate
 		// limit dropped (the put line itself is not rate-limited): the
 		// refusals just before it are that flow's.
-		if reasons := claim(ts.pending, rec.when()); hasUFID && len(reasons) > 0 {
+		if !hasUFID {
+			ts.pending = nil
+			return
+		}
+		if reasons := p.claim(ts.pending, rec.when()); len(reasons) > 0 {
 			p.add(Event{Kind: OffloadFailed, Line: p.log.Lines, Time: rec.when(), Module: rec.module, Thread: rec.thread,
 				Level: rec.level, UFID: u, Reasons: reasons,
 				Text: clean(cutAt(rec.message, " ufid:", 41) + " (OVS refused it; its \"failed to offload flow\" line was dropped by OVS's rate limit)")})
@@ -622,13 +637,17 @@ func (p *parser) putLine(rec record) {
 
 // claim returns the texts of the refusals logged within refusalWindow
 // before t (all of them when the lines carry no time).
-func claim(pending []pendingRefusal, t time.Time) []string {
+// (It marks their events Claimed.)
+func (p *parser) claim(pending []pendingRefusal, t time.Time) []string {
 	var out []string
 	for _, r := range pending {
 		if !t.IsZero() && !r.time.IsZero() && (t.Sub(r.time) > refusalWindow || r.time.After(t)) {
 			continue
 		}
 		out = append(out, r.text)
+		if r.idx >= 0 && r.idx < len(p.log.Events) {
+			p.log.Events[r.idx].Claimed = true
+		}
 	}
 	return out
 }
@@ -653,6 +672,11 @@ func (p *parser) add(ev Event) {
 		for _, ts := range p.threads {
 			if ts.lastFail >= 0 {
 				ts.lastFail -= n // < 0 when dropped: then nothing waits
+			}
+			for i := range ts.pending {
+				if ts.pending[i].idx >= 0 {
+					ts.pending[i].idx -= n
+				}
 			}
 		}
 	}

@@ -12,6 +12,9 @@ import (
 
 // brief is an event in one line, for comparing.
 func brief(e Event) string {
+	if e.Kind == Refusal {
+		return fmt.Sprintf("%s %s %q claimed=%v", e.Kind, e.Module, e.Text, e.Claimed)
+	}
 	s := fmt.Sprintf("%s %s dev=%q err=%q", e.Kind, e.Module, e.Device, e.Err)
 	if e.UFID != "" {
 		s += " ufid=" + e.UFID
@@ -53,11 +56,15 @@ func TestParseOVS3Formats(t *testing.T) {
 		`probe-tc netdev_offload_tc dev="" err=""`,
 		`ingress-qdisc-failed netdev_offload_tc dev="" err="Operation not supported"`,
 		`ingress-qdisc-failed netdev_offload_tc dev="pf0vf3" err="Operation not supported"`,
+		`ovs-refusal netdev_offload_tc "offloading attribute pkt_mark isn't supported" claimed=true`,
 		`offload-failed dpif_netlink dev="pf0vf0" err="Operation not supported" ufid=1b2c3d4e-0000-4a5b-8c9d-0123456789ab reason="offloading attribute pkt_mark isn't supported"`,
+		`ovs-refusal netdev_offload_tc "offloading isn't supported, unknown attribute\nUnused mask bits:\n00000040  00 00 00 00 00 00 00 00-ff ff ff ff 00 00 00 00" claimed=true`,
 		`offload-failed dpif_netlink dev="pf0vf1" err="Operation not supported" reason="offloading isn't supported, unknown attribute\nUnused mask bits:\n00000040  00 00 00 00 00 00 00 00-ff ff ff ff 00 00 00 00"`,
+		`ovs-refusal netdev_offload_tc "unsupported put action type: 12" claimed=true`,
 		`offload-failed dpif_netlink dev="pf0vf0" err="Operation not supported" ufid=2b2c3d4e-0000-4a5b-8c9d-0123456789ab reason="unsupported put action type: 12"`,
 		`offload-failed dpif_netlink dev="pf0vf1" err="Invalid argument"`,
 		`ack-mismatch tc dev="" err=""`,
+		`ovs-refusal netdev_offload_tc "flow_put: recirc_id sharing not supported" claimed=true`,
 		`offload-failed dpif_netlink dev="pf0vf2" err="Operation not supported" reason="flow_put: recirc_id sharing not supported"`,
 	})
 	if bits, ok := l.CTState(); !ok || bits != 0x27 {
@@ -71,7 +78,7 @@ func TestParseOVS3Formats(t *testing.T) {
 	if l.Skipped != 13 {
 		t.Errorf("Skipped = %d, want the 13 comment lines", l.Skipped)
 	}
-	e := l.Events[5]
+	e := l.Events[6]
 	if e.Thread != "handler1" || e.Level != "DBG" || e.Line != 21 || !e.Time.Equal(time.Date(2026, 12, 8, 10, 0, 1, 500e6, time.UTC)) {
 		t.Errorf("event 6: thread %q level %q line %d time %v", e.Thread, e.Level, e.Line, e.Time)
 	}
@@ -86,6 +93,7 @@ func TestParseOVS4Formats(t *testing.T) {
 		`flow-api-enabled dpif_offload dev="" err=""`,
 		`probe-tc dpif_offload_tc_netdev dev="" err="" ct=0x3f`,
 		`ingress-qdisc-failed dpif_offload_tc_netdev dev="pf0vf2" err="Invalid argument"`,
+		`ovs-refusal dpif_offload_tc_netdev "offloading attribute conj_id isn't supported" claimed=true`,
 		`offload-failed dpif_offload_tc dev="pf0vf0" err="Operation not supported" reason="offloading attribute conj_id isn't supported"`,
 		// dpif_offload's "failed to put" names the flow of the failure
 		// before it; the second has no failure line before it.
@@ -96,7 +104,7 @@ func TestParseOVS4Formats(t *testing.T) {
 		t.Errorf("CTState() = %#x, %v; want 0x3f, true", bits, ok)
 	}
 	// The flow key after the UFID is not kept whole.
-	if txt := l.Events[5].Text; !strings.HasSuffix(txt, " ...") || strings.Contains(txt, "actions:") {
+	if txt := l.Events[6].Text; !strings.HasSuffix(txt, " ...") || strings.Contains(txt, "actions:") {
 		t.Errorf("text of a failed put: %q", txt)
 	}
 }
@@ -317,10 +325,14 @@ func TestRateLimitedFailureLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	compare(t, l, []string{
+		`ovs-refusal netdev_offload_tc "offloading attribute dp_hash isn't supported" claimed=true`,
 		`offload-failed dpif_netlink dev="" err="" ufid=7b2c3d4e-0000-4a5b-8c9d-0123456789ab reason="offloading attribute dp_hash isn't supported"`,
+		// Older than a second: not this failure's reason, and claimed by
+		// no failure.
+		`ovs-refusal netdev_offload_tc "offloading attribute skb_priority isn't supported" claimed=false`,
 		`offload-failed dpif_netlink dev="pf0vf4" err="Operation not supported" ufid=8b2c3d4e-0000-4a5b-8c9d-0123456789ab`,
 	})
-	if txt := l.Events[0].Text; !strings.Contains(txt, "dropped by OVS's rate limit") || strings.Contains(txt, "recirc_id") {
+	if txt := l.Events[1].Text; !strings.Contains(txt, "dropped by OVS's rate limit") || strings.Contains(txt, "recirc_id") {
 		t.Errorf("text %q", txt)
 	}
 }
@@ -350,5 +362,22 @@ func BenchmarkParse(b *testing.B) {
 		if err != nil || len(l.Events) != 10_000 {
 			b.Fatalf("%d events, %v", len(l.Events), err)
 		}
+	}
+}
+
+// TestParseKernelLaneRecorded reads real lines of ovs-vswitchd 3.1.0 on the
+// kernel datapath in the kernel lane: at OVS's default levels the refusal
+// is ERR and its failure line DBG, so the refusals stand alone.
+func TestParseKernelLaneRecorded(t *testing.T) {
+	l := readTestdata(t, "ovs-3.1.0-kernel-lane-recorded.log")
+	compare(t, l, []string{
+		`ovs-refusal netdev_offload_tc "flow_put: recirc_id sharing not supported" claimed=false`,
+		`ovs-refusal netdev_offload_tc "flow_put: recirc_id sharing not supported" claimed=false`,
+	})
+	if e := l.Events[0]; e.Thread != "handler3" || e.Level != "ERR" || e.Line != 62 {
+		t.Errorf("%+v", e)
+	}
+	if l.Skipped != 3 || l.Lines != 63 {
+		t.Errorf("Lines %d Skipped %d", l.Lines, l.Skipped)
 	}
 }
