@@ -46,8 +46,12 @@ type LogEvidence struct {
 	Failures   int `json:"failures"`
 	Attributed int `json:"attributed"`
 	// FlowAPIEnabled: the log holds the line OVS prints when it reads
-	// hw-offload=true at start.
+	// hw-offload=true.
 	FlowAPIEnabled bool `json:"flow_api_enabled"`
+	// StartLine and Version: the line where the daemon's last run starts
+	// in the log, and its version, when the log holds that start.
+	StartLine int    `json:"start_line,omitempty"`
+	Version   string `json:"version,omitempty"`
 	// CTStateBits is what "probe tc: supported ovs ct_state bits" said;
 	// CTStateKnown is false when the log read holds no such line.
 	CTStateBits  uint32 `json:"ct_state_bits"`
@@ -65,6 +69,9 @@ func NewLogEvidence(l *ovslog.Log) *LogEvidence {
 	e := &LogEvidence{Path: l.Path, Start: l.Start, End: l.End, Rotated: l.Rotated, Lines: l.Lines,
 		Skipped: l.Skipped, Dropped: l.Dropped, FlowAPIEnabled: l.FlowAPIEnabled()}
 	e.CTStateBits, e.CTStateKnown = l.CTState()
+	if st, ok := l.LastStart(); ok {
+		e.StartLine, e.Version = st.Line, st.Version
+	}
 	e.Failures = len(l.Of(ovslog.OffloadFailed))
 	return e
 }
@@ -104,6 +111,10 @@ func applyLogToPorts(facts *Facts) {
 }
 
 // logNodeReasons are the log's facts about the whole node.
+//
+// No reason is drawn from a missing "Flow API Enabled" line: OVS enables
+// its flow API whenever it reads hw-offload=true (vswitchd/bridge.c
+// bridge_run), and the line is INFO, which a log at WARN never holds.
 func logNodeReasons(l *ovslog.Log) []Reason {
 	if l == nil {
 		return nil

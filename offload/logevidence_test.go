@@ -240,3 +240,18 @@ func TestClassifyKernelLaneRefusals(t *testing.T) {
 		t.Errorf("claimed refusal as node reason: %+v", r.Node)
 	}
 }
+
+// TestLogEvidenceStart: the summary names the daemon's last start and
+// version when the log holds them.
+func TestLogEvidenceStart(t *testing.T) {
+	const started = "2026-12-08T10:00:00.000Z|00001|vlog|INFO|opened log file /var/log/openvswitch/ovs-vswitchd.log\n" +
+		"2026-12-08T10:00:00.002Z|00008|bridge|INFO|ovs-vswitchd (Open vSwitch) 3.1.0\n"
+	l, err := ovslog.Parse(strings.NewReader(started))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := offload.Classify(nil, offload.Facts{Backend: "tc", HWOffload: true, Log: l})
+	if r.OVSLog.Version != "3.1.0" || r.OVSLog.StartLine != 1 || r.OVSLog.FlowAPIEnabled || len(r.Node) != 0 {
+		t.Errorf("node %+v, log %+v", r.Node, r.OVSLog)
+	}
+}

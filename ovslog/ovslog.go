@@ -70,6 +70,11 @@ const (
 	// lib/netdev-offload.c) or "Flow HW offload is enabled" (dpif_offload,
 	// lib/dpif-offload.c): hw-offload=true was read at start.
 	FlowAPIEnabled Kind = "flow-api-enabled"
+	// Started: the first line a run of the daemon logs (message number 1
+	// in the main thread: vlog numbers each thread's lines from 1). Version
+	// is filled from the "ovs-vswitchd (Open vSwitch) X" line (bridge,
+	// lib/bridge.c) that follows.
+	Started Kind = "started"
 	// ProbeTC: a "probe tc: ..." line (INFO); the one "probe tc: supported
 	// ovs ct_state bits: 0x%x" carries the ct_state bits the kernel's
 	// flower accepts (Event.CTStateBits).
@@ -110,6 +115,8 @@ type Event struct {
 	// Reasons are the Refusal texts the same thread logged just before an
 	// OffloadFailed: OVS's own reason for it.
 	Reasons []string `json:"reasons,omitempty"`
+	// Version is the daemon's version, for a Started event.
+	Version string `json:"version,omitempty"`
 	// Claimed is true for a Refusal that an OffloadFailed event carries in
 	// its Reasons.
 	Claimed bool `json:"claimed,omitempty"`
@@ -177,7 +184,7 @@ func (l *Log) CTState() (bits uint32, known bool) {
 }
 
 // FlowAPIEnabled reports whether the log holds the line OVS prints when it
-// reads hw-offload=true at start.
+// reads hw-offload=true (once per run: at start, or when it is set later).
 func (l *Log) FlowAPIEnabled() bool {
 	for _, e := range l.Events {
 		if e.Kind == FlowAPIEnabled {
@@ -185,6 +192,40 @@ func (l *Log) FlowAPIEnabled() bool {
 		}
 	}
 	return false
+}
+
+// LastStart returns the Started event of the daemon's last run in the log,
+// and whether there is one (a log read from an offset, or rotated since
+// the start, has none).
+func (l *Log) LastStart() (Event, bool) {
+	for i := len(l.Events) - 1; i >= 0; i-- {
+		if l.Events[i].Kind == Started {
+			return l.Events[i], true
+		}
+	}
+	return Event{}, false
+}
+
+// FlowAPIEnabledSinceStart says whether the daemon's last run logged that
+// its flow API is enabled; known is false when the log does not hold that
+// run's start.
+func (l *Log) FlowAPIEnabledSinceStart() (enabled, known bool) {
+	start := -1
+	for i := len(l.Events) - 1; i >= 0; i-- {
+		if l.Events[i].Kind == Started {
+			start = i
+			break
+		}
+	}
+	if start < 0 {
+		return false, false
+	}
+	for _, e := range l.Events[start:] {
+		if e.Kind == FlowAPIEnabled {
+			return true, true
+		}
+	}
+	return false, true
 }
 
 // Of returns the events of the given kinds, in log order.
@@ -425,6 +466,7 @@ var levels = map[string]bool{"EMER": true, "ERR": true, "WARN": true, "INFO": tr
 
 // record is one parsed log line.
 type record struct {
+	seq      string // the message number
 	timeText string // the time field, parsed by when
 	module   string
 	thread   string
@@ -473,7 +515,7 @@ func parseRecord(line string) (record, bool) {
 		if !ok {
 			continue
 		}
-		rec.module, rec.thread, rec.level = name, thread, lvl
+		rec.module, rec.thread, rec.level, rec.seq = name, thread, lvl, seq
 		if i+3 == n {
 			rec.message = f[n]
 		} else { // i == 0: the fourth '|' is in the message
@@ -550,10 +592,15 @@ func (p *parser) line(raw []byte) {
 	}
 	p.lastRec, p.lastRefusal, p.lastThread = true, false, rec.thread
 	p.last = -1
+	if rec.thread == "" && strings.TrimLeft(rec.seq, "0") == "1" {
+		// The line itself keeps its meaning below.
+		p.add(Event{Kind: Started, Line: p.log.Lines, Time: rec.when(), Module: rec.module, Level: rec.level, Text: clean(rec.message)})
+	}
 	ev, ok := classify(rec)
 	if !ok {
 		p.putLine(rec)
 		p.flowAdd(rec)
+		p.versionLine(rec)
 		return
 	}
 	if ev.Text == "" {
@@ -594,6 +641,23 @@ func (p *parser) line(raw []byte) {
 	}
 	p.add(ev)
 	p.last = len(p.log.Events) - 1
+}
+
+// versionLine fills the Version of the last Started event from
+// "ovs-vswitchd (Open vSwitch) 3.1.0" (lib/bridge.c, at start).
+func (p *parser) versionLine(rec record) {
+	v, ok := strings.CutPrefix(rec.message, "ovs-vswitchd (Open vSwitch) ")
+	if rec.module != "bridge" || !ok {
+		return
+	}
+	for i := len(p.log.Events) - 1; i >= 0; i-- {
+		if e := &p.log.Events[i]; e.Kind == Started {
+			if e.Version == "" {
+				e.Version = clean(strings.TrimSpace(v))
+			}
+			return
+		}
+	}
 }
 
 // putLine attaches the UFID of a "DP: put[...] ufid:U ..." line (lib/dpif.c

@@ -129,11 +129,18 @@ func TestParseSyslog(t *testing.T) {
 func TestParseRecorded(t *testing.T) {
 	l := readTestdata(t, "ovs-3.1.0-recorded.log")
 	compare(t, l, []string{
+		`started vlog dev="" err=""`,
 		`flow-api-enabled netdev_offload dev="" err=""`,
 		`probe-tc netdev_offload_tc dev="" err="" ct=0x0`,
 	})
 	if l.Lines != 62 || l.Skipped != 0 {
 		t.Errorf("Lines %d Skipped %d, want 62 and 0", l.Lines, l.Skipped)
+	}
+	if st, ok := l.LastStart(); !ok || st.Version != "3.1.0" || st.Line != 1 {
+		t.Errorf("LastStart() = %+v, %v", st, ok)
+	}
+	if on, known := l.FlowAPIEnabledSinceStart(); !on || !known {
+		t.Errorf("FlowAPIEnabledSinceStart() = %v, %v", on, known)
 	}
 }
 
@@ -202,6 +209,7 @@ func TestParseHostile(t *testing.T) {
 		t.Fatal(err)
 	}
 	compare(t, l, []string{
+		`started dpif_netlink dev="" err=""`, // message number 1 of the main thread
 		`offload-failed dpif_netlink dev="pf0\\xffvf0" err="Operation\\x1b[31m not supported"`,
 		`offload-failed dpif_netlink dev="c|d" err="a|b"`,
 		// The huge line is cut at MaxLine, its text at 4 KiB: the device
@@ -379,5 +387,38 @@ func TestParseKernelLaneRecorded(t *testing.T) {
 	}
 	if l.Skipped != 3 || l.Lines != 63 {
 		t.Errorf("Lines %d Skipped %d", l.Lines, l.Skipped)
+	}
+}
+
+// TestFlowAPISinceStart: the last run of the daemon counts; a log without
+// a start does not know.
+func TestFlowAPISinceStart(t *testing.T) {
+	const runs = `2026-12-08T09:00:00.000Z|00001|vlog|INFO|opened log file /var/log/openvswitch/ovs-vswitchd.log
+2026-12-08T09:00:00.001Z|00006|netdev_offload|INFO|netdev: Flow API Enabled
+2026-12-08T09:00:00.002Z|00008|bridge|INFO|ovs-vswitchd (Open vSwitch) 3.1.0
+2026-12-08T10:00:00.000Z|00001|vlog|INFO|opened log file /var/log/openvswitch/ovs-vswitchd.log
+2026-12-08T10:00:00.002Z|00008|bridge|INFO|ovs-vswitchd (Open vSwitch) 3.1.1
+2026-12-08T10:00:00.002Z|00009|bridge|INFO|ovs-vswitchd (Open vSwitch) 9.9.9
+`
+	l, err := Parse(strings.NewReader(runs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if on, known := l.FlowAPIEnabledSinceStart(); on || !known {
+		t.Errorf("FlowAPIEnabledSinceStart() = %v, %v; want false, true", on, known)
+	}
+	if st, _ := l.LastStart(); st.Version != "3.1.1" || st.Line != 4 {
+		t.Errorf("LastStart() = %+v", st)
+	}
+	l, _ = Parse(strings.NewReader(runs[strings.Index(runs, "\n")+1:]))
+	if _, known := l.FlowAPIEnabledSinceStart(); known {
+		// the second run still starts in it
+		if st, _ := l.LastStart(); st.Line != 3 {
+			t.Errorf("LastStart() = %+v", st)
+		}
+	}
+	l, _ = Parse(strings.NewReader("2026-12-08T10:00:00.002Z|00008|bridge|INFO|ovs-vswitchd (Open vSwitch) 3.1.1\n"))
+	if _, known := l.FlowAPIEnabledSinceStart(); known {
+		t.Error("a log without a start knows")
 	}
 }
