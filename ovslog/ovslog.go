@@ -283,7 +283,9 @@ func Size(path string) (int64, error) {
 
 // ReadFile parses the file at path from offset on (0: the whole file). When
 // the file is now shorter than offset it was rotated or truncated: it is
-// read from its start and Log.Rotated says so.
+// read from its start and Log.Rotated says so. A last line without its
+// newline (one OVS may be writing) is not read; Log.End stops before it,
+// so ReadFile(path, l.End) later continues where this one stopped.
 func ReadFile(path string, offset int64) (*Log, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -310,8 +312,9 @@ func ReadFile(path string, offset int64) (*Log, error) {
 	cr := &countReader{r: f}
 	p := newParser()
 	p.log.Path, p.log.Start, p.log.Rotated = path, offset, rotated
+	p.holdPartial = true
 	err = p.read(cr)
-	p.log.End = offset + cr.n
+	p.log.End = offset + cr.n - p.partial
 	if err != nil {
 		return p.log, fmt.Errorf("ovslog: reading %s: %w", path, err)
 	}
@@ -354,6 +357,10 @@ type parser struct {
 	mega    map[string][]string // megaflow UFID -> datapath flow UFIDs (dpif_netdev flow_add)
 	last    int                 // index of the last event, for continuation lines; -1 if the last record was not an event
 	lastRec bool
+	// holdPartial: a last line without a newline is not read (files);
+	// partial is its length.
+	holdPartial bool
+	partial     int64
 	// lastRefusal and lastThread: the last record was a Refusal of that
 	// thread (continuation lines extend it).
 	lastRefusal bool
@@ -368,8 +375,15 @@ func (p *parser) read(r io.Reader) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var buf []byte
 	for {
-		line, cut, err := readLine(br, buf[:0])
+		line, n, cut, err := readLine(br, buf[:0])
 		buf = line
+		if p.holdPartial && errors.Is(err, io.EOF) && n > 0 {
+			// A last line without its newline may be one OVS is still
+			// writing: it is left for the next read from End.
+			p.partial = int64(n)
+			p.finish()
+			return nil
+		}
 		if len(line) > 0 || err == nil {
 			p.log.Lines++
 			if cut {
@@ -435,9 +449,11 @@ func (p *parser) flowAdd(rec record) {
 
 // readLine appends the next line to line, without its newline, cut at
 // MaxLine (the rest of it is read and thrown away).
-func readLine(br *bufio.Reader, line []byte) (_ []byte, cut bool, err error) {
+// n counts the bytes it consumed.
+func readLine(br *bufio.Reader, line []byte) (_ []byte, n int, cut bool, err error) {
 	for {
 		frag, err := br.ReadSlice('\n')
+		n += len(frag)
 		if len(line)+len(frag) > MaxLine {
 			room := MaxLine - len(line)
 			if room > 0 {
@@ -451,7 +467,7 @@ func readLine(br *bufio.Reader, line []byte) (_ []byte, cut bool, err error) {
 			continue
 		}
 		line = trimEOL(line)
-		return line, cut, err
+		return line, n, cut, err
 	}
 }
 

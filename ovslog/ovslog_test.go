@@ -170,10 +170,10 @@ func TestReadFileFromOffset(t *testing.T) {
 		t.Fatalf("from offset: %+v", l)
 	}
 	// Rotated: the file is now shorter than the offset.
-	if err := os.WriteFile(path, []byte(second[:len(second)-1]), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(second), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	l, err = ReadFile(path, off+int64(len(second)))
+	l, err = ReadFile(path, off+int64(len(second))+1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,5 +420,38 @@ func TestFlowAPISinceStart(t *testing.T) {
 	l, _ = Parse(strings.NewReader("2026-12-08T10:00:00.002Z|00008|bridge|INFO|ovs-vswitchd (Open vSwitch) 3.1.1\n"))
 	if _, known := l.FlowAPIEnabledSinceStart(); known {
 		t.Error("a log without a start knows")
+	}
+}
+
+// TestReadFilePartialLine: a line OVS is still writing is left for the
+// next read, which continues from End.
+func TestReadFilePartialLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ovs-vswitchd.log")
+	whole := "2026-12-08T10:00:00.001Z|00002|dpif_netlink|DBG|failed to offload flow: Operation not supported: pf0vf0\n"
+	next := "2026-12-08T10:00:00.002Z|00003|dpif_netlink|DBG|failed to offload flow: Operation not supported: pf0vf12\n"
+	if err := os.WriteFile(path, []byte(whole+next[:len(next)-5]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ReadFile(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Events) != 1 || l.End != int64(len(whole)) || l.Lines != 1 {
+		t.Fatalf("first read: %d events, End %d, Lines %d", len(l.Events), l.End, l.Lines)
+	}
+	if err := os.WriteFile(path, []byte(whole+next), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err = ReadFile(path, l.End)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Events) != 1 || l.Events[0].Device != "pf0vf12" || l.End != int64(len(whole+next)) {
+		t.Fatalf("second read: %+v", l)
+	}
+	// Parse, on a stream, reads a last line without a newline.
+	l, _ = Parse(strings.NewReader(next[:len(next)-1]))
+	if len(l.Events) != 1 {
+		t.Fatalf("Parse dropped the last line")
 	}
 }
