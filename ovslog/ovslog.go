@@ -133,8 +133,10 @@ func (e Event) String() string {
 		s += " after " + strings.Join(quoteAll(e.Reasons), ", ")
 	}
 	switch {
+	case e.MegaUFID != "" && e.UFID != "" && len(e.UFIDs) > 1:
+		s += fmt.Sprintf(" (the megaflow of ufid:%s and %d other datapath flows)", e.UFID, len(e.UFIDs)-1)
 	case e.MegaUFID != "" && e.UFID != "":
-		s += fmt.Sprintf(" (the megaflow of %d datapath flows, ufid:%s among them)", len(e.UFIDs), e.UFID)
+		s += fmt.Sprintf(" (the megaflow of ufid:%s)", e.UFID)
 	case e.UFID != "" && !strings.Contains(e.Text, e.UFID):
 		s += " (ufid:" + e.UFID + ")"
 	}

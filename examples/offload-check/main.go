@@ -144,7 +144,7 @@ func check(ctx context.Context, node *nodeflags.Flags, sel selector, lo logOptio
 	var raised []string
 	if lo.path != "" {
 		modules := ovslog.DebugModules
-		if s.Backend.Name() == "doca" {
+		if s.Backend.Name() != "tc" { // OVS-DOCA, or a node whose flows stay in OVS
 			modules = append(slices.Clone(modules), ovslog.DebugModulesUserspace...)
 		}
 		if s.Node.Log, raised, err = readLog(ctx, node.Target, lo, modules, progress); err != nil {
@@ -242,8 +242,8 @@ func dash(s string) string {
 }
 
 // readLog reads ovs-vswitchd's log file (offload.ReadOVSLog). With a
-// debug window, it first raises the modules (OVS's TC offload modules; for
-// OVS-DOCA also the userspace datapath's) to dbg for the window's duration
+// debug window, it first raises the modules (OVS's TC offload modules; with
+// a backend other than tc also the userspace datapath's) to dbg for the window's duration
 // and puts the exact previous levels back (also when ctx ends: SIGINT,
 // SIGTERM, timeout). It returns the modules the window raised.
 func readLog(ctx context.Context, target string, lo logOptions, modules []string, progress io.Writer) (*ovslog.Log, []string, error) {

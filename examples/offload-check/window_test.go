@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/ovsoffload/ovsoffload/appctl"
+	"github.com/ovsoffload/ovsoffload/offload"
+	"github.com/ovsoffload/ovsoffload/ovsdb"
 	"github.com/ovsoffload/ovsoffload/ovstest"
 )
 
@@ -69,6 +71,7 @@ func TestIntegrationCheckDebugWindow(t *testing.T) {
 		!strings.Contains(out.String(), "ovs-vswitchd log: "+sw.Log) {
 		t.Errorf("--log alone: exit %d\n%s", code, out.String())
 	}
+	t.Logf("offload-check --log:\n%s", out.String())
 }
 
 // TestIntegrationCheckDebugWindowSignals interrupts a one-minute window
@@ -130,5 +133,64 @@ func TestDebugWindowFlags(t *testing.T) {
 		if code := run(tc.args, &out, &errOut); code != exitError || !strings.Contains(errOut.String(), tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %q", tc.args, code, errOut.String(), tc.want)
 		}
+	}
+}
+
+// TestIntegrationCheckDebugWindowTiesFailuresToFlows: a real ovs-vswitchd
+// (userspace datapath, hw-offload=true) fails to offload the flows of a
+// ping sent while the window is open; the report ties the failure lines
+// it logged to those flows, each by its UFID.
+func TestIntegrationCheckDebugWindowTiesFailuresToFlows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts ovs-vswitchd")
+	}
+	sw := ovstest.StartSwitch(t, ovstest.SwitchOptions{OtherConfig: map[string]string{"hw-offload": "true"}})
+	sw.AddBridge(t, "br0")
+	a := sw.AddHost(t, "br0", "10.0.0.1/24", ovstest.HostOptions{Port: "pf0vf0"})
+	sw.AddHost(t, "br0", "10.0.0.2/24", ovstest.HostOptions{Port: "pf0vf1"})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db, err := ovsdb.Dial(ctx, sw.DB.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	att := ovsdb.PodAttachment{IfaceID: "default_testpod1", PodName: "testpod1", PodNamespace: "default"}
+	if _, err := db.EnsurePort(ctx, ovsdb.PortSpec{Bridge: "br0", Name: "pf0vf0", ExternalIDs: att.ExternalIDs()}); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- run([]string{"--target", sw.Ctl, "--db", sw.DB.Endpoint(), "--eswitch=false", "--backend", "none",
+			"--log", sw.Log, "--debug-window", "4s", "--json"}, &out, &errOut)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for vlogList(t, sw).Level("dpif_netdev", "file") != "dbg" {
+		if time.Now().After(deadline) {
+			t.Fatal("the window did not open")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	a.Exec(t, "ping", "-c3", "-i0.2", "10.0.0.2")
+	code := <-done
+	if code != exitNotAll {
+		t.Fatalf("exit %d, stderr %s", code, errOut.String())
+	}
+	var res result
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	tied := 0
+	for _, f := range res.Report.Flows {
+		for _, r := range f.Reasons {
+			if r.Code == offload.ReasonOVSOffloadFailed && strings.Contains(r.Detail, "failed to add netdev flow") {
+				tied++
+				t.Logf("flow %s in_port(%s): %s", f.UFID, f.InPort, r.Detail)
+			}
+		}
+	}
+	if tied == 0 || res.Report.OVSLog.Attributed != tied {
+		t.Errorf("%d flows tied to a logged failure, %d attributed; log %+v", tied, res.Report.OVSLog.Attributed, res.Report.OVSLog)
 	}
 }
