@@ -10,8 +10,15 @@
 // port or leaves through it:
 //
 //	offload-check [--db unix:PATH] [--target CTL] [--pod [NS/]NAME | --iface-id ID | --port NAME]
-//	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP]
+//	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP] [--counter-window 5s]
 //	              [--log OVS_VSWITCHD_LOG [--debug-window DURATION]]
+//
+// Each flow's verdict carries its hardware and software packets when the
+// backend splits them (TC: the filter's hardware counters apart from its
+// total; the table's HW/SW column, "counters" in JSON). With
+// --counter-window the flows are verified twice, that long apart, and a flow
+// in hardware whose software packets grew is flagged "in hardware, but
+// traffic in software" (reason traffic-in-software).
 //
 // --log reads ovs-vswitchd's log for OVS's own reasons (package ovslog):
 // the last offload failure of each port, and for a flow the failure logged

@@ -73,6 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&lo.window, "debug-window", 0, "before checking, raise OVS's offload log modules to dbg for this `long` (send traffic meanwhile), then put the exact previous levels back; needs --log; at most 10m")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
+	window := fs.Duration("counter-window", 0, "verify twice, this long apart, and flag flows in hardware whose software packets grew (0: once)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: offload-check [flags]\n\nChecks which datapath flows of a pod (or of the node) are in hardware.\nExit status: 0 all in hardware, 1 some not (or no flows), 2 error.\n\nFlags:")
 		fs.PrintDefaults()
@@ -99,6 +100,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if n > 1 {
 		return fail(errors.New("--pod, --iface-id and --port are exclusive: give one"))
 	}
+	if *timeout <= 0 {
+		return fail(fmt.Errorf("--timeout %v: must be > 0", *timeout))
+	}
+	if err := node.Check(); err != nil {
+		return fail(err)
+	}
+	if *window < 0 || *window >= *timeout {
+		return fail(fmt.Errorf("--counter-window %v: want 0 or a duration shorter than --timeout (%v)", *window, *timeout))
+	}
 	switch {
 	case lo.window < 0 || lo.window > maxDebugWindow:
 		return fail(fmt.Errorf("--debug-window %v: want a duration from 0 to %v", lo.window, maxDebugWindow))
@@ -113,7 +123,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	ctx, cancel := context.WithTimeout(sigCtx, *timeout+lo.window)
 	defer cancel()
-	res, err := check(ctx, &node, sel, lo, stderr)
+	res, err := check(ctx, &node, sel, *window, lo, stderr)
 	if err != nil {
 		return fail(err)
 	}
@@ -133,8 +143,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // check opens the node, verifies its flows with the backend and narrows the
-// report to the selection.
-func check(ctx context.Context, node *nodeflags.Flags, sel selector, lo logOptions, progress io.Writer) (*result, error) {
+// report to the selection. With a window, it verifies twice, window apart,
+// and flags the flows in hardware whose software packets grew in between.
+// With lo.path, it first reads ovs-vswitchd's log (after a debug window
+// when lo.window is set) as evidence.
+func check(ctx context.Context, node *nodeflags.Flags, sel selector, window time.Duration, lo logOptions, progress io.Writer) (*result, error) {
 	s, err := node.Open(ctx)
 	if err != nil {
 		return nil, err
@@ -168,6 +181,20 @@ func check(ctx context.Context, node *nodeflags.Flags, sel selector, lo logOptio
 	if err != nil {
 		return nil, fmt.Errorf("verifying with backend %s: %w", s.Backend.Name(), err)
 	}
+	if window > 0 {
+		t := time.NewTimer(window)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("waiting --counter-window %v: %w", window, ctx.Err())
+		case <-t.C:
+		}
+		first := report
+		if report, err = s.Backend.Verify(ctx, s.Node); err != nil {
+			return nil, fmt.Errorf("verifying again with backend %s after %v: %w", s.Backend.Name(), window, err)
+		}
+		report.CompareCounters(first)
+	}
 	if report.OVSLog != nil {
 		report.OVSLog.DebugModules = raised
 	}
@@ -191,19 +218,26 @@ func check(ctx context.Context, node *nodeflags.Flags, sel selector, lo logOptio
 // verdict says in one line what the exit status means.
 func verdict(r *offload.Report, sel selector) string {
 	total := len(r.Flows)
-	inHW := 0
+	inHW, inSW := 0, 0
 	for _, f := range r.Flows {
 		if f.State == offload.InHardware && f.Verified {
 			inHW++
 		}
+		if f.TrafficInSoftware {
+			inSW++
+		}
+	}
+	sw := ""
+	if inSW > 0 {
+		sw = fmt.Sprintf("; %d in hardware, but with traffic in software", inSW)
 	}
 	switch {
 	case total == 0:
 		return fmt.Sprintf("no datapath flow for %s: send traffic through it and run again (idle flows expire after about 10s)", sel)
 	case inHW == total:
-		return fmt.Sprintf("all %d flows of %s are verified in hardware", total, sel)
+		return fmt.Sprintf("all %d flows of %s are verified in hardware%s", total, sel, sw)
 	}
-	return fmt.Sprintf("%d of %d flows of %s are not verified in hardware", total-inHW, total, sel)
+	return fmt.Sprintf("%d of %d flows of %s are not verified in hardware%s", total-inHW, total, sel, sw)
 }
 
 // writeText prints the result for people: what was selected, the report's
