@@ -66,8 +66,12 @@ func Classify(flows []*dpflow.Flow, facts Facts) *Report {
 	if !facts.HWOffload {
 		r.Node = append(r.Node, Reason{ReasonHWOffloadDisabled, "other_config:hw-offload is not true"})
 	}
-	r.Node = append(r.Node, logNodeReasons(facts.Log)...)
-	logFails := failuresByUFID(facts.Log)
+	var current *ovslog.Log // the running daemon's part of the log
+	if facts.Log != nil {
+		current = facts.Log.Current()
+	}
+	r.Node = append(r.Node, logNodeReasons(current)...)
+	logFails := failuresByUFID(current)
 	r.OVSLog = NewLogEvidence(facts.Log)
 	for _, f := range flows {
 		v := classifyFlow(f, facts, logFails)

@@ -41,8 +41,9 @@ type LogEvidence struct {
 	Lines   int `json:"lines"`
 	Skipped int `json:"skipped,omitempty"`
 	Dropped int `json:"dropped,omitempty"`
-	// Failures counts the offload failures logged, Attributed those tied
-	// to a flow of the report by UFID.
+	// Failures counts the offload failures the running daemon logged (from
+	// StartLine on, when the log holds its start), Attributed those tied to
+	// a flow of the report by UFID. Earlier runs are no evidence.
 	Failures   int `json:"failures"`
 	Attributed int `json:"attributed"`
 	// FlowAPIEnabled: the log holds the line OVS prints when it reads
@@ -72,7 +73,7 @@ func NewLogEvidence(l *ovslog.Log) *LogEvidence {
 	if st, ok := l.LastStart(); ok {
 		e.StartLine, e.Version = st.Line, st.Version
 	}
-	e.Failures = len(l.Of(ovslog.OffloadFailed))
+	e.Failures = len(l.Current().Of(ovslog.OffloadFailed))
 	return e
 }
 
@@ -95,9 +96,13 @@ func portRefusals(l *ovslog.Log) map[string]string {
 	return out
 }
 
-// applyLogToPorts sets PortFacts.Refusal from the log.
+// applyLogToPorts sets PortFacts.Refusal from the running daemon's part
+// of the log.
 func applyLogToPorts(facts *Facts) {
-	refusals := portRefusals(facts.Log)
+	if facts.Log == nil {
+		return
+	}
+	refusals := portRefusals(facts.Log.Current())
 	for name, pf := range facts.Ports {
 		r, ok := refusals[name]
 		if !ok && pf.Representor != "" {

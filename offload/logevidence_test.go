@@ -77,7 +77,7 @@ func TestVerifyUsesOVSLog(t *testing.T) {
 	f0 := r.Flows[0]
 	want0 := []offload.Reason{
 		{Code: offload.ReasonOVSRefused, Detail: "offloading attribute pkt_mark isn't supported"},
-		{Code: offload.ReasonOVSOffloadFailed, Detail: `ovs-vswitchd log line 5 (dpif_netlink DBG): failed to offload flow: Operation not supported: pf0vf0 after "offloading attribute pkt_mark isn't supported" (ufid:eeeeeeee-2222-3333-4444-555555555555)`},
+		{Code: offload.ReasonOVSOffloadFailed, Detail: `ovs-vswitchd log line 5 (2026-12-08T10:00:01.500Z dpif_netlink DBG): failed to offload flow: Operation not supported: pf0vf0 after "offloading attribute pkt_mark isn't supported" (ufid:eeeeeeee-2222-3333-4444-555555555555)`},
 	}
 	if !hasAll(f0.Reasons, want0) || hasCode(f0.Reasons, offload.ReasonKernelRefused) {
 		t.Errorf("flow refused by OVS: reasons %+v", f0.Reasons)
@@ -228,7 +228,7 @@ func TestClassifyKernelLaneRefusals(t *testing.T) {
 			found = append(found, n.Detail)
 		}
 	}
-	if len(found) != 1 || !strings.Contains(found[0], `"flow_put: recirc_id sharing not supported", 2 times, last ovs-vswitchd log line 63 (netdev_offload_tc ERR)`) {
+	if len(found) != 1 || !strings.Contains(found[0], `"flow_put: recirc_id sharing not supported", 2 times, last ovs-vswitchd log line 63 (2026-12-08T04:18:18.127Z netdev_offload_tc ERR)`) {
 		t.Errorf("node reasons %+v", r.Node)
 	}
 	// A refusal claimed by a failure is that flow's, not the node's.
@@ -253,5 +253,40 @@ func TestLogEvidenceStart(t *testing.T) {
 	r := offload.Classify(nil, offload.Facts{Backend: "tc", HWOffload: true, Log: l})
 	if r.OVSLog.Version != "3.1.0" || r.OVSLog.StartLine != 1 || r.OVSLog.FlowAPIEnabled || len(r.Node) != 0 {
 		t.Errorf("node %+v, log %+v", r.Node, r.OVSLog)
+	}
+}
+
+// TestLogOfEarlierRunIgnored: what a previous run of the daemon logged is
+// no evidence about the running one.
+func TestLogOfEarlierRunIgnored(t *testing.T) {
+	const runs = "2026-12-08T09:00:00.000Z|00001|vlog|INFO|opened log file /var/log/openvswitch/ovs-vswitchd.log\n" +
+		"2026-12-08T09:00:01.000Z|00061|dpif_netlink(handler1)|ERR|failed to offload flow: Invalid argument: pf0vf0\n" +
+		"2026-12-08T09:00:02.000Z|00070|tc(handler1)|WARN|Kernel flower acknowledgment does not match request!  Set dpif_netlink to dbg to see which rule caused this error.\n" +
+		"2026-12-08T10:00:00.000Z|00001|vlog|INFO|opened log file /var/log/openvswitch/ovs-vswitchd.log\n" +
+		"2026-12-08T10:00:01.000Z|00061|dpif_netlink(handler1)|ERR|failed to offload flow: No such device: pf0vf1\n"
+	l, err := ovslog.Parse(strings.NewReader(runs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts := offload.Facts{Backend: "tc", HWOffload: true, Log: l, Ports: map[string]offload.PortFacts{"pf0vf0": {}, "pf0vf1": {}}}
+	c, ctx := dial(t)
+	node := &offload.Node{DB: c, Log: l}
+	for _, p := range []string{"pf0vf0", "pf0vf1"} {
+		if _, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br-int"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.EnsurePort(ctx, ovsdb.PortSpec{Bridge: "br-int", Name: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := offload.GatherFacts(ctx, node, "tc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Ports["pf0vf0"].Refusal != "" || !strings.Contains(got.Ports["pf0vf1"].Refusal, "No such device") {
+		t.Errorf("refusals pf0vf0 %q, pf0vf1 %q", got.Ports["pf0vf0"].Refusal, got.Ports["pf0vf1"].Refusal)
+	}
+	if r := offload.Classify(nil, facts); hasCode(r.Node, offload.ReasonAckMismatch) {
+		t.Errorf("an earlier run's ack mismatch: %+v", r.Node)
 	}
 }

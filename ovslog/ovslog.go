@@ -126,9 +126,14 @@ type Event struct {
 	CTStateProbe bool   `json:"ct_state_probe,omitempty"`
 }
 
-// String is the event as a report quotes it: "line N (module, LEVEL): text".
+// String is the event as a report quotes it: "ovs-vswitchd log line N
+// (time module LEVEL): text", with OVS's reasons and the flow it names.
 func (e Event) String() string {
-	s := fmt.Sprintf("ovs-vswitchd log line %d (%s %s): %s", e.Line, e.Module, e.Level, e.Text)
+	when := ""
+	if !e.Time.IsZero() {
+		when = e.Time.UTC().Format("2006-01-02T15:04:05.000Z") + " "
+	}
+	s := fmt.Sprintf("ovs-vswitchd log line %d (%s%s %s): %s", e.Line, when, e.Module, e.Level, e.Text)
 	if len(e.Reasons) > 0 {
 		s += " after " + strings.Join(quoteAll(e.Reasons), ", ")
 	}
@@ -206,6 +211,21 @@ func (l *Log) LastStart() (Event, bool) {
 		}
 	}
 	return Event{}, false
+}
+
+// Current returns a Log holding the events of the daemon's last run: those
+// from its last Started event on, or all of them when the log holds no
+// start. What an earlier run logged (other ports, other flows) is no
+// evidence about the running daemon.
+func (l *Log) Current() *Log {
+	for i := len(l.Events) - 1; i >= 0; i-- {
+		if l.Events[i].Kind == Started {
+			c := *l
+			c.Events = l.Events[i:]
+			return &c
+		}
+	}
+	return l
 }
 
 // FlowAPIEnabledSinceStart says whether the daemon's last run logged that

@@ -82,7 +82,7 @@ func TestParseOVS3Formats(t *testing.T) {
 	if e.Thread != "handler1" || e.Level != "DBG" || e.Line != 21 || !e.Time.Equal(time.Date(2026, 12, 8, 10, 0, 1, 500e6, time.UTC)) {
 		t.Errorf("event 6: thread %q level %q line %d time %v", e.Thread, e.Level, e.Line, e.Time)
 	}
-	if got := e.String(); !strings.Contains(got, "line 21 (dpif_netlink DBG): failed to offload flow: Operation not supported: pf0vf0 after \"offloading attribute pkt_mark isn't supported\" (ufid:1b2c3d4e") {
+	if got := e.String(); !strings.Contains(got, "line 21 (2026-12-08T10:00:01.500Z dpif_netlink DBG): failed to offload flow: Operation not supported: pf0vf0 after \"offloading attribute pkt_mark isn't supported\" (ufid:1b2c3d4e") {
 		t.Errorf("String() = %s", got)
 	}
 }
