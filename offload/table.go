@@ -55,8 +55,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if e.CTStateKnown {
 			ct = fmt.Sprintf("0x%x", e.CTStateBits)
 		}
-		fmt.Fprintf(tw, "ovs-vswitchd log: %s bytes %d-%d, %d lines: %d offload failures, %d tied to flows of this report; probe tc ct_state bits: %s\n",
-			dash(e.Path), e.Start, e.End, e.Lines, e.Failures, e.Attributed, ct)
+		run := "its start is not in the part read"
+		if e.StartLine > 0 {
+			run = fmt.Sprintf("the running daemon (%s) started at line %d", dash(e.Version), e.StartLine)
+		}
+		fmt.Fprintf(tw, "ovs-vswitchd log: %s bytes %d-%d, %d lines, %s: %d offload failures, %d tied to flows of this report; probe tc ct_state bits: %s\n",
+			dash(e.Path), e.Start, e.End, e.Lines, run, e.Failures, e.Attributed, ct)
 		if len(e.DebugModules) > 0 {
 			fmt.Fprintf(tw, "debug window: %s raised to dbg, restored after\n", strings.Join(e.DebugModules, ", "))
 		}
