@@ -218,3 +218,37 @@ func diffLevels(a, b appctl.Levels) string {
 	}
 	return strings.Join(out, "; ")
 }
+
+// TestIntegrationWindowRestoresOnFailureAndPanic: the levels come back when
+// the work done during the window fails, and when it panics.
+func TestIntegrationWindowRestoresOnFailureAndPanic(t *testing.T) {
+	s := startSwitch(t)
+	c := dial(t, s)
+	ctx := context.Background()
+	before, err := c.VlogList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := appctl.Window{Modules: offloadModules, Duration: time.Minute}
+	boom := errors.New("boom")
+	if _, err := w.Run(ctx, c, func(context.Context) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("got %v, want boom", err)
+	}
+	if after, err := c.VlogList(ctx); err != nil || diffLevels(before, after) != "" {
+		t.Fatalf("after a failure: %v %s", err, diffLevels(before, after))
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != "panic in the window" {
+				t.Fatalf("recovered %v", r)
+			}
+		}()
+		w.Run(ctx, c, func(context.Context) error { panic("panic in the window") })
+	}()
+	if after, err := c.VlogList(ctx); err != nil || diffLevels(before, after) != "" {
+		t.Fatalf("after a panic: %v %s", err, diffLevels(before, after))
+	}
+	if _, err := (appctl.Window{Modules: offloadModules}).Run(ctx, c, nil); err == nil {
+		t.Fatal("a window without a duration opened")
+	}
+}
