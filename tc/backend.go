@@ -57,13 +57,18 @@ func NewBackend(cfg BackendConfig) (*Backend, error) {
 	return &Backend{cfg: cfg}, nil
 }
 
+// Keys are the Open_vSwitch other_config keys the backend owns (see
+// offload.Register): only tc-policy, besides hw-offload, which every backend
+// writes.
+var Keys = []string{ovsdb.KeyTCPolicy}
+
 func init() {
 	offload.Register("tc", func(s map[string]string) (offload.Backend, error) {
 		if err := offload.CheckSettings("tc", s, ovsdb.KeyTCPolicy); err != nil {
 			return nil, err
 		}
 		return NewBackend(BackendConfig{TCPolicy: s[ovsdb.KeyTCPolicy]})
-	})
+	}, Keys...)
 }
 
 // Name returns "tc".
@@ -72,12 +77,11 @@ func (b *Backend) Name() string { return "tc" }
 // DatapathType returns "system": TC offload works from the kernel datapath.
 func (b *Backend) DatapathType() string { return ovsdb.DatapathSystem }
 
-// Configure writes hw-offload=true and the tc-policy, and removes the
-// OVS-DOCA keys. Both are read only when ovs-vswitchd starts.
+// Configure writes hw-offload=true and the tc-policy, both read only when
+// ovs-vswitchd starts. Activate removes the other backends' keys.
 func (b *Backend) Configure(txn *ovsdb.Txn) error {
 	on := true
 	txn.SetOffload(ovsdb.OffloadSettings{HWOffload: &on, TCPolicy: b.cfg.TCPolicy})
-	txn.SetMap(ovsdb.TableOpenvSwitch, "", "other_config", nil, offload.DOCAKeys)
 	return nil
 }
 
