@@ -44,7 +44,8 @@ type Window struct {
 }
 
 // Run raises the window's modules, calls during (if not nil) with a
-// context that ends with the window, waits until Duration passed (or ctx
+// context that ends with the window (during must return when it ends: the
+// levels stay raised while it runs), waits until Duration passed (or ctx
 // ended), and restores the previous levels: also when ctx is cancelled or
 // during fails or panics. It returns the modules it changed. The restore
 // runs on a fresh connection when ctx's end broke c, bounded by
