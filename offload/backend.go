@@ -14,6 +14,7 @@ import (
 	"github.com/ovsoffload/ovsoffload/dpflow"
 	"github.com/ovsoffload/ovsoffload/eswitch"
 	"github.com/ovsoffload/ovsoffload/ovsdb"
+	"github.com/ovsoffload/ovsoffload/ovslog"
 )
 
 // Sentinel errors of the package, matched with errors.Is.
@@ -75,6 +76,10 @@ type Node struct {
 	// Dump, when set, replaces running dpctl/dump-flows -m --names (for
 	// dumps read from a file, and tests).
 	Dump func(ctx context.Context) ([]*dpflow.Flow, error)
+	// Log is what was read from ovs-vswitchd's log (ovslog.ReadFile, after
+	// a debug window for the most), nil when it was not read. Verify uses
+	// its offload failures as evidence for flows and ports.
+	Log *ovslog.Log
 }
 
 // DumpFlows returns the node's datapath flows: from Dump when set, otherwise

@@ -11,6 +11,7 @@
 //
 //	offload-check [--db unix:PATH] [--target CTL] [--pod [NS/]NAME | --iface-id ID | --port NAME]
 //	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP] [--counter-window 5s]
+//	              [--log OVS_VSWITCHD_LOG [--debug-window DURATION]]
 //
 // Each flow's verdict carries its hardware and software packets when the
 // backend splits them (TC: the filter's hardware counters apart from its
@@ -18,6 +19,13 @@
 // --counter-window the flows are verified twice, that long apart, and a flow
 // in hardware whose software packets grew is flagged "in hardware, but
 // traffic in software" (reason traffic-in-software).
+//
+// --log reads ovs-vswitchd's log for OVS's own reasons (package ovslog):
+// the last offload failure of each port, and for a flow the failure logged
+// for its UFID with the refusal before it. --debug-window raises OVS's
+// offload log modules to dbg through the control socket for that long
+// (send traffic meanwhile) and then puts the exact previous levels back,
+// also on timeout, SIGINT or SIGTERM (package appctl).
 //
 // Without a selection it checks every flow of the node. Exit status: 0 when
 // every selected flow is verified in hardware, 1 when some are not or there
