@@ -94,12 +94,18 @@ func (w *whyLane) ping(pod string) {
 	_, _ = w.vms[pod].TryExec("ping", "-c", "3", "-i", "0.2", "-W", "1", whyPeer)
 }
 
-// sendWhile pings from vm until the returned stop is called (and returns
-// once the last ping ended), so that traffic runs during all of a window.
-func sendWhile(vm *kernellane.Host) (stop func()) {
+// sendWhile pings from vm, starting after a delay, until the returned stop
+// is called (which returns once the last ping ended), so that traffic runs
+// during all of a window.
+func sendWhile(vm *kernellane.Host, after time.Duration) (stop func()) {
 	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
+		select {
+		case <-quit:
+			return
+		case <-time.After(after):
+		}
 		for {
 			select {
 			case <-quit:
@@ -214,8 +220,8 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 	// at dbg (--debug-window): OVS's own refusal and its failed put, with
 	// the flow's UFID, become the flows' reasons.
 	logPath := filepath.Join(w.ovs.Dir, "ovs-vswitchd.log")
-	stop5 := sendWhile(w.vms["testpod5"])
-	windowed, _, _ := offloadCheck(t, append(base, "--log", logPath, "--debug-window", "4s")...)
+	stop5 := sendWhile(w.vms["testpod5"], 2*time.Second) // once the window is open
+	windowed, _, _ := offloadCheck(t, append(base, "--log", logPath, "--debug-window", "6s")...)
 	stop5()
 	pipeline := ipv4Flows(windowed.Report, w.reps["testpod5"])
 	if len(pipeline) < 2 {
@@ -265,7 +271,7 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 	}
 
 	// Two reads 2 s apart (--counter-window) while testpod4 sends.
-	stop := sendWhile(w.vms["testpod4"])
+	stop := sendWhile(w.vms["testpod4"], 0)
 	res, _, _ = offloadCheck(t, append(base, "--counter-window", "2s")...)
 	stop()
 	for _, f := range ipv4Flows(res.Report, rep1) {
@@ -356,7 +362,7 @@ func writeTranscript(t *testing.T, path string, base []string, vm4 *kernellane.H
 	var b bytes.Buffer
 	var out, errs bytes.Buffer
 	args := append(base, "--counter-window", "2s", "--log", filepath.Join(os.Getenv("OVS_RUNDIR"), "ovs-vswitchd.log"))
-	stop := sendWhile(vm4) // testpod4's traffic runs in software during the window
+	stop := sendWhile(vm4, 0) // testpod4's traffic runs in software during the window
 	code := run(args, &out, &errs)
 	stop()
 	fmt.Fprintf(&b, "$ offload-check %s\n%s%s", strings.Join(args, " "), out.String(), errs.String())
