@@ -18,14 +18,14 @@ import (
 // "driver" function for skip_sw filters whose error it returns as the
 // kernel would (an *OpError carrying the extack).
 type fakeKernel struct {
-	mu       sync.Mutex
-	filters  map[FilterID]Filter
-	noQdisc  bool
-	driver   func(FilterSpec) (string, syscall.Errno) // "" and 0: accepted
-	onAdd    func()
-	delErr   error
-	adds     []FilterSpec
-	dels     []FilterID
+	mu      sync.Mutex
+	filters map[FilterID]Filter
+	noQdisc bool
+	driver  func(FilterSpec) (string, syscall.Errno) // "" and 0: accepted
+	onAdd   func()
+	delErr  error
+	adds    []FilterSpec
+	dels    []FilterID
 }
 
 func newFakeKernel(existing ...Filter) *fakeKernel {
