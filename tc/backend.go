@@ -27,6 +27,15 @@ type BackendConfig struct {
 	// NetNS is a file descriptor of the network namespace holding the
 	// node's OVS ports; 0 means the caller's.
 	NetNS int
+	// OVS describes ovs-vswitchd for Verify's translation of the flows
+	// that are not in hardware (Translator). An empty Version is read
+	// from the Open_vSwitch table's ovs_version; CTStateBits come from
+	// ovs-vswitchd's log ("probe tc: supported ovs ct_state bits").
+	OVS OVSFeatures
+	// Probe, when set, makes Verify run the driver probe (Prober) for each
+	// flow OVS can translate but that is not in hardware, and report the
+	// kernel's answer verbatim. It installs filters: opt-in.
+	Probe *ProbeConfig
 }
 
 // Backend is the kernel TC flower offload backend: OVS's kernel datapath
@@ -55,6 +64,15 @@ func init() {
 		}
 		return NewBackend(BackendConfig{TCPolicy: s[ovsdb.KeyTCPolicy]})
 	})
+}
+
+// WithVerify returns a copy of b whose Verify translates the flows that are
+// not in hardware with ovs, and, when probe is not nil, probes the driver.
+func (b *Backend) WithVerify(ovs OVSFeatures, probe *ProbeConfig) *Backend {
+	c := *b
+	c.cfg.OVS = ovs
+	c.cfg.Probe = probe
+	return &c
 }
 
 // Name returns "tc".
@@ -172,7 +190,10 @@ func (b *Backend) checkActive(ctx context.Context, node *offload.Node, facts off
 
 // Verify dumps the datapath flows (-m --names), reads the ingress flower
 // filters of every OVS port and every input port of the dump, and matches
-// each flow with the filter whose action cookie carries its UFID.
+// each flow with the filter whose action cookie carries its UFID. For each
+// flow not in hardware it adds the reasons OVS's TC translation refuses it
+// for (Translator), and, with BackendConfig.Probe, the driver's answer to
+// the filter OVS would install (Prober).
 func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Report, error) {
 	facts, err := offload.GatherFacts(ctx, node, b.Name())
 	if err != nil {
@@ -201,7 +222,11 @@ func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Repo
 		e, ok := evidence[u]
 		return e, ok
 	}
-	return offload.Classify(flows, facts), nil
+	report := offload.Classify(flows, facts)
+	if err := b.explain(ctx, node, flows, report); err != nil {
+		return nil, err
+	}
+	return report, nil
 }
 
 // readFilters returns, by UFID, what the flower filters on the named

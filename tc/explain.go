@@ -1,0 +1,180 @@
+package tc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ovsoffload/ovsoffload/dpflow"
+	"github.com/ovsoffload/ovsoffload/offload"
+)
+
+// maxMessage bounds a driver message kept in a reason.
+const maxMessage = 4096
+
+// explain adds to the report, for each flow not in hardware, the reasons
+// OVS's translation gives and, with a probe configured, the driver's
+// answer.
+func (b *Backend) explain(ctx context.Context, node *offload.Node, flows []*dpflow.Flow, report *offload.Report) error {
+	feat := b.cfg.OVS
+	if feat.Version == "" && node.DB != nil {
+		if st, err := node.DB.Status(ctx); err == nil {
+			feat.Version = st.OVSVersion
+		}
+	}
+	h, err := b.linkHandle()
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	index := map[string]int{}
+	resolve := func(name string) (int, bool) {
+		if i, ok := index[name]; ok {
+			return i, i > 0
+		}
+		i := 0
+		if l, err := h.LinkByName(name); err == nil {
+			i = l.Attrs().Index
+		}
+		index[name] = i
+		return i, i > 0
+	}
+	var p *Prober
+	if b.cfg.Probe != nil {
+		c, err := Dial(&Config{NetNS: b.cfg.NetNS})
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		p = NewProber(c, *b.cfg.Probe)
+	}
+	return explainFlows(ctx, feat, flows, report, resolve, p)
+}
+
+// explainFlows is explain with its device lookups and kernel access given,
+// so tests can run it against recorded dumps.
+func explainFlows(ctx context.Context, feat OVSFeatures, flows []*dpflow.Flow, report *offload.Report,
+	resolve func(string) (int, bool), p *Prober) error {
+	if len(flows) != len(report.Flows) {
+		return fmt.Errorf("tc: %d flows and %d verdicts", len(flows), len(report.Flows))
+	}
+	if feat.Family() == OVSFamilyUnknown {
+		v := feat.Version
+		if v == "" {
+			v = "not known"
+		}
+		report.Node = append(report.Node, offload.Reason{Code: offload.ReasonOVSVersionUnknown,
+			Detail: sanitize(fmt.Sprintf("ovs-vswitchd's version is %s (known families: 3.1, 3.2-3.6, 3.7-4.x): reasons that depend on it say so instead of guessing", v))})
+	}
+	tr := &Translator{Features: feat, Ifindex: resolve, TCChains: RecircTargets(flows)}
+	type probeKey struct {
+		cmd string
+	}
+	cache := map[probeKey][]offload.Reason{}
+	swept := map[int]bool{}
+	var probed, refused, accepted, skipped int
+	var leftover error
+	var took time.Duration
+	chains := map[string]bool{}
+	for i, f := range flows {
+		v := &report.Flows[i]
+		if v.State == offload.InHardware || (v.DP != "ovs" && v.DP != "tc" && v.DP != "") {
+			continue
+		}
+		t := tr.Translate(f)
+		v.Reasons = append(v.Reasons, t.Reasons...)
+		if p == nil || !t.Offloadable {
+			continue
+		}
+		skip := func(format string, args ...any) {
+			skipped++
+			v.Reasons = append(v.Reasons, offload.Reason{Code: offload.ReasonProbeSkipped, Detail: sanitize(fmt.Sprintf(format, args...))})
+		}
+		switch {
+		case len(t.Unresolved) > 0:
+			skip("no netdev here for %s", strings.Join(t.Unresolved, ", "))
+			continue
+		case len(t.Inexpressible) > 0:
+			skip("the filter OVS would install holds what this package cannot encode: %s", strings.Join(t.Inexpressible, "; "))
+			continue
+		}
+		key := probeKey{Command(prepare(t.Spec, 0))}
+		if rs, ok := cache[key]; ok {
+			v.Reasons = append(v.Reasons, rs...)
+			continue
+		}
+		if leftover != nil {
+			skip("stopped after a probe filter could not be deleted")
+			continue
+		}
+		if probed >= p.cfg.MaxFlows {
+			skip("at most %d filters are probed in one run", p.cfg.MaxFlows)
+			continue
+		}
+		if !swept[t.Spec.Ifindex] {
+			swept[t.Spec.Ifindex] = true
+			if _, err := p.Sweep(t.Spec.Ifindex, ParentIngressQdisc); err != nil {
+				return err
+			}
+		}
+		probed++
+		res, err := p.Probe(ctx, t.Spec)
+		var rs []offload.Reason
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return fmt.Errorf("tc: probe interrupted: %w", errors.Join(err, ctx.Err()))
+		case err != nil:
+			var pe *ProbeError
+			if errors.As(err, &pe) && pe.Leftover != nil {
+				leftover = err
+			}
+			rs = append(rs, offload.Reason{Code: offload.ReasonProbeSkipped, Detail: sanitize("probe failed: " + err.Error())})
+		case res.DryRun:
+			rs = append(rs, offload.Reason{Code: offload.ReasonProbeSkipped, Detail: sanitize("dry run: would install: " + res.Command)})
+		case res.Refused:
+			refused++
+			took += res.Took
+			msg := res.Message
+			if len(msg) > maxMessage {
+				msg = msg[:maxMessage]
+			}
+			if msg == "" {
+				msg = fmt.Sprintf("the kernel refused the skip_sw filter with %v and no message", res.Errno)
+			}
+			rs = append(rs, offload.Reason{Code: offload.ReasonDriverRefused, Detail: msg})
+		case res.Accepted:
+			accepted++
+			took += res.Took
+			rs = append(rs, offload.Reason{Code: offload.ReasonDriverAccepted,
+				Detail: fmt.Sprintf("the kernel and the driver took the filter OVS would install, with skip_sw (chain %d prio %d, deleted at once): they do not refuse this flow", res.Spec.Chain, res.Spec.Prio)})
+		}
+		if res.Command != "" {
+			chains[fmt.Sprintf("if%d chain %d", res.Spec.Ifindex, res.Spec.Chain)] = true
+		}
+		cache[key] = rs
+		v.Reasons = append(v.Reasons, rs...)
+	}
+	if p != nil && probed > 0 {
+		var where []string
+		for w := range chains {
+			where = append(where, w)
+		}
+		sort.Strings(where)
+		line := fmt.Sprintf("probe: %d filters probed (%d refused, %d accepted, %d flows skipped) in %s",
+			probed, refused, accepted, skipped, strings.Join(where, ", "))
+		if n := refused + accepted; n > 0 {
+			line += fmt.Sprintf("; %v per filter from install to delete", (took / time.Duration(n)).Round(time.Microsecond))
+		}
+		if p.cfg.DryRun {
+			line = fmt.Sprintf("probe dry run: %d filters would be installed (in %s), nothing was", probed, strings.Join(where, ", "))
+		}
+		if leftover != nil {
+			line += fmt.Sprintf("; A PROBE FILTER IS LEFT ON THE DEVICE (the next probe run sweeps it): %v", leftover)
+		}
+		report.Limits = append(report.Limits, line)
+	}
+	return nil
+}
