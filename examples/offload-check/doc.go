@@ -11,6 +11,16 @@
 //
 //	offload-check [--db unix:PATH] [--target CTL] [--pod [NS/]NAME | --iface-id ID | --port NAME]
 //	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP]
+//	              [--probe [--dry-run] [--probe-interval D] [--probe-max N]]
+//	              [--ovs-version V] [--ct-state-bits 0x..]
+//
+// With the tc backend, every flow that is not in hardware gets the reasons
+// OVS's own TC translation refuses it for (tc.Translator: the key, mask or
+// action, and the OVS function that decides). --probe goes further: for a
+// flow OVS can translate, it installs the filter OVS would install with
+// skip_sw and the verbose flag in a chain nothing uses, reports the
+// kernel's answer (the driver's refusal) verbatim, and deletes the filter
+// (tc.Prober); --dry-run lists those filters and installs nothing.
 //
 // Without a selection it checks every flow of the node. Exit status: 0 when
 // every selected flow is verified in hardware, 1 when some are not or there

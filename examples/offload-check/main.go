@@ -8,12 +8,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/ovsoffload/ovsoffload/examples/internal/nodeflags"
 	"github.com/ovsoffload/ovsoffload/offload"
+	"github.com/ovsoffload/ovsoffload/tc"
 )
 
 // Exit statuses.
@@ -55,6 +59,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&sel.IfaceID, "iface-id", "", "check the interface with external_ids:iface-id=`ID`")
 	fs.StringVar(&sel.Port, "port", "", "check the OVS port `NAME`")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	var xo explainOpts
+	fs.BoolVar(&xo.Probe, "probe", false, "for each flow not in hardware, install the filter OVS would install with skip_sw and verbose in an unused chain, report the driver's answer verbatim, delete it (tc backend)")
+	fs.BoolVar(&xo.DryRun, "dry-run", false, "with --probe: list the filters the probe would install, install nothing")
+	fs.DurationVar(&xo.Interval, "probe-interval", tc.DefaultProbeInterval, "with --probe: least time between two installs")
+	fs.IntVar(&xo.MaxFlows, "probe-max", tc.DefaultProbeMaxFlows, "with --probe: most filters probed in one run")
+	fs.StringVar(&xo.OVSVersion, "ovs-version", "", "ovs-vswitchd's `VERSION` for the translation (default: the database's ovs_version)")
+	fs.StringVar(&xo.CTStateBits, "ct-state-bits", "", "the ct_state `BITS` ovs-vswitchd found supported (its log: \"probe tc: supported ovs ct_state bits: 0x...\")")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: offload-check [flags]\n\nChecks which datapath flows of a pod (or of the node) are in hardware.\nExit status: 0 all in hardware, 1 some not (or no flows), 2 error.\n\nFlags:")
@@ -82,9 +93,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if n > 1 {
 		return fail(errors.New("--pod, --iface-id and --port are exclusive: give one"))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	if xo.DryRun && !xo.Probe {
+		return fail(errors.New("--dry-run needs --probe"))
+	}
+	if xo.Probe && (xo.Interval <= 0 || xo.MaxFlows <= 0) {
+		return fail(errors.New("--probe-interval and --probe-max must be positive"))
+	}
+	feat, err := xo.features()
+	if err != nil {
+		return fail(err)
+	}
+	// An interrupt cancels the context: a probe in flight still deletes
+	// its filter before the command exits.
+	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(sigCtx, *timeout)
 	defer cancel()
-	res, err := check(ctx, &node, sel)
+	res, err := check(ctx, &node, sel, feat, xo.probe())
 	if err != nil {
 		return fail(err)
 	}
@@ -105,12 +130,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // check opens the node, verifies its flows with the backend and narrows the
 // report to the selection.
-func check(ctx context.Context, node *nodeflags.Flags, sel selector) (*result, error) {
+func check(ctx context.Context, node *nodeflags.Flags, sel selector, feat tc.OVSFeatures, probe *tc.ProbeConfig) (*result, error) {
 	s, err := node.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
+	if tb, ok := s.Backend.(*tc.Backend); ok {
+		s.Backend = tb.WithVerify(feat, probe)
+	} else if probe != nil {
+		return nil, fmt.Errorf("--probe needs the tc backend, not %s", s.Backend.Name())
+	}
 	res := &result{Selection: sel, BackendChoice: s.Why, Warnings: s.Warnings}
 
 	var names []string
@@ -197,4 +227,34 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// explainOpts are the flags of the translation and the probe.
+type explainOpts struct {
+	Probe, DryRun bool
+	Interval      time.Duration
+	MaxFlows      int
+	OVSVersion    string
+	CTStateBits   string
+}
+
+// features returns what the flags say about ovs-vswitchd.
+func (o explainOpts) features() (tc.OVSFeatures, error) {
+	f := tc.OVSFeatures{Version: o.OVSVersion}
+	if o.CTStateBits != "" {
+		v, err := strconv.ParseUint(o.CTStateBits, 0, 32)
+		if err != nil {
+			return f, fmt.Errorf("--ct-state-bits %q: want a number such as 0x2f", o.CTStateBits)
+		}
+		f.CTStateBits, f.CTStateKnown = uint32(v), true
+	}
+	return f, nil
+}
+
+// probe returns the probe's configuration, nil without --probe.
+func (o explainOpts) probe() *tc.ProbeConfig {
+	if !o.Probe {
+		return nil
+	}
+	return &tc.ProbeConfig{DryRun: o.DryRun, Interval: o.Interval, MaxFlows: o.MaxFlows}
 }
