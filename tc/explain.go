@@ -85,8 +85,24 @@ func explainFlows(ctx context.Context, feat OVSFeatures, flows []*dpflow.Flow, r
 			continue
 		}
 		t := tr.Translate(f)
-		v.Reasons = append(v.Reasons, t.Reasons...)
-		if p == nil || !t.Offloadable {
+		// A flow in TC is one OVS translated: what keeps it out of hardware
+		// is the kernel or the driver, and only the probe can tell.
+		inTC := v.DP == "tc"
+		if !inTC {
+			v.Reasons = append(v.Reasons, t.Reasons...)
+		}
+		if p == nil {
+			if inTC {
+				v.Reasons = append(v.Reasons, offload.Reason{Code: offload.ReasonProbeSkipped,
+					Detail: "OVS put this flow into TC and the driver did not take it; the driver says why only to a filter with skip_sw or verbose: offload-check --probe (tc.BackendConfig.Probe) asks it"})
+			}
+			continue
+		}
+		if t.Refused {
+			if inTC {
+				v.Reasons = append(v.Reasons, offload.Reason{Code: offload.ReasonProbeSkipped,
+					Detail: sanitize("not probed: this package's translation refuses a flow OVS put into TC (" + t.Reasons[0].Detail + ")")})
+			}
 			continue
 		}
 		skip := func(format string, args ...any) {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/ovsoffload/ovsoffload/dpflow"
@@ -144,5 +145,49 @@ func TestExplainFlowsMaxFlows(t *testing.T) {
 	}
 	if d := codes(report.Flows[2].Reasons)[offload.ReasonProbeSkipped]; !strings.Contains(d, "at most 1 filters") {
 		t.Errorf("flow 3 reasons %+v", report.Flows[2].Reasons)
+	}
+}
+
+// TestExplainFlowsInTCSoftware: a flow OVS put into TC that the driver did
+// not take gets no translation reason, even with the version and the
+// ct_state bits unknown (OVS did translate it): the probe asks the driver,
+// whose message the report carries verbatim; without the probe, the
+// report says that the probe would tell.
+func TestExplainFlowsInTCSoftware(t *testing.T) {
+	flows := readDump(t, "tc-software.dump")
+	report := offload.Classify(flows, offload.Facts{Backend: "tc", HWOffload: true})
+	if report.Flows[0].State != offload.SoftwareTC || report.Flows[1].State != offload.InHardware {
+		t.Fatalf("states %s %s", report.Flows[0].State, report.Flows[1].State)
+	}
+	k := newFakeKernel()
+	msg := "netdevsim: ct_state +new is refused by the emulated eswitch \x01 [held out]"
+	k.driver = func(s FilterSpec) (string, syscall.Errno) {
+		if s.Match.CtState&CtNew != 0 {
+			return msg, syscall.EOPNOTSUPP
+		}
+		return "", 0
+	}
+	if err := explainFlows(context.Background(), OVSFeatures{}, flows, report, resolve, newProber(k, ProbeConfig{})); err != nil {
+		t.Fatal(err)
+	}
+	got := codes(report.Flows[0].Reasons)
+	if got[offload.ReasonDriverRefused] != msg {
+		t.Errorf("reasons %+v, want the driver's message verbatim", report.Flows[0].Reasons)
+	}
+	for _, c := range []offload.ReasonCode{offload.ReasonCTStateUnsupported, offload.ReasonOVSVersionUnknown} {
+		if _, ok := got[c]; ok {
+			t.Errorf("a flow OVS put into TC has a translation reason %s", c)
+		}
+	}
+	if len(k.adds) != 1 || k.count() != 0 {
+		t.Errorf("%d installs, %d left", len(k.adds), k.count())
+	}
+
+	report = offload.Classify(flows, offload.Facts{Backend: "tc", HWOffload: true})
+	if err := explainFlows(context.Background(), OVSFeatures{}, flows, report, resolve, nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := codes(report.Flows[0].Reasons)[offload.ReasonProbeSkipped]; !strings.Contains(d, "--probe") {
+		t.Errorf("without the probe: %+v", report.Flows[0].Reasons)
 	}
 }

@@ -138,6 +138,12 @@ type Translation struct {
 	// Offloadable is true when OVS's translation, as far as the flow's text
 	// shows, puts the flow into flower.
 	Offloadable bool
+	// Refused is true when OVS's translation certainly refuses the flow.
+	// A flow neither Offloadable nor Refused depends on what is not known
+	// (the OVS version, the kernel's ct_state support; Reasons say what);
+	// Spec is then the filter OVS builds when that turns out in the flow's
+	// favour.
+	Refused bool
 	// Reasons name each key, mask or action OVS refuses, with the OVS
 	// function that decides it, in the order OVS checks them (OVS stops at
 	// the first and logs it at debug level). A reason with code
@@ -215,12 +221,21 @@ type xl struct {
 	m    *Match
 	acts int // actions counted as OVS counts them
 
+	doubts      int  // reasons that depend on what is not known
 	tunnelMatch bool // the flow matches tunnel metadata
 	released    bool // a tunnel_key unset precedes the actions
 }
 
 func (x *xl) refuse(code offload.ReasonCode, format string, args ...any) {
 	x.out.Reasons = append(x.out.Reasons, offload.Reason{Code: code, Detail: sanitize(fmt.Sprintf(format, args...))})
+}
+
+// doubt records a reason that depends on what is not known (the OVS
+// version, the kernel's ct_state support): the flow is then neither
+// offloadable nor refused.
+func (x *xl) doubt(code offload.ReasonCode, format string, args ...any) {
+	x.refuse(code, format, args...)
+	x.doubts++
 }
 
 func (x *xl) cannot(what string) { x.out.Inexpressible = append(x.out.Inexpressible, what) }
@@ -249,15 +264,11 @@ func (t *Translator) Translate(f *dpflow.Flow) Translation {
 	x.match()
 	x.actions()
 	x.out.Offloadable = len(x.out.Reasons) == 0
-	for _, r := range x.out.Reasons {
-		if r.Code == offload.ReasonOVSVersionUnknown {
-			x.out.Offloadable = false
-		}
-	}
+	x.out.Refused = len(x.out.Reasons) > x.doubts
 	if x.out.Spec.Protocol == 0 {
 		x.out.Spec.Protocol = EthPAll
 	}
-	if x.out.Offloadable && len(x.out.Spec.Actions) > 0 && f.HasUFID {
+	if !x.out.Refused && len(x.out.Spec.Actions) > 0 && f.HasUFID {
 		// OVS puts the flow's UFID in the cookie of its mirred, gact and
 		// ct actions (nl_msg_put_flower_acts in lib/tc.c).
 		if u, err := ParseUFID(f.UFID.String()); err == nil {
@@ -441,7 +452,7 @@ func (x *xl) recircChain(chain uint32) {
 	msg := fmt.Sprintf("recirc_id(%#x): no flow in TC recirculates to chain %d: \"match for chain %d failed due to non-existing goto chain action\"", chain, chain, chain)
 	switch {
 	case !known:
-		x.refuse(offload.ReasonOVSVersionUnknown, "%s in OVS 3.6 and later (%s); OVS 3.1 to 3.5 would install it; the version is not known", msg, "netdev_tc_flow_put / tc_netdev_flow_put")
+		x.doubt(offload.ReasonOVSVersionUnknown, "%s in OVS 3.6 and later (%s); OVS 3.1 to 3.5 would install it; the version is not known", msg, "netdev_tc_flow_put / tc_netdev_flow_put")
 	case yes:
 		x.refuse(offload.ReasonMatchNotOffloadable, "%s (%s)", msg, x.t.Features.where("flow_put"))
 	}
@@ -644,7 +655,7 @@ func (x *xl) ip(k *dpflow.Node) {
 		msg := fmt.Sprintf("%s: the IP fragment bits are not matched", k)
 		switch {
 		case !known:
-			x.refuse(offload.ReasonOVSVersionUnknown, "%s: OVS 3.5 and later refuse such a flow without a log line (netdev_tc_flow_put / tc_netdev_flow_put); OVS 3.1 to 3.4 install it; the version is not known", msg)
+			x.doubt(offload.ReasonOVSVersionUnknown, "%s: OVS 3.5 and later refuse such a flow without a log line (netdev_tc_flow_put / tc_netdev_flow_put); OVS 3.1 to 3.4 install it; the version is not known", msg)
 		case yes:
 			x.refuse(offload.ReasonMatchNotOffloadable, "%s: refused without a log line (%s)", msg, x.t.Features.where("flow_put"))
 		}
@@ -805,10 +816,9 @@ func (x *xl) ctState(k *dpflow.Node) {
 	}
 	feat := x.t.Features
 	if !feat.CTStateKnown {
-		x.refuse(offload.ReasonCTStateUnsupported, "%s: matches ct_state bits %s, and the kernel's supported ct_state bits are not known (ovs-vswitchd logs them at start: \"probe tc: supported ovs ct_state bits\"); OVS refuses the flow if any of them is unsupported (parse_match_ct_state_to_flower, then %s)", k, ctNames(m), feat.where("test_key_and_mask"))
-		return
-	}
-	if unsupported := m &^ feat.CTStateBits; unsupported != 0 {
+		x.doubt(offload.ReasonCTStateUnsupported, "%s: matches ct_state bits %s, and the kernel's supported ct_state bits are not known (ovs-vswitchd logs them at start: \"probe tc: supported ovs ct_state bits\"); OVS refuses the flow if any of them is unsupported (parse_match_ct_state_to_flower, then %s)", k, ctNames(m), feat.where("test_key_and_mask"))
+		// The filter below is the one OVS builds when they all are.
+	} else if unsupported := m &^ feat.CTStateBits; unsupported != 0 {
 		x.refuse(offload.ReasonCTStateUnsupported, "%s: ct_state bits %s are not in the kernel's supported set %#x (%s): they stay in the mask (parse_match_ct_state_to_flower) and \"offloading isn't supported, unknown attribute\" (%s)", k, ctNames(unsupported), feat.CTStateBits, ctNames(feat.CTStateBits), feat.where("test_key_and_mask"))
 		return
 	}
@@ -986,7 +996,7 @@ func (x *xl) tunnel(k *dpflow.Node) {
 			yes, known := x.t.Features.atLeast(3, 2)
 			switch {
 			case !known:
-				x.refuse(offload.ReasonOVSVersionUnknown, "%s: a VXLAN GBP match is refused by OVS 3.1 and taken by 3.2 and later when the kernel supports it; the version is not known", k)
+				x.doubt(offload.ReasonOVSVersionUnknown, "%s: a VXLAN GBP match is refused by OVS 3.1 and taken by 3.2 and later when the kernel supports it; the version is not known", k)
 			case !yes:
 				x.refuse(offload.ReasonMatchNotOffloadable, "%s: OVS 3.1 has no flower key for VXLAN GBP: \"offloading isn't supported, unknown attribute\" (%s)", k, x.t.Features.where("test_key_and_mask"))
 			default:

@@ -172,7 +172,7 @@ func (x *xl) set(a *dpflow.Node, acts []Action) []Action {
 			msg := fmt.Sprintf("%s on a fragment: \"set action type %d not supported on fragments due to checksum limitation\"", trimNode(a), ovsKeyAttr(k.Kind))
 			switch {
 			case !known:
-				x.refuse(offload.ReasonOVSVersionUnknown, "%s in OVS 3.5 and later (parse_put_flow_set_masked_action); earlier versions install it; the version is not known", msg)
+				x.doubt(offload.ReasonOVSVersionUnknown, "%s in OVS 3.5 and later (parse_put_flow_set_masked_action); earlier versions install it; the version is not known", msg)
 			case yes:
 				x.refuse(offload.ReasonActionNotOffloadable, "%s (parse_put_flow_set_masked_action, %s)", msg, x.t.Features.where("flow_put"))
 			}
@@ -253,7 +253,7 @@ func (x *xl) setTunnel(a, k *dpflow.Node, acts []Action) []Action {
 			msg := fmt.Sprintf("%s: tp_src: \"unsupported tunnel key attribute TP_SRC\"", trimNode(a))
 			switch {
 			case !known:
-				x.refuse(offload.ReasonOVSVersionUnknown, "%s in OVS 3.3 and later (parse_put_flow_set_action); 3.1 and 3.2 take it; the version is not known", msg)
+				x.doubt(offload.ReasonOVSVersionUnknown, "%s in OVS 3.3 and later (parse_put_flow_set_action); 3.1 and 3.2 take it; the version is not known", msg)
 			case yes:
 				x.refuse(offload.ReasonActionNotOffloadable, "%s (parse_put_flow_set_action, %s)", msg, x.t.Features.where("flow_put"))
 			}
@@ -271,7 +271,7 @@ func (x *xl) setTunnel(a, k *dpflow.Node, acts []Action) []Action {
 			yes, known := x.t.Features.atLeast(3, 2)
 			switch {
 			case !known:
-				x.refuse(offload.ReasonOVSVersionUnknown, "%s: VXLAN GBP in set(tunnel): refused by OVS 3.1, taken by 3.2 and later when the kernel supports it (parse_put_flow_set_action); the version is not known", trimNode(a))
+				x.doubt(offload.ReasonOVSVersionUnknown, "%s: VXLAN GBP in set(tunnel): refused by OVS 3.1, taken by 3.2 and later when the kernel supports it (parse_put_flow_set_action); the version is not known", trimNode(a))
 			case !yes:
 				x.refuse(offload.ReasonActionNotOffloadable, "%s: \"unsupported tunnel key attribute\" (parse_put_flow_set_action, %s)", trimNode(a), x.t.Features.where("flow_put"))
 			default:

@@ -337,3 +337,20 @@ func FuzzTranslate(f *testing.F) {
 		}
 	})
 }
+
+// TestTranslateUndecided: with the kernel's ct_state support unknown, a
+// ct_state match is neither offloadable nor refused, and the spec is the
+// filter OVS builds when the bits are supported.
+func TestTranslateUndecided(t *testing.T) {
+	tr := (&Translator{Features: OVSFeatures{Version: "3.1.0"}, Ifindex: resolve}).Translate(xlFlow(t, edit("ct_state(0/0)", "ct_state(0x21/0x23)")))
+	if tr.Offloadable || tr.Refused || len(tr.Reasons) != 1 || tr.Reasons[0].Code != offload.ReasonCTStateUnsupported {
+		t.Fatalf("%+v", tr)
+	}
+	if m := tr.Spec.Match; m.CtState != CtNew|CtTracked || m.CtStateMask != CtNew|CtEstablished|CtTracked {
+		t.Errorf("ct_state %#x/%#x", m.CtState, m.CtStateMask)
+	}
+	tr = (&Translator{Features: OVSFeatures{Version: "3.1.0"}, Ifindex: resolve}).Translate(xlFlow(t, edit("skb_mark(0/0)", "skb_mark(0x1)")))
+	if tr.Offloadable || !tr.Refused {
+		t.Errorf("pkt_mark: offloadable %v refused %v", tr.Offloadable, tr.Refused)
+	}
+}
