@@ -32,8 +32,9 @@
 // SR-IOV VF count with a bounded wait for the representors
 // ([Client.SetNumVFs]), renaming a VF netdev while keeping its original name
 // in the link alias ([Client.RenameLink], [Client.LinkByOriginalName]) and
-// moving addresses and the default route onto a bridge with rollback
-// ([Client.MoveAddresses]). [VFs] and [Driver] answer the host's questions
+// moving addresses and every route of a link (static ones, other tables, the
+// default route pointed at the requested gateway) onto a bridge with
+// rollback ([Client.MoveAddresses], [Moved.Undo]). [VFs] and [Driver] answer the host's questions
 // from sysfs: which netdev is VF 0 of ens1f0np0, which driver a pod's
 // interface has (the guide's `ethtool -i` check).
 //

@@ -1,13 +1,13 @@
 package eswitch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"slices"
-	"strconv"
 	"syscall"
 
 	"github.com/ovsoffload/ovsoffload/internal/ifname"
@@ -180,28 +180,66 @@ func retryDump[T any](dump func() ([]T, error)) ([]T, error) {
 
 // MoveOptions tunes MoveAddresses.
 type MoveOptions struct {
-	// Gateway, when valid, makes sure a default route via Gateway on the
-	// destination link exists afterwards (the guide's
-	// `ip r add default via 10.1.65.1 dev brp0`), for when the source link
-	// had no default route of that family to move.
+	// Gateway, when valid, is the next hop of the main-table default route
+	// of its family on the destination link afterwards (the guide's
+	// `ip r add default via 10.1.65.1 dev brp0`): a default route moved from
+	// the source link (or one the destination already has) is pointed at
+	// it, keeping its metric, and one is added when there is none.
 	Gateway netip.Addr
 }
 
-// Moved says what MoveAddresses changed.
+// Moved says what MoveAddresses changed. Undo puts it back.
 type Moved struct {
 	Addresses     []netip.Prefix // addresses now on the destination link
-	DefaultRoutes []netip.Addr   // gateways of the default routes now via the destination
+	DefaultRoutes []netip.Addr   // gateways of the main-table default routes now via the destination
+	// Routes are the routes now via the destination link that the move
+	// put there (moved from the source, or added or changed for
+	// MoveOptions.Gateway), as they are after the move.
+	Routes []Route `json:",omitempty"`
+
+	undo undoStack
 }
 
-// MoveAddresses moves every global address and every default route (main
-// table) from link from to link to, as the seed guide moves 10.1.65.155/24
-// from en3f0pf0sf0 to brp0. The order keeps the node reachable: bring to
-// up, add each address on to, move each default route with an atomic
-// replace, add the requested default route, and only then delete the
-// addresses from from. If a step fails, every step before it is undone and
-// the original state is back; an undo that fails too gives a
-// *RollbackError. Link-local IPv6 addresses stay where they are. Running it
-// again after success changes nothing.
+// Undo reverts the move newest step first: the addresses go back to the
+// source link, every route moved goes back as it was (a default route
+// pointed at MoveOptions.Gateway gets its old gateway back), a default
+// route the move added is deleted, the addresses leave the destination and
+// the destination goes down again if the move brought it up. A step that
+// fails does not stop the others; the failures come back in a
+// *RollbackError. Undo does nothing the second time.
+func (m *Moved) Undo(ctx context.Context) error {
+	if m == nil || len(m.undo) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	u := m.undo
+	m.undo = nil
+	if err := u.rollback(nil); err != nil {
+		var rb *RollbackError
+		if errors.As(err, &rb) {
+			return &RollbackError{Err: errors.New("eswitch: undoing the address move"), Undo: rb.Undo}
+		}
+		return err
+	}
+	return nil
+}
+
+// MoveAddresses moves every global address and every route from link from
+// to link to, as the seed guide moves 10.1.65.155/24 from en3f0pf0sf0 to
+// brp0. The routes moved are the unicast routes whose output device is the
+// link, in every table but the local one, except those the kernel makes for
+// an address (they follow the address); each keeps its table, metric,
+// scope, preferred source and next hop. Multipath routes are left alone.
+//
+// The order keeps the node reachable: bring to up, add each address on
+// to, move each route with an atomic replace (routes to directly connected
+// networks first), set the default route MoveOptions.Gateway asks for, and
+// only then delete the addresses from from. If a step fails, every step
+// before it is undone and the original state is back; an undo that fails
+// too gives a *RollbackError. Link-local IPv6 addresses stay where they
+// are. Running it again after success changes nothing.
 func (c *Client) MoveAddresses(ctx context.Context, from, to string, opts MoveOptions) (*Moved, error) {
 	if err := ifname.Validate(from); err != nil {
 		return nil, err
@@ -212,8 +250,8 @@ func (c *Client) MoveAddresses(ctx context.Context, from, to string, opts MoveOp
 	if from == to {
 		return nil, fmt.Errorf("eswitch: move addresses from %s to itself", from)
 	}
-	if opts.Gateway.IsValid() && (opts.Gateway.IsUnspecified() || opts.Gateway.Zone() != "") {
-		return nil, fmt.Errorf("eswitch: gateway %s is not a usable next hop", opts.Gateway)
+	if gw := opts.Gateway; gw.IsValid() && !usableGateway(gw) {
+		return nil, fmt.Errorf("eswitch: gateway %s is not a usable next hop (unspecified, multicast, broadcast, loopback or zoned)", gw)
 	}
 	src, err := c.rt.LinkByName(from)
 	if err != nil {
@@ -228,13 +266,17 @@ func (c *Client) MoveAddresses(ctx context.Context, from, to string, opts MoveOp
 		return nil, &OpError{Op: "addr list", Object: from, Err: err}
 	}
 	addrs = slices.DeleteFunc(addrs, func(a netlink.Addr) bool { return a.IP.IsLinkLocalUnicast() || a.Scope == int(netlink.SCOPE_HOST) })
-	routes, err := retryDump(func() ([]netlink.Route, error) {
-		return c.rt.RouteListFiltered(netlink.FAMILY_ALL, &netlink.Route{LinkIndex: src.Attrs().Index}, netlink.RT_FILTER_OIF)
-	})
-	if err != nil {
-		return nil, &OpError{Op: "route list", Object: from, Err: err}
+	if gw := opts.Gateway.Unmap(); gw.IsValid() {
+		for _, a := range addrs {
+			if err := GatewayOnSubnet(gw, prefixOf(a.IPNet)); err != nil {
+				return nil, fmt.Errorf("eswitch: gateway %s on %s: %w", gw, from, err)
+			}
+		}
 	}
-	routes = slices.DeleteFunc(routes, func(r netlink.Route) bool { return !isDefault(r) })
+	routes, err := c.movableRoutes(src)
+	if err != nil {
+		return nil, err
+	}
 
 	moved := &Moved{}
 	var undo undoStack
@@ -273,7 +315,9 @@ func (c *Client) MoveAddresses(ctx context.Context, from, to string, opts MoveOp
 		}
 		moved.Addresses = append(moved.Addresses, p)
 	}
-	movedFamilies := map[int]bool{}
+	// Main-table default routes via the destination after the move, by
+	// family, for the gateway below.
+	defaults := map[int][]netlink.Route{}
 	for _, r := range routes {
 		if err := ctx.Err(); err != nil {
 			return fail(err)
@@ -282,47 +326,29 @@ func (c *Client) MoveAddresses(ctx context.Context, from, to string, opts MoveOp
 		nr := r
 		nr.LinkIndex = dst.Attrs().Index
 		nr.ILinkIndex = 0
-		gw := addrOf(r.Gw)
-		if err := c.step("route replace default via " + gw.String() + " " + to); err != nil {
+		desc := routeOf(r).String()
+		if err := c.step("route replace " + desc + " " + to); err != nil {
 			return fail(err)
 		}
 		if err := c.rt.RouteReplace(&nr); err != nil {
-			return fail(&OpError{Op: "route replace default via " + gw.String(), Object: to, Err: err})
+			return fail(&OpError{Op: "route replace " + desc, Object: to, Err: err})
 		}
 		undo = append(undo, func() error {
-			return c.opErr("route replace default via "+gw.String(), from, c.rt.RouteReplace(&orig))
+			return c.opErr("route replace "+desc, from, c.rt.RouteReplace(&orig))
 		})
-		movedFamilies[r.Family] = true
-		moved.DefaultRoutes = append(moved.DefaultRoutes, gw)
-	}
-	if gw := opts.Gateway; gw.IsValid() {
-		fam := netlink.FAMILY_V4
-		bits := 32
-		if gw.Is6() && !gw.Is4In6() {
-			fam, bits = netlink.FAMILY_V6, 128
+		if isDefault(r) && r.Table == MainTable {
+			defaults[routeFamily(r)] = append(defaults[routeFamily(r)], nr)
 		}
-		if !movedFamilies[fam] {
-			nr := netlink.Route{LinkIndex: dst.Attrs().Index, Gw: gw.Unmap().AsSlice(), Family: fam,
-				Dst: &net.IPNet{IP: make(net.IP, bits/8), Mask: net.CIDRMask(0, bits)}}
-			if err := c.step("route add default via " + gw.String() + " " + to); err != nil {
-				return fail(err)
-			}
-			err := c.rt.RouteAdd(&nr)
-			switch {
-			case errors.Is(err, syscall.EEXIST):
-				exists, lerr := c.hasDefaultVia(dst.Attrs().Index, gw, fam)
-				if lerr != nil {
-					return fail(lerr)
-				}
-				if !exists {
-					return fail(fmt.Errorf("eswitch: route add default via %s dev %s: another default route exists: %w", gw, to, ErrConflict))
-				}
-			case err != nil:
-				return fail(&OpError{Op: "route add default via " + gw.String(), Object: to, Err: err})
-			default:
-				undo = append(undo, func() error { return c.opErr("route del default via "+gw.String(), to, c.rt.RouteDel(&nr)) })
-			}
-			moved.DefaultRoutes = append(moved.DefaultRoutes, gw.Unmap())
+		moved.Routes = append(moved.Routes, routeOf(nr))
+	}
+	if gw := opts.Gateway.Unmap(); gw.IsValid() {
+		if err := c.setGateway(ctx, dst, gw, defaults, moved, &undo); err != nil {
+			return fail(err)
+		}
+	}
+	for _, fam := range []int{netlink.FAMILY_V4, netlink.FAMILY_V6} {
+		for _, r := range defaults[fam] {
+			moved.DefaultRoutes = append(moved.DefaultRoutes, addrOf(r.Gw))
 		}
 	}
 	// Delete from the source last, secondaries before primaries (deleting
@@ -350,24 +376,123 @@ func (c *Client) MoveAddresses(ctx context.Context, from, to string, opts MoveOp
 			undo = append(undo, func() error { return c.opErr("addr add "+p.String(), from, c.rt.AddrAdd(src, &restore)) })
 		}
 	}
+	moved.undo = undo
 	return moved, nil
 }
 
-// hasDefaultVia reports whether a main-table default route via gw on link
-// ifindex exists.
-func (c *Client) hasDefaultVia(ifindex int, gw netip.Addr, family int) (bool, error) {
-	routes, err := retryDump(func() ([]netlink.Route, error) {
-		return c.rt.RouteListFiltered(family, &netlink.Route{LinkIndex: ifindex}, netlink.RT_FILTER_OIF)
+// setGateway makes the main-table default route of gw's family on dst go
+// via gw. defaults holds the default routes the move put on dst; it is
+// updated to what is there afterwards. The destination's own default
+// routes count too: one already via gw is kept, else the one with the
+// lowest metric is pointed at gw, else a route is added.
+func (c *Client) setGateway(ctx context.Context, dst netlink.Link, gw netip.Addr, defaults map[int][]netlink.Route, moved *Moved, undo *undoStack) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	to := dst.Attrs().Name
+	fam, _ := familyOf(gw)
+	have, err := retryDump(func() ([]netlink.Route, error) {
+		return c.rt.RouteListFiltered(fam, &netlink.Route{LinkIndex: dst.Attrs().Index}, netlink.RT_FILTER_OIF)
 	})
 	if err != nil {
-		return false, &OpError{Op: "route list", Object: "ifindex " + strconv.Itoa(ifindex), Err: err}
+		return &OpError{Op: "route list", Object: to, Err: err}
 	}
-	for _, r := range routes {
-		if isDefault(r) && addrOf(r.Gw) == gw.Unmap() {
-			return true, nil
+	have = slices.DeleteFunc(have, func(r netlink.Route) bool { return !isDefault(r) || !movable(r) || r.Table != MainTable })
+	for _, r := range have {
+		if addrOf(r.Gw) == gw {
+			if !slices.ContainsFunc(defaults[fam], func(d netlink.Route) bool { return addrOf(d.Gw) == gw }) {
+				defaults[fam] = append(defaults[fam], r)
+			}
+			return nil
 		}
 	}
-	return false, nil
+	if len(have) > 0 {
+		// Point the active default route (lowest metric) at gw, in place.
+		cur := slices.MinFunc(have, func(a, b netlink.Route) int { return cmp.Compare(a.Priority, b.Priority) })
+		orig := cur
+		nr := cur
+		nr.Gw = gw.AsSlice()
+		nr.Flags = 0 // onlink belonged to the old next hop
+		old := routeOf(orig).String()
+		if err := c.step("route replace default via " + gw.String() + " " + to + " (was " + old + ")"); err != nil {
+			return err
+		}
+		if err := c.rt.RouteReplace(&nr); err != nil {
+			return &OpError{Op: "route replace default via " + gw.String() + " (was " + old + ")", Object: to, Err: err}
+		}
+		*undo = append(*undo, func() error {
+			return c.opErr("route replace "+old, to, c.rt.RouteReplace(&orig))
+		})
+		oldGw := addrOf(orig.Gw)
+		for i, d := range defaults[fam] {
+			if d.Priority == orig.Priority && addrOf(d.Gw) == oldGw {
+				defaults[fam][i] = nr
+			}
+		}
+		if !slices.ContainsFunc(defaults[fam], func(d netlink.Route) bool { return addrOf(d.Gw) == gw }) {
+			defaults[fam] = append(defaults[fam], nr)
+		}
+		c.replaceMoved(moved, orig, nr)
+		return nil
+	}
+	nr := defaultRoute(dst.Attrs().Index, gw)
+	if err := c.step("route add default via " + gw.String() + " " + to); err != nil {
+		return err
+	}
+	if err := c.rt.RouteAdd(&nr); err != nil {
+		return &OpError{Op: "route add default via " + gw.String(), Object: to, Err: err}
+	}
+	*undo = append(*undo, func() error { return c.opErr("route del default via "+gw.String(), to, c.rt.RouteDel(&nr)) })
+	defaults[fam] = append(defaults[fam], nr)
+	moved.Routes = append(moved.Routes, routeOf(nr))
+	return nil
+}
+
+// replaceMoved records in moved that route orig on the destination became
+// nr.
+func (c *Client) replaceMoved(moved *Moved, orig, nr netlink.Route) {
+	o := routeOf(orig)
+	for i, r := range moved.Routes {
+		if r == o {
+			moved.Routes[i] = routeOf(nr)
+			return
+		}
+	}
+	moved.Routes = append(moved.Routes, routeOf(nr))
+}
+
+// GatewayOnSubnet reports why gw cannot be a next hop for a node holding
+// address a: gw is a itself, or, on a's IPv4 subnet (up to /30), its
+// network or broadcast address.
+func GatewayOnSubnet(gw netip.Addr, a netip.Prefix) error {
+	gw = gw.Unmap()
+	if gw == a.Addr().Unmap() {
+		return fmt.Errorf("%s is the node's own address", gw)
+	}
+	if !a.Addr().Is4() || a.Bits() > 30 || !a.Contains(gw) {
+		return nil
+	}
+	network := a.Masked().Addr()
+	b := network.As4()
+	host := uint32(1)<<(32-a.Bits()) - 1
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) | host
+	bcast := netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+	switch gw {
+	case network:
+		return fmt.Errorf("%s is the network address of %s", gw, a.Masked())
+	case bcast:
+		return fmt.Errorf("%s is the broadcast address of %s", gw, a.Masked())
+	}
+	return nil
+}
+
+// usableGateway reports whether a can be a route's next hop: not
+// unspecified, multicast, the IPv4 broadcast address, loopback, or carrying
+// an IPv6 zone (the route's device is the zone).
+func usableGateway(a netip.Addr) bool {
+	a = a.Unmap()
+	return !a.IsUnspecified() && !a.IsMulticast() && !a.IsLoopback() && a.Zone() == "" &&
+		a != netip.AddrFrom4([4]byte{255, 255, 255, 255})
 }
 
 func linkLookupErr(name string, err error) error {

@@ -14,13 +14,17 @@ import (
 )
 
 // LinkAddresses is what MoveAddresses would move off a link: its global
-// addresses and its main-table default routes.
+// addresses and its routes.
 type LinkAddresses struct {
 	Name          string
 	Ifindex       int
 	Up            bool           // administratively up
 	Addresses     []netip.Prefix // global addresses (link-local IPv6 and host scope left out)
-	DefaultRoutes []netip.Addr   // gateways of the default routes via the link
+	DefaultRoutes []netip.Addr   // gateways of the main-table default routes via the link
+	// Routes are the routes MoveAddresses moves: unicast routes via the
+	// link in every table but local, default ones included, except those
+	// the kernel made for an address. Sorted by table, destination, metric.
+	Routes []Route `json:",omitempty"`
 }
 
 // LinkAddresses reads the global addresses and default routes of link name,
@@ -48,17 +52,17 @@ func (c *Client) LinkAddresses(ctx context.Context, name string) (LinkAddresses,
 		}
 		out.Addresses = append(out.Addresses, prefixOf(a.IPNet))
 	}
-	routes, err := retryDump(func() ([]netlink.Route, error) {
-		return c.rt.RouteListFiltered(netlink.FAMILY_ALL, &netlink.Route{LinkIndex: link.Attrs().Index}, netlink.RT_FILTER_OIF)
-	})
+	routes, err := c.movableRoutes(link)
 	if err != nil {
-		return LinkAddresses{}, &OpError{Op: "route list", Object: name, Err: err}
+		return LinkAddresses{}, err
 	}
 	for _, r := range routes {
-		if isDefault(r) {
+		if isDefault(r) && r.Table == MainTable {
 			out.DefaultRoutes = append(out.DefaultRoutes, addrOf(r.Gw))
 		}
+		out.Routes = append(out.Routes, routeOf(r))
 	}
+	sortRoutes(out.Routes)
 	slices.SortFunc(out.Addresses, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
 	slices.SortFunc(out.DefaultRoutes, func(a, b netip.Addr) int { return a.Compare(b) })
 	return out, nil

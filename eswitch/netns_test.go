@@ -158,13 +158,18 @@ func (n *testNS) state(t testing.TB, links ...string) []string {
 			}
 			out = append(out, fmt.Sprintf("addr %s dev %s", a.IPNet, name))
 		}
-		routes, err := n.h.RouteListFiltered(netlink.FAMILY_ALL, &netlink.Route{LinkIndex: l.Attrs().Index}, netlink.RT_FILTER_OIF)
+		routes, err := n.h.RouteListFiltered(netlink.FAMILY_ALL, &netlink.Route{LinkIndex: l.Attrs().Index},
+			netlink.RT_FILTER_OIF|netlink.RT_FILTER_TABLE)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range routes {
-			if isDefault(r) {
+			switch {
+			case isDefault(r) && r.Table == MainTable:
 				out = append(out, fmt.Sprintf("default via %s dev %s metric %d", r.Gw, name, r.Priority))
+			case movable(r):
+				// Every other route a move must keep, in any table.
+				out = append(out, fmt.Sprintf("route %s dev %s", routeOf(r), name))
 			}
 		}
 	}
@@ -177,4 +182,20 @@ func diffState(before, after []string) string {
 		return ""
 	}
 	return "before:\n  " + strings.Join(before, "\n  ") + "\nafter:\n  " + strings.Join(after, "\n  ")
+}
+
+// addRoute adds a route through link; dst "default" is a default route.
+func (n *testNS) addRoute(t testing.TB, link string, r netlink.Route, dst string) {
+	t.Helper()
+	if dst != "default" {
+		_, ipn, err := net.ParseCIDR(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Dst = ipn
+	}
+	r.LinkIndex = n.link(t, link).Attrs().Index
+	if err := n.h.RouteAdd(&r); err != nil {
+		t.Fatalf("route add %s %+v dev %s: %v", dst, r, link, err)
+	}
 }

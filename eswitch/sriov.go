@@ -17,6 +17,10 @@ import (
 // context has no deadline.
 const DefaultVFWait = 30 * time.Second
 
+// MaxVFs is the most VFs any PF can have: the SR-IOV capability's TotalVFs
+// field (sriov_totalvfs) is 16 bits.
+const MaxVFs = 65535
+
 // vfPoll is how often SetNumVFs looks for new VFs and representors.
 var vfPoll = 50 * time.Millisecond
 
@@ -65,8 +69,11 @@ func (c *Client) SetNumVFs(ctx context.Context, pfNetdev string, n int) (*Invent
 	if err != nil {
 		return nil, err
 	}
-	if n < 0 || (total >= 0 && n > total) {
-		return nil, fmt.Errorf("eswitch: %s supports 0 to %d VFs, %d asked", pfNetdev, total, n)
+	if n < 0 || n > MaxVFs {
+		return nil, fmt.Errorf("eswitch: %d VFs asked of %s: a PF has 0 to %d (PCI SR-IOV's TotalVFs is 16 bits)", n, pfNetdev, MaxVFs)
+	}
+	if total >= 0 && n > total {
+		return nil, fmt.Errorf("eswitch: %s supports 0 to %d VFs (sriov_totalvfs), %d asked", pfNetdev, total, n)
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc

@@ -183,3 +183,22 @@ func TestSetNumVFsRejectsBadCountBeforeWriting(t *testing.T) {
 		t.Fatalf("NumVFs(lo): %v, want ErrNotSupported", err)
 	}
 }
+
+// A device that does not say its sriov_totalvfs (netdevsim) still gets no
+// more than SR-IOV can count (issue 13, defect 10).
+func TestSetNumVFsBoundedWithoutTotalVFs(t *testing.T) {
+	h := newSRIOVHost(true, true)
+	h.Remove(hostPF0 + "/sriov_totalvfs")
+	c := h.client(t)
+	if _, total, err := c.NumVFs("ens1f0np0"); err != nil || total != -1 {
+		t.Fatalf("NumVFs: total %d, %v; want -1 (unknown)", total, err)
+	}
+	for _, n := range []int{MaxVFs + 1, 9223372036854775807} {
+		if _, err := c.SetNumVFs(context.Background(), "ens1f0np0", n); err == nil || !strings.Contains(err.Error(), "0 to 65535") {
+			t.Fatalf("SetNumVFs(%d) = %v, want a refusal", n, err)
+		}
+	}
+	if len(h.writes) != 0 {
+		t.Fatalf("wrote %v for a rejected count", h.writes)
+	}
+}

@@ -142,6 +142,7 @@ func classifyFlow(f *dpflow.Flow, facts Facts) FlowVerdict {
 			break
 		}
 		v.Evidence = &ev
+		v.Counters = ev.Counters
 		v.Verified = true
 		inHW := ev.InHW || ev.InHWCount > 0
 		switch {
@@ -149,6 +150,11 @@ func classifyFlow(f *dpflow.Flow, facts Facts) FlowVerdict {
 			add(ReasonActionsInOVS, "the filter is in hardware, the actions run in OVS")
 		case inHW:
 			v.State = InHardware
+		case v.State == InHardware && !ev.NotInHW && !ev.SkipHW:
+			// OVS prints offloaded:yes when the kernel reported in_hw or no
+			// flag at all (lib/netdev-offload-tc.c): the latter proves nothing.
+			v.Verified = false
+			add(ReasonUnverified, "dpctl says offloaded:yes but %s carries no in_hw flag (nor not_in_hw): the hardware is not confirmed", ev.Source)
 		default:
 			if v.State == InHardware {
 				add(ReasonStateMismatch, "dpctl says offloaded:yes but %s is not in hardware", ev.Source)

@@ -41,3 +41,30 @@ func ExampleClassify() {
 	// pf0vf1 ovs-only  [{action-not-offloadable userspace(slow_path(...)): OVS keeps this flow in its slow path}]
 	// all in hardware: false
 }
+
+// Two reads of the same flow's counters: its filter is in hardware, but 40
+// packets were counted in software in between, which OVS's own packets:
+// (hardware and software added together) does not show.
+func ExampleReport_CompareCounters() {
+	f, err := dpflow.Parse("ufid:11111111-2222-3333-4444-555555555555, recirc_id(0),in_port(pf0vf0),eth_type(0x0800),ipv4(frag=no), packets:10, bytes:980, used:0.5s, offloaded:yes, dp:tc, actions:pf0vf1")
+	if err != nil {
+		panic(err)
+	}
+	read := func(hw, sw uint64) *offload.Report {
+		return offload.Classify([]*dpflow.Flow{f}, offload.Facts{Backend: "tc", HWOffload: true,
+			Evidence: func(dpflow.UFID) (offload.Evidence, bool) {
+				return offload.Evidence{Source: "tc filter dev pf0vf0 ingress", InHW: true,
+					Counters: &offload.Counters{HWPackets: hw, SWPackets: sw, HWReported: true}}, true
+			}})
+	}
+	first := read(1000, 3)
+	second := read(1500, 43)
+	fmt.Println("flagged:", second.CompareCounters(first))
+	v := second.Flows[0]
+	fmt.Println(v.State, v.Counters.HWPackets, v.Counters.SWPackets, v.TrafficInSoftware)
+	fmt.Println(v.Reasons[0].Detail)
+	// Output:
+	// flagged: 1
+	// in-hardware 1500 43 true
+	// in hardware, but traffic in software: 40 packets in software since the previous read (500 in hardware)
+}

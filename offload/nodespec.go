@@ -186,14 +186,30 @@ func (s NodeSpec) validate() error {
 		if s.Move.From == ub.Name {
 			return invalidf("addresses move from %q to itself", ub.Name)
 		}
-		if gw := s.Move.Gateway; gw.IsValid() && (gw.IsUnspecified() || gw.IsMulticast() || gw.Zone() != "") {
-			return invalidf("gateway %s is not a usable next hop", gw)
+		if gw := s.Move.Gateway; gw.IsValid() {
+			if err := ovsdb.UsableUnicast(gw); err != nil {
+				return invalidf("gateway %s is not a usable next hop: %v", gw, err)
+			}
+		}
+	}
+	// The gateway is another machine: never one of the node's own
+	// addresses (its encap IPs; Plan also checks the addresses it moves).
+	for _, gw := range []netip.Addr{s.Chassis.GWNexthop, moveGateway(s.Move)} {
+		if gw.IsValid() && slices.ContainsFunc(s.Chassis.EncapIPs, func(ip netip.Addr) bool { return ip.Unmap() == gw.Unmap() }) {
+			return invalidf("gateway %s is the node's own address (an encap IP)", gw)
 		}
 	}
 	if _, err := s.Chassis.Keys(); err != nil {
 		return fmt.Errorf("offload: node spec: chassis: %w", errors.Join(err, ErrInvalid))
 	}
 	return nil
+}
+
+func moveGateway(m *AddressMove) netip.Addr {
+	if m == nil {
+		return netip.Addr{}
+	}
+	return m.Gateway
 }
 
 // DatapathWarning says why bridges of datapath type dp cannot offload flows

@@ -28,16 +28,27 @@ type ApplyResult struct {
 	Moved *eswitch.Moved `json:"moved,omitempty"`
 }
 
-// ApplyError reports an Apply that failed at one of its phases. The phases
-// before it were undone: the node is as it was before Apply, unless Undo
-// lists undo steps that failed too.
+// ApplyError reports an Apply that failed at one of its phases. Before it
+// returns, Apply undoes what it did: the addresses go back, and the part of
+// the database the plan touches is restored from a snapshot of whole rows
+// taken before the first phase, then read again. Undo empty means that
+// re-read proved the node matches the snapshot.
 type ApplyError struct {
 	// Steps are the kinds of the steps of the phase that failed.
 	Steps []StepKind
 	// Err is why the phase failed.
 	Err error
+	// OutcomeUnknown is set when the phase's transaction lost its reply
+	// (the connection dropped after sending it): it may have committed.
+	// The undo then read the database after reconnecting to find out.
+	OutcomeUnknown bool
+	// Rewrote is set when the undo found the database different from the
+	// snapshot and wrote to restore it. After a lost reply of the first
+	// transaction, it says that transaction had committed.
+	Rewrote bool
 	// Undo lists the undo steps that failed; empty means the node is back
-	// to where it was.
+	// to where it was. A database that could not be proved restored is an
+	// *ovsdb.RestoreError listing what differs.
 	Undo []error
 }
 
@@ -48,8 +59,11 @@ func (e *ApplyError) Error() string {
 		kinds[i] = string(k)
 	}
 	msg := fmt.Sprintf("offload: apply: %s: %v", strings.Join(kinds, "+"), e.Err)
+	if e.OutcomeUnknown {
+		msg += " (outcome unknown: the connection dropped before the reply)"
+	}
 	if len(e.Undo) == 0 {
-		return msg + " (earlier steps undone)"
+		return msg + " (earlier steps undone, checked by re-reading the node)"
 	}
 	return msg + fmt.Sprintf("; undo failed too, the node is half-changed: %v", errors.Join(e.Undo...))
 }
@@ -70,10 +84,16 @@ func (e *ApplyError) Unwrap() []error { return append([]error{e.Err}, e.Undo...)
 //  4. the backend settings and chassis keys, in one transaction.
 //
 // Each transaction re-reads the live state, so a step that already holds
-// sends nothing and running Apply twice is harmless. When a phase fails,
-// the phases before it are undone, newest first: addresses moved back,
-// created bridges and ports deleted, changed ones restored, removed bridges
-// re-created with their ports. The error is then an *ApplyError.
+// sends nothing and running Apply twice is harmless.
+//
+// Before the first phase, Apply takes a snapshot (ovsdb.Client.Snapshot) of
+// whole rows: the bridges the plan removes or ensures and the bridges now
+// holding its ports, with every row they reference, and the Open_vSwitch
+// keys the plan writes. When a phase fails, the addresses are moved back
+// and the database is restored from the snapshot (ovsdb.Client.Restore),
+// within UndoTimeout: a transaction whose reply was lost is resolved by
+// reading the database after reconnecting, and the undo counts as done only
+// when a re-read matches the snapshot. The error is then an *ApplyError.
 func Apply(ctx context.Context, node *Node, plan *NodePlan) (*ApplyResult, error) {
 	if node == nil || node.DB == nil || plan == nil || plan.spec.Backend == nil {
 		return nil, invalidf("apply needs a node with a database client and a plan made by Plan")
@@ -88,15 +108,17 @@ func Apply(ctx context.Context, node *Node, plan *NodePlan) (*ApplyResult, error
 		return nil, invalidf("moving addresses needs node.Eswitch")
 	}
 	var undo []func(context.Context) error
+	rewrote := false
 	fail := func(kinds []StepKind, err error) (*ApplyResult, error) {
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), UndoTimeout)
 		defer cancel()
-		ae := &ApplyError{Steps: kinds, Err: err}
+		ae := &ApplyError{Steps: kinds, Err: err, OutcomeUnknown: ovsdb.OutcomeUnknown(err)}
 		for i := len(undo) - 1; i >= 0; i-- {
 			if uerr := undo[i](uctx); uerr != nil {
 				ae.Undo = append(ae.Undo, uerr)
 			}
 		}
+		ae.Rewrote = rewrote
 		return nil, ae
 	}
 	hook := func(kinds []StepKind) error {
@@ -114,13 +136,43 @@ func Apply(ctx context.Context, node *Node, plan *NodePlan) (*ApplyResult, error
 		return err
 	}
 
+	ub, ib := s.UplinkBridge, s.IntegrationBridge
+	var ports []ovsdb.PortSpec
+	var portNames []string
+	for _, name := range []string{ub.Uplink, ub.HostPF} {
+		if ps, ok := plan.ports[name]; ok {
+			ports = append(ports, ps)
+			portNames = append(portNames, name)
+		}
+	}
+	settingKinds := []StepKind{StepConfigureBackend, StepSetChassis}
+
+	// The snapshot the undo restores. The settings transaction built here
+	// (not committed) says which Open_vSwitch keys the plan writes.
+	probe := db.Txn()
+	if err := settingsTxn(probe, s); err != nil {
+		return fail(settingKinds, err)
+	}
+	snap, err := db.Snapshot(ctx, ovsdb.SnapshotScope{
+		Bridges:  append(slices.Clone(s.RemoveBridges), ub.Name, ib.Name),
+		Ports:    portNames,
+		RootKeys: probe.RootKeys(),
+	})
+	if err != nil {
+		return fail(kindsOfSteps(plan.Steps), fmt.Errorf("taking the snapshot to undo from: %w", err))
+	}
+	undo = append(undo, func(ctx context.Context) error {
+		changed, err := db.Restore(ctx, snap)
+		rewrote = changed
+		if err != nil {
+			return fmt.Errorf("restoring the database: %w", err)
+		}
+		return nil
+	})
+
 	// 1. Bridges to remove.
 	if plan.Has(StepRemoveBridge) {
 		kinds := []StepKind{StepRemoveBridge}
-		snaps, err := snapshotBridges(ctx, db, s.RemoveBridges)
-		if err != nil {
-			return fail(kinds, err)
-		}
 		txn := db.Txn()
 		for _, b := range s.RemoveBridges {
 			txn.DeleteBridge(b)
@@ -128,28 +180,16 @@ func Apply(ctx context.Context, node *Node, plan *NodePlan) (*ApplyResult, error
 		if err := commit(kinds, txn); err != nil {
 			return fail(kinds, err)
 		}
-		undo = append(undo, func(ctx context.Context) error { return restoreBridges(ctx, db, snaps) })
 	}
 
 	// 2. Bridges and ports (and everything else when no address moves).
-	ub, ib := s.UplinkBridge, s.IntegrationBridge
 	bridges := []ovsdb.BridgeSpec{
 		{Name: ub.Name, DatapathType: ub.DatapathType},
 		{Name: ib.Name, DatapathType: ib.DatapathType, FailMode: ovsdb.FailModeSecure},
 	}
-	var ports []ovsdb.PortSpec
-	for _, name := range []string{ub.Uplink, ub.HostPF} {
-		if ps, ok := plan.ports[name]; ok {
-			ports = append(ports, ps)
-		}
-	}
 	kinds := []StepKind{StepEnsureBridge, StepEnsurePort}
 	if !move {
-		kinds = append(kinds, StepConfigureBackend, StepSetChassis)
-	}
-	before, err := snapshotSetup(ctx, db, bridges, ports)
-	if err != nil {
-		return fail(kinds, err)
+		kinds = append(kinds, settingKinds...)
 	}
 	txn := db.Txn()
 	txn.EnsureBridge(bridges[0])
@@ -165,7 +205,6 @@ func Apply(ctx context.Context, node *Node, plan *NodePlan) (*ApplyResult, error
 	if err := commit(kinds, txn); err != nil {
 		return fail(kinds, err)
 	}
-	undo = append(undo, func(ctx context.Context) error { return before.restore(ctx, db) })
 
 	if move {
 		// 3. Addresses and default route.
@@ -186,22 +225,32 @@ func Apply(ctx context.Context, node *Node, plan *NodePlan) (*ApplyResult, error
 			return fail(kinds, err)
 		}
 		res.Moved = moved
-		undo = append(undo, func(ctx context.Context) error { return moveBack(ctx, es, ub.Name, mv.From, src) })
+		undo = append(undo, func(ctx context.Context) error { return moveBack(ctx, es, moved, ub.Name, mv.From, src) })
 
 		// 4. Backend settings and chassis keys.
-		kinds = []StepKind{StepConfigureBackend, StepSetChassis}
 		txn := db.Txn()
 		if err := settingsTxn(txn, s); err != nil {
-			return fail(kinds, err)
+			return fail(settingKinds, err)
 		}
-		if err := commit(kinds, txn); err != nil {
-			return fail(kinds, err)
+		if err := commit(settingKinds, txn); err != nil {
+			return fail(settingKinds, err)
 		}
 	}
 	res.Done = slices.Clone(plan.Steps)
 	slices.Sort(res.RestartNeeded)
 	res.RestartNeeded = slices.Compact(res.RestartNeeded)
 	return res, nil
+}
+
+// kindsOfSteps returns the distinct kinds of steps, in order.
+func kindsOfSteps(steps []Step) []StepKind {
+	var out []StepKind
+	for _, st := range steps {
+		if !slices.Contains(out, st.Kind) {
+			out = append(out, st.Kind)
+		}
+	}
+	return out
 }
 
 // settingsTxn adds the backend settings and the chassis keys to txn.
@@ -213,151 +262,37 @@ func settingsTxn(txn *ovsdb.Txn, s NodeSpec) error {
 	return nil
 }
 
-// moveBack returns the addresses and default routes to the link they came
-// from, and deletes default routes the move added there (through
-// MoveOptions.Gateway) that the link did not have before.
-func moveBack(ctx context.Context, es *eswitch.Client, bridge, from string, before eswitch.LinkAddresses) error {
-	if _, err := es.MoveAddresses(ctx, bridge, from, eswitch.MoveOptions{}); err != nil {
+// moveBack undoes the address move exactly (eswitch.Moved.Undo): the
+// addresses and every route go back to the link they came from as they
+// were, a default route pointed at the spec's gateway gets its old gateway
+// back, and one the move added is deleted. It is undone only when a re-read
+// of the link matches what it held before the move.
+func moveBack(ctx context.Context, es *eswitch.Client, moved *eswitch.Moved, bridge, from string, before eswitch.LinkAddresses) error {
+	if err := moved.Undo(ctx); err != nil {
 		return fmt.Errorf("moving the addresses back from %s to %s: %w", bridge, from, err)
 	}
 	now, err := es.LinkAddresses(ctx, from)
 	if err != nil {
-		return err
+		return fmt.Errorf("re-reading %s after moving the addresses back: %w", from, err)
 	}
-	for _, gw := range now.DefaultRoutes {
-		if !slices.Contains(before.DefaultRoutes, gw) {
-			if _, err := es.DeleteDefaultRoute(ctx, from, gw); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// bridgeSnapshot is a bridge and its ports as they were, to re-create them.
-type bridgeSnapshot struct {
-	bridge ovsdb.Bridge
-	ports  []ovsdb.Port
-}
-
-func snapshotBridges(ctx context.Context, db *ovsdb.Client, names []string) ([]bridgeSnapshot, error) {
-	var out []bridgeSnapshot
-	for _, name := range names {
-		br, err := db.Bridge(ctx, name)
-		if errors.Is(err, ovsdb.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		snap := bridgeSnapshot{bridge: br}
-		for _, pn := range br.Ports {
-			if pn == name {
-				continue // the bridge's local port comes back with the bridge
-			}
-			p, err := db.Port(ctx, pn)
-			if err != nil {
-				return nil, err
-			}
-			snap.ports = append(snap.ports, p)
-		}
-		out = append(out, snap)
-	}
-	return out, nil
-}
-
-// restoreBridges re-creates removed bridges with their ports, in one
-// transaction.
-func restoreBridges(ctx context.Context, db *ovsdb.Client, snaps []bridgeSnapshot) error {
-	txn := db.Txn()
-	for _, sn := range snaps {
-		b := sn.bridge
-		txn.EnsureBridge(ovsdb.BridgeSpec{Name: b.Name, DatapathType: b.DatapathType, FailMode: b.FailMode,
-			OtherConfig: b.OtherConfig, ExternalIDs: b.ExternalIDs})
-		for _, p := range sn.ports {
-			txn.EnsurePort(portSpecOf(b.Name, p))
+	var missing []string
+	for _, a := range before.Addresses {
+		if !slices.Contains(now.Addresses, a) {
+			missing = append(missing, "address "+a.String())
 		}
 	}
-	if _, err := txn.Commit(ctx); err != nil {
-		return fmt.Errorf("re-creating the removed bridges: %w", err)
-	}
-	return nil
-}
-
-func portSpecOf(bridge string, p ovsdb.Port) ovsdb.PortSpec {
-	return ovsdb.PortSpec{Bridge: bridge, Name: p.Name, Type: interfaceType(p.Type), Options: p.Options,
-		MTURequest: p.MTURequest, ExternalIDs: p.ExternalIDs, PortExternalIDs: p.PortExternalIDs,
-		PortOtherConfig: p.PortOtherConfig}
-}
-
-// setupSnapshot is the state of the bridges and ports of phase 2 before it
-// ran, and of the Open_vSwitch keys it may write.
-type setupSnapshot struct {
-	bridges map[string]*ovsdb.Bridge // nil: did not exist
-	ports   map[string]*ovsdb.Port   // nil: did not exist
-	wanted  []ovsdb.PortSpec
-	order   []string // bridge names
-}
-
-func snapshotSetup(ctx context.Context, db *ovsdb.Client, bridges []ovsdb.BridgeSpec, ports []ovsdb.PortSpec) (*setupSnapshot, error) {
-	sn := &setupSnapshot{bridges: map[string]*ovsdb.Bridge{}, ports: map[string]*ovsdb.Port{}, wanted: ports}
-	for _, b := range bridges {
-		sn.order = append(sn.order, b.Name)
-		br, err := db.Bridge(ctx, b.Name)
-		switch {
-		case errors.Is(err, ovsdb.ErrNotFound):
-			sn.bridges[b.Name] = nil
-		case err != nil:
-			return nil, err
-		default:
-			sn.bridges[b.Name] = &br
+	for _, r := range before.Routes {
+		if !slices.Contains(now.Routes, r) {
+			missing = append(missing, "route "+r.String())
 		}
 	}
-	for _, ps := range ports {
-		p, err := db.Port(ctx, ps.Name)
-		switch {
-		case errors.Is(err, ovsdb.ErrNotFound):
-			sn.ports[ps.Name] = nil
-		case err != nil:
-			return nil, err
-		default:
-			sn.ports[ps.Name] = &p
+	for _, r := range now.Routes {
+		if !slices.Contains(before.Routes, r) {
+			missing = append(missing, "extra route "+r.String())
 		}
 	}
-	return sn, nil
-}
-
-// restore deletes what phase 2 created and puts back what it changed, in
-// one transaction. The Open_vSwitch keys are not restored here: phase 2
-// writes them only when it is the last phase, in its own transaction.
-func (sn *setupSnapshot) restore(ctx context.Context, db *ovsdb.Client) error {
-	txn := db.Txn()
-	for _, name := range sn.order {
-		old := sn.bridges[name]
-		if old == nil {
-			txn.DeleteBridge(name)
-			continue
-		}
-		spec := ovsdb.BridgeSpec{Name: name, DatapathType: orDefault(old.DatapathType, ovsdb.DatapathSystem), FailMode: old.FailMode}
-		txn.EnsureBridge(spec)
-	}
-	for _, ps := range sn.wanted {
-		old := sn.ports[ps.Name]
-		if old == nil {
-			txn.DeletePort(ps.Name)
-			continue
-		}
-		spec := portSpecOf(old.Bridge, *old)
-		for k := range ps.Options {
-			if _, ok := old.Options[k]; !ok {
-				spec.RemoveOptions = append(spec.RemoveOptions, k)
-			}
-		}
-		slices.Sort(spec.RemoveOptions)
-		txn.EnsurePort(spec)
-	}
-	if _, err := txn.Commit(ctx); err != nil {
-		return fmt.Errorf("undoing the bridges and ports: %w", err)
+	if len(missing) > 0 {
+		return fmt.Errorf("moving the addresses back from %s to %s: %s differs from before: %s", bridge, from, from, strings.Join(missing, ", "))
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/netip"
 	"slices"
 	"strings"
 
@@ -317,8 +316,9 @@ func orDefault(s, def string) string {
 }
 
 // planMove adds the address move step when the source link still holds
-// addresses or default routes, or the gateway's default route is missing
-// from the bridge.
+// addresses or routes, or the bridge's default route does not go via the
+// gateway. The step names each address and route that moves, and what
+// happens to the default route.
 func planMove(ctx context.Context, es *eswitch.Client, mv AddressMove, bridge string, add func(StepKind, string, string, ...any)) error {
 	src, err := es.LinkAddresses(ctx, mv.From)
 	if err != nil {
@@ -328,13 +328,39 @@ func planMove(ctx context.Context, es *eswitch.Client, mv AddressMove, bridge st
 	if err != nil && !errors.Is(err, eswitch.ErrNotFound) {
 		return fmt.Errorf("offload: plan: addresses of %s: %w", bridge, err)
 	}
-	gwMissing := mv.Gateway.IsValid() && !slices.Contains(dst.DefaultRoutes, mv.Gateway.Unmap()) &&
-		!slices.ContainsFunc(src.DefaultRoutes, func(a netip.Addr) bool { return a.Is4() == mv.Gateway.Unmap().Is4() })
-	if len(src.Addresses) == 0 && len(src.DefaultRoutes) == 0 {
+	gw := mv.Gateway.Unmap()
+	if gw.IsValid() {
+		for _, p := range slices.Concat(src.Addresses, dst.Addresses) {
+			if err := eswitch.GatewayOnSubnet(gw, p); err != nil {
+				return invalidf("gateway %s: %v (on %s or %s)", gw, err, mv.From, bridge)
+			}
+		}
+	}
+	// The default route the gateway changes: the one via the gateway, else
+	// the lowest-metric main-table one of its family, on the bridge or
+	// moving to it.
+	var gwNote string
+	if gw.IsValid() {
+		var cands []eswitch.Route
+		for _, r := range slices.Concat(dst.Routes, src.Routes) {
+			if r.Default() && r.Table == eswitch.MainTable && r.Dst.Addr().Is4() == gw.Is4() {
+				cands = append(cands, r)
+			}
+		}
+		switch {
+		case slices.ContainsFunc(cands, func(r eswitch.Route) bool { return r.Gateway == gw }):
+		case len(cands) == 0:
+			gwNote = fmt.Sprintf("add default via %s dev %s", gw, bridge)
+		default:
+			old := slices.MinFunc(cands, func(a, b eswitch.Route) int { return a.Metric - b.Metric })
+			gwNote = fmt.Sprintf("default route %s becomes default via %s dev %s", old, gw, bridge)
+		}
+	}
+	if len(src.Addresses) == 0 && len(src.Routes) == 0 {
 		if len(dst.Addresses) == 0 {
 			return fmt.Errorf("offload: plan: neither %s nor %s has an address to use: %w", mv.From, bridge, eswitch.ErrNotFound)
 		}
-		if !gwMissing {
+		if gwNote == "" {
 			return nil
 		}
 	}
@@ -342,15 +368,15 @@ func planMove(ctx context.Context, es *eswitch.Client, mv AddressMove, bridge st
 	for _, a := range src.Addresses {
 		what = append(what, a.String())
 	}
-	for _, gw := range src.DefaultRoutes {
-		what = append(what, "default via "+gw.String())
+	for _, r := range src.Routes {
+		what = append(what, r.String())
 	}
 	detail := fmt.Sprintf("move %s from %s to %s", strings.Join(what, ", "), mv.From, bridge)
 	if len(what) == 0 {
 		detail = "nothing left on " + mv.From
 	}
-	if gwMissing {
-		detail += fmt.Sprintf("; add default via %s dev %s", mv.Gateway, bridge)
+	if gwNote != "" {
+		detail += "; " + gwNote
 	}
 	add(StepMoveAddresses, mv.From+"→"+bridge, "%s", detail)
 	return nil

@@ -1,6 +1,7 @@
 package offload
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 )
@@ -67,7 +68,28 @@ const (
 	// ReasonStateMismatch: the datapath and the hardware disagree (for
 	// example dpctl says offloaded:yes while the filter is not_in_hw).
 	ReasonStateMismatch ReasonCode = "state-mismatch"
+	// ReasonUnverified: dpctl says offloaded:yes but the backend's own
+	// record does not confirm it (for TC: the filter carries neither in_hw
+	// nor not_in_hw, which OVS also prints as offloaded:yes).
+	ReasonUnverified ReasonCode = "unverified"
+	// ReasonTrafficInSoftware: the flow is in hardware, but its software
+	// packet count grew between two reads: traffic that should be switched
+	// by the NIC runs in the kernel.
+	ReasonTrafficInSoftware ReasonCode = "traffic-in-software"
 )
+
+// Counters are a flow's packets and bytes split by where they ran, as the
+// backend's own layer reports them (for TC: the filter's hardware counters,
+// TCA_STATS_BASIC_HW, and the rest of its total).
+type Counters struct {
+	HWPackets uint64 `json:"hw_packets"`
+	HWBytes   uint64 `json:"hw_bytes"`
+	SWPackets uint64 `json:"sw_packets"`
+	SWBytes   uint64 `json:"sw_bytes"`
+	// HWReported is false when the layer gave no hardware counters: the
+	// hardware part is then unknown, not zero.
+	HWReported bool `json:"hw_reported"`
+}
 
 // Reason explains a verdict.
 type Reason struct {
@@ -93,6 +115,9 @@ type Evidence struct {
 	SkipSW bool `json:"skip_sw,omitempty"`
 	// InHWCount is how many hardware devices hold the rule.
 	InHWCount uint32 `json:"in_hw_count,omitempty"`
+	// Counters are the rule's counters split into hardware and software;
+	// nil when the backend did not read them.
+	Counters *Counters `json:"counters,omitempty"`
 }
 
 // FlowVerdict is the report's answer for one datapath flow.
@@ -122,9 +147,16 @@ type FlowVerdict struct {
 	Reasons []Reason `json:"reasons,omitempty"`
 	// Evidence is what the backend found for this flow, if anything.
 	Evidence *Evidence `json:"evidence,omitempty"`
-	// Packets and Bytes are the flow's counters.
+	// Packets and Bytes are the flow's counters as dpctl printed them (for
+	// TC, OVS adds hardware and software counts together).
 	Packets uint64 `json:"packets"`
 	Bytes   uint64 `json:"bytes"`
+	// Counters split the flow's traffic into hardware and software, from
+	// the backend's own layer (nil when it has none or did not read it).
+	Counters *Counters `json:"counters,omitempty"`
+	// TrafficInSoftware flags a flow in hardware whose software packet count
+	// grew between two reads (see Report.CompareCounters).
+	TrafficInSoftware bool `json:"traffic_in_software,omitempty"`
 	// Match and Actions are the flow's match and actions as dpctl printed
 	// them.
 	Match   string `json:"match"`
@@ -233,4 +265,42 @@ func (r *Report) aggregate(portReasons func(port string) []Reason) {
 		p.Reasons = portReasons(key)
 		r.Ports = append(r.Ports, *p)
 	}
+}
+
+// CompareCounters compares r with an earlier report of the same node and
+// flags every flow that is in hardware and whose software packet count grew
+// since prev (matched by UFID; flows without counters in either report are
+// left alone): TrafficInSoftware is set and a ReasonTrafficInSoftware reason
+// says by how much. It returns the number of flows flagged.
+func (r *Report) CompareCounters(prev *Report) int {
+	if prev == nil {
+		return 0
+	}
+	before := map[string]*Counters{}
+	for i := range prev.Flows {
+		if f := &prev.Flows[i]; f.UFID != "" && f.Counters != nil {
+			before[f.UFID] = f.Counters
+		}
+	}
+	n := 0
+	for i := range r.Flows {
+		f := &r.Flows[i]
+		old, ok := before[f.UFID]
+		if !ok || f.UFID == "" || f.Counters == nil || f.State != InHardware || f.TrafficInSoftware {
+			continue
+		}
+		if f.Counters.SWPackets <= old.SWPackets {
+			continue
+		}
+		f.TrafficInSoftware = true
+		hw := "hardware counters not reported"
+		if f.Counters.HWReported && old.HWReported && f.Counters.HWPackets >= old.HWPackets {
+			hw = fmt.Sprintf("%d in hardware", f.Counters.HWPackets-old.HWPackets)
+		}
+		f.Reasons = append(f.Reasons, Reason{ReasonTrafficInSoftware, fmt.Sprintf(
+			"in hardware, but traffic in software: %d packets in software since the previous read (%s)",
+			f.Counters.SWPackets-old.SWPackets, hw)})
+		n++
+	}
+	return n
 }

@@ -15,14 +15,29 @@ func (r *Report) WriteTable(w io.Writer) error {
 	for _, n := range r.Node {
 		fmt.Fprintf(tw, "node: %s: %s\n", n.Code, n.Detail)
 	}
-	fmt.Fprintln(tw, "\nFLOW\tSTATE\tDP\tIN_PORT\tPOD\tPACKETS\tREASONS")
+	// The HW/SW column appears when the backend split the counters.
+	split := false
+	for _, f := range r.Flows {
+		split = split || f.Counters != nil
+	}
+	if split {
+		fmt.Fprintln(tw, "\nFLOW\tSTATE\tDP\tIN_PORT\tPOD\tPACKETS\tHW/SW\tREASONS")
+	} else {
+		fmt.Fprintln(tw, "\nFLOW\tSTATE\tDP\tIN_PORT\tPOD\tPACKETS\tREASONS")
+	}
 	for i, f := range r.Flows {
 		state := string(f.State)
 		if !f.Verified {
 			state += " (unverified)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", i+1, state, dash(f.DP), dash(f.InPort), dash(f.Pod),
-			f.Packets, reasonList(f.Reasons))
+		if f.TrafficInSoftware {
+			state += " (traffic in software)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t", i+1, state, dash(f.DP), dash(f.InPort), dash(f.Pod), f.Packets)
+		if split {
+			fmt.Fprintf(tw, "%s\t", hwsw(f.Counters))
+		}
+		fmt.Fprintf(tw, "%s\n", reasonList(f.Reasons))
 	}
 	fmt.Fprintln(tw, "\nPORT\tREPRESENTOR\tPOD\tFLOWS\tIN-HW\tPARTIAL\tSW-TC\tOVS\tPORT FACTS")
 	for _, p := range r.Ports {
@@ -64,4 +79,17 @@ func reasonList(rs []Reason) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// hwsw prints split counters as "hardware/software" packets, "?" for
+// hardware counters the layer did not report.
+func hwsw(c *Counters) string {
+	if c == nil {
+		return "-"
+	}
+	hw := "?"
+	if c.HWReported {
+		hw = fmt.Sprint(c.HWPackets)
+	}
+	return fmt.Sprintf("%s/%d", hw, c.SWPackets)
 }

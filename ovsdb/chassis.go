@@ -71,22 +71,27 @@ var ChassisKeys = []string{KeySystemID, KeyHostname, KeyEncapIP, KeyEncapType, K
 func (c Chassis) Keys() (map[string]string, error) {
 	m := map[string]string{}
 	if c.SystemID != "" {
-		if strings.ContainsAny(c.SystemID, " ,\t\n") {
-			return nil, invalid(KeySystemID, c.SystemID, "must not contain spaces or commas")
+		if err := validName(KeySystemID, c.SystemID); err != nil {
+			return nil, err
 		}
 		m[KeySystemID] = c.SystemID
 	}
 	if c.Hostname != "" {
-		if strings.ContainsAny(c.Hostname, " ,\t\n/") {
-			return nil, invalid(KeyHostname, c.Hostname, "not a host name")
+		if err := validName(KeyHostname, c.Hostname); err != nil {
+			return nil, err
 		}
 		m[KeyHostname] = c.Hostname
 	}
 	if len(c.EncapIPs) > 0 {
 		var s []string
-		for _, ip := range c.EncapIPs {
-			if !ip.IsValid() || ip.IsUnspecified() {
-				return nil, invalid(KeyEncapIP, ip.String(), "not a usable IP address")
+		for i, ip := range c.EncapIPs {
+			if err := UsableUnicast(ip); err != nil {
+				return nil, invalid(KeyEncapIP, ip.String(), "%v", err)
+			}
+			for _, prev := range c.EncapIPs[:i] {
+				if prev == ip {
+					return nil, invalid(KeyEncapIP, ip.String(), "listed twice")
+				}
 			}
 			s = append(s, ip.String())
 		}
@@ -136,8 +141,8 @@ func (c Chassis) Keys() (map[string]string, error) {
 		m[KeyGWInterface] = c.GWInterface
 	}
 	if c.GWNexthop.IsValid() {
-		if c.GWNexthop.IsUnspecified() {
-			return nil, invalid(KeyGWNexthop, c.GWNexthop.String(), "unspecified address")
+		if err := UsableUnicast(c.GWNexthop); err != nil {
+			return nil, invalid(KeyGWNexthop, c.GWNexthop.String(), "%v", err)
 		}
 		m[KeyGWNexthop] = c.GWNexthop.String()
 	}
@@ -148,8 +153,8 @@ func (c Chassis) Keys() (map[string]string, error) {
 		m[KeyGWVLANID] = strconv.Itoa(c.GWVLANID)
 	}
 	if c.HostK8sNodename != "" {
-		if strings.ContainsAny(c.HostK8sNodename, " ,\t\n/") {
-			return nil, invalid(KeyHostK8sNodename, c.HostK8sNodename, "not a node name")
+		if err := validNodeName(c.HostK8sNodename); err != nil {
+			return nil, err
 		}
 		m[KeyHostK8sNodename] = c.HostK8sNodename
 	}
@@ -159,14 +164,95 @@ func (c Chassis) Keys() (map[string]string, error) {
 			if err := ifname.Validate(pm.PF); err != nil {
 				return nil, &ValidationError{Field: KeyPFEncapIPMapping, Value: pm.PF, Err: err}
 			}
-			if !pm.IP.IsValid() || pm.IP.IsUnspecified() {
-				return nil, invalid(KeyPFEncapIPMapping, pm.IP.String(), "not a usable IP address")
+			if err := UsableUnicast(pm.IP); err != nil {
+				return nil, invalid(KeyPFEncapIPMapping, pm.IP.String(), "%v", err)
 			}
 			s = append(s, pm.PF+":"+pm.IP.String())
 		}
 		m[KeyPFEncapIPMapping] = strings.Join(s, ",")
 	}
+	// Whatever a field's own rule, no key carries a control character
+	// (an ovn-remote "unix:/x\ny" would print as two lines).
+	for _, k := range ChassisKeys {
+		v, ok := m[k]
+		if !ok {
+			continue
+		}
+		for i := 0; i < len(v); i++ {
+			if v[i] < 0x20 || v[i] == 0x7f {
+				return nil, invalid(k, v, "control character 0x%02x at byte %d", v[i], i)
+			}
+		}
+	}
 	return m, nil
+}
+
+// MaxNameLen is the longest system-id, hostname or host-k8s-nodename
+// accepted: 253 bytes, the longest DNS name and Kubernetes node name.
+const MaxNameLen = 253
+
+// UsableUnicast reports why ip cannot be a tunnel endpoint or a next hop:
+// invalid, unspecified, multicast (link-local multicast included), the IPv4
+// broadcast address, loopback, an IPv4-mapped IPv6 address (write the IPv4
+// address), or carrying an IPv6 zone (fe80::1%eth0: OVN and OVS take no
+// zone). It returns nil for a usable unicast address.
+func UsableUnicast(ip netip.Addr) error {
+	switch {
+	case !ip.IsValid():
+		return fmt.Errorf("no address")
+	case ip.Zone() != "":
+		return fmt.Errorf("an IPv6 zone (%%%s) is not accepted", ip.Zone())
+	case ip.Is4In6():
+		return fmt.Errorf("an IPv4-mapped IPv6 address: give the IPv4 address %s", ip.Unmap())
+	case ip.IsUnspecified():
+		return fmt.Errorf("the unspecified address")
+	case ip.IsMulticast():
+		return fmt.Errorf("a multicast address")
+	case ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return fmt.Errorf("the broadcast address")
+	case ip.IsLoopback():
+		return fmt.Errorf("a loopback address")
+	}
+	return nil
+}
+
+// validName checks a system-id or hostname: 1 to MaxNameLen bytes of
+// printable ASCII, without ',' (OVN splits lists on it) or '/'.
+func validName(key, v string) error {
+	if len(v) > MaxNameLen {
+		return &ValidationError{Field: key, Value: v[:32] + "...", Err: fmt.Errorf("%d bytes, longer than %d", len(v), MaxNameLen)}
+	}
+	for i := 0; i < len(v); i++ {
+		switch b := v[i]; {
+		case b < 0x21 || b > 0x7e:
+			return invalid(key, v, "byte 0x%02x at %d: only printable ASCII without spaces is accepted", b, i)
+		case b == ',' || b == '/':
+			return invalid(key, v, "%q at %d is not accepted", b, i)
+		}
+	}
+	return nil
+}
+
+// validNodeName checks a Kubernetes node name: a DNS-1123 subdomain, at
+// most MaxNameLen bytes of lower-case letters, digits, '-' and '.', each
+// dot-separated label starting and ending with a letter or digit.
+func validNodeName(v string) error {
+	if len(v) > MaxNameLen {
+		return &ValidationError{Field: KeyHostK8sNodename, Value: v[:32] + "...", Err: fmt.Errorf("%d bytes, longer than %d", len(v), MaxNameLen)}
+	}
+	for _, label := range strings.Split(v, ".") {
+		if label == "" {
+			return invalid(KeyHostK8sNodename, v, "empty label: not a Kubernetes node name (DNS-1123 subdomain)")
+		}
+		for i := 0; i < len(label); i++ {
+			b := label[i]
+			alnum := b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
+			if !alnum && (b != '-' || i == 0 || i == len(label)-1) {
+				return invalid(KeyHostK8sNodename, v, "byte %q: not a Kubernetes node name (DNS-1123 subdomain: a-z, 0-9, '-' and '.', starting and ending with a letter or digit)", b)
+			}
+		}
+	}
+	return nil
 }
 
 func validateRemote(ep string) error {

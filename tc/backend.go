@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -27,6 +28,11 @@ type BackendConfig struct {
 	// NetNS is a file descriptor of the network namespace holding the
 	// node's OVS ports; 0 means the caller's.
 	NetNS int
+	// CounterWindow, when positive, makes Verify read the filters twice,
+	// this long apart, and flag flows in hardware whose software packet
+	// count grew in between ("in hardware, but traffic in software", see
+	// offload.Report.CompareCounters). Zero reads them once.
+	CounterWindow time.Duration
 	// OVS describes ovs-vswitchd for Verify's translation of the flows
 	// that are not in hardware (Translator). An empty Version is read
 	// from the Open_vSwitch table's ovs_version; CTStateBits come from
@@ -47,6 +53,9 @@ type Backend struct {
 
 // NewBackend validates cfg and returns a TC backend.
 func NewBackend(cfg BackendConfig) (*Backend, error) {
+	if cfg.CounterWindow < 0 {
+		return nil, fmt.Errorf("tc: counter window %v is negative", cfg.CounterWindow)
+	}
 	switch cfg.TCPolicy {
 	case "":
 		cfg.TCPolicy = ovsdb.TCPolicyNone
@@ -190,10 +199,13 @@ func (b *Backend) checkActive(ctx context.Context, node *offload.Node, facts off
 
 // Verify dumps the datapath flows (-m --names), reads the ingress flower
 // filters of every OVS port and every input port of the dump, and matches
-// each flow with the filter whose action cookie carries its UFID. For each
-// flow not in hardware it adds the reasons OVS's TC translation refuses it
-// for (Translator), and, with BackendConfig.Probe, the driver's answer to
-// the filter OVS would install (Prober).
+// each flow with the filter whose action cookie carries its UFID; each
+// verdict carries the filter's hardware and software counters. With a
+// CounterWindow the filters are read twice and flows in hardware whose
+// software packets grew are flagged. For each flow not in hardware it adds
+// the reasons OVS's TC translation refuses it for (Translator), and, with
+// BackendConfig.Probe, the driver's answer to the filter OVS would install
+// (Prober).
 func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Report, error) {
 	facts, err := offload.GatherFacts(ctx, node, b.Name())
 	if err != nil {
@@ -214,19 +226,43 @@ func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Repo
 			names[f.InPort()] = true
 		}
 	}
-	evidence, err := b.readFilters(names)
+	classify := func() (*offload.Report, error) {
+		evidence, err := b.readFilters(names)
+		if err != nil {
+			return nil, err
+		}
+		facts.Evidence = func(u dpflow.UFID) (offload.Evidence, bool) {
+			e, ok := evidence[u]
+			return e, ok
+		}
+		return offload.Classify(flows, facts), nil
+	}
+	first, err := classify()
 	if err != nil {
 		return nil, err
 	}
-	facts.Evidence = func(u dpflow.UFID) (offload.Evidence, bool) {
-		e, ok := evidence[u]
-		return e, ok
+	if b.cfg.CounterWindow == 0 {
+		if err := b.explain(ctx, node, flows, first); err != nil {
+			return nil, err
+		}
+		return first, nil
 	}
-	report := offload.Classify(flows, facts)
-	if err := b.explain(ctx, node, flows, report); err != nil {
+	t := time.NewTimer(b.cfg.CounterWindow)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return nil, fmt.Errorf("tc: waiting %v between two counter reads: %w", b.cfg.CounterWindow, ctx.Err())
+	case <-t.C:
+	}
+	second, err := classify()
+	if err != nil {
 		return nil, err
 	}
-	return report, nil
+	second.CompareCounters(first)
+	if err := b.explain(ctx, node, flows, second); err != nil {
+		return nil, err
+	}
+	return second, nil
 }
 
 // readFilters returns, by UFID, what the flower filters on the named
@@ -279,6 +315,9 @@ func (b *Backend) readFilters(names map[string]bool) (map[dpflow.UFID]offload.Ev
 			if f.InHWCount != nil {
 				e.InHWCount = *f.InHWCount
 			}
+			st := f.Stats()
+			e.Counters = &offload.Counters{HWPackets: st.HWPackets, HWBytes: st.HWBytes,
+				SWPackets: st.SWPackets, SWBytes: st.SWBytes, HWReported: st.HWReported}
 			out[du] = e
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"github.com/mdlayher/netlink"
+
+	"github.com/ovsoffload/ovsoffload/tc/flower"
 )
 
 // batchSize is how many requests go in one sendmsg. The kernel processes
@@ -134,11 +136,11 @@ func (c *Client) collectAcks(pending map[uint32]int, fail func(int, error)) erro
 // splitMessage takes the first netlink message off b.
 func splitMessage(b []byte) (netlink.Header, []byte, []byte, error) {
 	if len(b) < 16 {
-		return netlink.Header{}, nil, nil, &DecodeError{"message", fmt.Sprintf("%d trailing bytes", len(b))}
+		return netlink.Header{}, nil, nil, &DecodeError{Where: "message", What: fmt.Sprintf("%d trailing bytes", len(b))}
 	}
 	l := int(binary.NativeEndian.Uint32(b))
 	if l < 16 || l > len(b) {
-		return netlink.Header{}, nil, nil, &DecodeError{"message", fmt.Sprintf("length %d out of %d bytes", l, len(b))}
+		return netlink.Header{}, nil, nil, &DecodeError{Where: "message", What: fmt.Sprintf("length %d out of %d bytes", l, len(b))}
 	}
 	h := netlink.Header{
 		Length:   uint32(l),
@@ -155,7 +157,7 @@ func splitMessage(b []byte) (netlink.Header, []byte, []byte, error) {
 // ack, else a *netlink.OpError with the errno and the kernel's message.
 func ackError(h netlink.Header, data []byte) error {
 	if len(data) < 4 {
-		return &DecodeError{"ack", "short nlmsgerr"}
+		return &DecodeError{Where: "ack", What: "short nlmsgerr"}
 	}
 	code := int32(binary.NativeEndian.Uint32(data))
 	if code == 0 {
@@ -174,7 +176,7 @@ func ackError(h netlink.Header, data []byte) error {
 			_ = walk("extack", tlv[off:], func(typ, _ uint16, v []byte) error {
 				switch typ {
 				case 1: // NLMSGERR_ATTR_MSG
-					oe.Message = cstring(v)
+					oe.Message = flower.CString(v)
 				case 2: // NLMSGERR_ATTR_OFFS
 					if len(v) == 4 {
 						oe.Offset = int(binary.NativeEndian.Uint32(v))
@@ -202,6 +204,7 @@ func (c *Client) dumpFilters(req netlink.Message) ([]Filter, error) {
 	}
 	var out []Filter
 	var fail error
+	var d flower.Decoder
 	for {
 		b, err := c.reader.Next()
 		if err != nil {
@@ -234,7 +237,7 @@ func (c *Client) dumpFilters(req netlink.Message) ([]Filter, error) {
 				if fail != nil {
 					continue
 				}
-				f, err := decodeFilter(data)
+				f, err := decodeFilter(data, &d)
 				if err != nil {
 					fail = fmt.Errorf("message %d: %w", len(out), err)
 					continue // read the dump to its end

@@ -9,6 +9,8 @@ import (
 	gotc "github.com/florianl/go-tc"
 	"github.com/mdlayher/netlink"
 	"github.com/ovsoffload/ovsoffload/internal/nlio"
+
+	"github.com/ovsoffload/ovsoffload/tc/flower"
 )
 
 // Config configures a Client.
@@ -138,7 +140,7 @@ func (c *Client) ingressQdisc(ifindex int) (string, error) {
 		kind := ""
 		if err := walk("qdisc", m.Data[tcmsgLen:], func(typ, _ uint16, data []byte) error {
 			if typ == tcaKind {
-				kind = cstring(data)
+				kind = flower.CString(data)
 			}
 			return nil
 		}); err != nil {

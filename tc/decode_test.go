@@ -79,7 +79,7 @@ var dumpUnknown = nlmsg(44, 0x2, tcmHdr(9, 0x10, 0xFFFFFFF2, info(2, 0x0800)),
 var dumpInstance = nlmsg(44, 0x2, tcmHdr(4, 0, 0xFFFFFFF2, info(1, 0x0800)), nla(1, cstr("flower")), nla(11, n32(0)))
 
 func TestDecodeInHW(t *testing.T) {
-	inst, err := decodeFilter(dumpInstance[16:])
+	inst, err := decodeFilter(dumpInstance[16:], nil)
 	require.NoError(t, err)
 	assert.True(t, inst.IsInstance())
 	fs, err := DecodeMessages(cat(dumpInstance, dumpInHW, nlmsg(3 /* NLMSG_DONE */, 0x2, n32(0))))
@@ -175,4 +175,22 @@ func BenchmarkDecode10k(b *testing.B) {
 			b.Fatalf("%d filters, %v", len(fs), err)
 		}
 	}
+}
+
+// The recorded in_hw filter counted 10 packets of which 8 in hardware: the
+// filter's stats split them.
+func TestFilterStatsSplit(t *testing.T) {
+	fs, err := DecodeMessages(dumpInHW)
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	assert.Equal(t, FilterStats{HWPackets: 8, HWBytes: 1000, SWPackets: 2, SWBytes: 200, HWReported: true}, fs[0].Stats())
+
+	// Two actions: the largest of each part, taken separately; an action
+	// without hardware counters leaves them unknown only if none has them.
+	f := Filter{Actions: []Action{
+		{Stats: ActionStats{Packets: 5, Bytes: 50}},
+		{Stats: ActionStats{Packets: 12, Bytes: 120, HWPackets: 10, HWBytes: 100, HasHW: true}},
+	}}
+	assert.Equal(t, FilterStats{HWPackets: 10, HWBytes: 100, SWPackets: 5, SWBytes: 50, HWReported: true}, f.Stats())
+	assert.False(t, Filter{Actions: []Action{{Stats: ActionStats{Packets: 3}}}}.Stats().HWReported)
 }

@@ -6,14 +6,19 @@
 // ReplaceFilter and DeleteFilter send it, and AddFilters / ReplaceFilters send
 // many, 64 requests per system call, reporting refusals per filter in a
 // *BatchError. Qdiscs (EnsureQdisc) go through github.com/florianl/go-tc;
-// filters are encoded here, because go-tc v0.4.8 has no IPv6 flower keys,
-// pedit or ct labels. Client.Filters dumps a device's
+// filters are encoded by this project, because go-tc v0.4.8 has no IPv6
+// flower keys, pedit or ct labels: the keys, flags and actions and their
+// codec live in the sub-package tc/flower, one file per key and per action
+// kind, and this package re-exports their types (Match, Action, Flags, ...)
+// under the same names. Client.Filters dumps a device's
 // filters as typed Filter values with what a verification needs: the
 // kernel's in_hw / not_in_hw flags, in_hw_count, chain, prio, handle, keys,
 // and every action with its kind, cookie and counters. The decoder keeps
 // attributes and actions it does not know as opaque bytes instead of failing
 // the dump. Client.FiltersTerse asks the kernel for its terse dump (flags,
 // cookies and counters, no keys), enough to correlate filters with flows.
+// Filter.Stats splits a filter's counters into what the hardware counted
+// (the kernel's TCA_STATS_BASIC_HW) and what ran in software.
 //
 // OVS puts a flow's UFID in the action cookie (lib/netdev-offload-tc.c);
 // UFID, ParseUFID, UFID.Cookie and Filter.UFID convert between the

@@ -246,7 +246,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, err := decodeFilter(m.Data)
+			f, err := decodeFilter(m.Data, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,7 @@
 // Command dpu-setup does the DPU-side steps of the seed guide in one
 // declarative, idempotent run: delete the factory bridges, build the uplink
 // bridge with the uplink and host-PF representors, move the node's address
-// and default route onto it, write the offload backend's settings and the
+// and routes onto it, write the offload backend's settings and the
 // chassis keys OVN reads, and create the integration bridge.
 //
 //	dpu-setup --db unix:/var/run/openvswitch/db.sock --bridge brp0 --uplink p0 --host-pf pf0hpf \
@@ -11,11 +11,20 @@
 // It prints the plan (the steps that the node still needs), then applies it
 // unless --dry-run is given. A second run prints "no changes". When a step
 // fails, the earlier ones are undone. Exit status: 0 on success, 1 on
-// failure, 2 on bad usage.
+// failure, 2 on bad usage (every value is checked by offload.NodeSpec's
+// Validate before anything is contacted).
+//
+// An ssl:HOST:PORT --db needs --private-key, --certificate and --ca-cert
+// (PEM files, as ovs-vsctl's -p, -c and -C): the client presents its
+// certificate, and trusts the server when the server's certificate chains
+// to the CA, without checking its name, as OVS does. The three flags with
+// another kind of --db are refused.
 package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -49,6 +58,8 @@ type config struct {
 	db, bridge, uplink, hostPF, moveFrom, gateway, encapIP, hostNode string
 	backend, datapath, intBridge, ovnRemote, systemID, removeBridges string
 	netns, owner                                                     string
+	privateKey, certificate, caCert                                  string
+	tls                                                              *tls.Config
 	settings                                                         settingsFlag
 	dryRun, json                                                     bool
 	timeout                                                          time.Duration
@@ -78,11 +89,14 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	c := &config{settings: settingsFlag{}}
 	fs := flag.NewFlagSet("dpu-setup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.db, "db", "unix:/var/run/openvswitch/db.sock", "Open_vSwitch database `endpoint` (unix:PATH, tcp:HOST:PORT, ssl:HOST:PORT)")
+	fs.StringVar(&c.db, "db", "unix:/var/run/openvswitch/db.sock", "Open_vSwitch database `endpoint` (unix:PATH, tcp:HOST:PORT, ssl:HOST:PORT with the three TLS flags)")
+	fs.StringVar(&c.privateKey, "private-key", "", "ssl: this client's private key (PEM `file`)")
+	fs.StringVar(&c.certificate, "certificate", "", "ssl: this client's certificate (PEM `file`), signed by a CA the server trusts")
+	fs.StringVar(&c.caCert, "ca-cert", "", "ssl: the CA certificate (PEM `file`) the server's certificate must be signed by")
 	fs.StringVar(&c.bridge, "bridge", "brp0", "uplink bridge `name`")
 	fs.StringVar(&c.uplink, "uplink", "p0", "uplink representor `netdev`")
 	fs.StringVar(&c.hostPF, "host-pf", "pf0hpf", "host PF representor `netdev` (empty: none)")
-	fs.StringVar(&c.moveFrom, "move-ip-from", "", "`link` whose addresses and default route move to the uplink bridge (empty: none)")
+	fs.StringVar(&c.moveFrom, "move-ip-from", "", "`link` whose addresses and routes move to the uplink bridge (empty: none)")
 	fs.StringVar(&c.gateway, "gateway", "", "default gateway `IP` via the uplink bridge, also ovn-gw-nexthop")
 	fs.StringVar(&c.encapIP, "encap-ip", "", "Geneve encapsulation `IP` (ovn-encap-ip); several comma-separated")
 	fs.StringVar(&c.hostNode, "host-node", "", "the host's Kubernetes node `name` (host-k8s-nodename)")
@@ -104,7 +118,56 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
 	}
+	if c.timeout <= 0 {
+		return nil, usageError{fmt.Errorf("--timeout %v: must be > 0", c.timeout)}
+	}
+	tlsFlags := c.privateKey != "" || c.certificate != "" || c.caCert != ""
+	switch ssl := strings.HasPrefix(c.db, "ssl:"); {
+	case ssl && (c.privateKey == "" || c.certificate == "" || c.caCert == ""):
+		return nil, usageError{fmt.Errorf("--db %s needs --private-key, --certificate and --ca-cert", c.db)}
+	case !ssl && tlsFlags:
+		return nil, usageError{fmt.Errorf("--private-key, --certificate and --ca-cert are for an ssl: --db, not %q", c.db)}
+	}
 	return c, nil
+}
+
+// tlsConfig loads the TLS flags. As OVS does, the server is trusted when
+// its certificate chains to --ca-cert; its name is not checked (ovs-pki's
+// certificates name no host).
+func (c *config) tlsConfig() (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(c.certificate, c.privateKey)
+	if err != nil {
+		return nil, fmt.Errorf("--certificate %s, --private-key %s: %w", c.certificate, c.privateKey, err)
+	}
+	pemCA, err := os.ReadFile(c.caCert)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-cert: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemCA) {
+		return nil, fmt.Errorf("--ca-cert %s: no PEM certificate in it", c.caCert)
+	}
+	return &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   tls.VersionTLS12,
+		// The chain is verified below, without a host name.
+		InsecureSkipVerify: true, //nolint:gosec // verified in VerifyConnection
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("the server sent no certificate")
+			}
+			inter := x509.NewCertPool()
+			for _, ic := range cs.PeerCertificates[1:] {
+				inter.AddCert(ic)
+			}
+			_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{Roots: pool, Intermediates: inter,
+				KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+			if err != nil {
+				return fmt.Errorf("the server's certificate is not signed by --ca-cert %s: %w", c.caCert, err)
+			}
+			return nil
+		},
+	}, nil
 }
 
 // spec turns the command line into a NodeSpec, validating every value.
@@ -209,10 +272,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dpu-setup: %v\n", err)
 		return 2
 	}
+	if strings.HasPrefix(c.db, "ssl:") {
+		if c.tls, err = c.tlsConfig(); err != nil {
+			fmt.Fprintf(stderr, "dpu-setup: %v\n", err)
+			return 2
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	if err := setup(ctx, c, spec, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "dpu-setup: %v\n", err)
+		if errors.As(err, new(usageError)) {
+			return 2
+		}
 		return 1
 	}
 	return 0
@@ -222,6 +294,9 @@ func setup(ctx context.Context, c *config, spec offload.NodeSpec, stdout, stderr
 	var opts []ovsdb.Option
 	if c.owner != "" {
 		opts = append(opts, ovsdb.WithOwner(c.owner))
+	}
+	if c.tls != nil {
+		opts = append(opts, ovsdb.WithTLS(c.tls))
 	}
 	db, err := ovsdb.Dial(ctx, c.db, opts...)
 	if err != nil {
@@ -236,6 +311,11 @@ func setup(ctx context.Context, c *config, spec offload.NodeSpec, stdout, stderr
 	node := &offload.Node{DB: db, Eswitch: es}
 
 	plan, err := offload.Plan(ctx, node, spec)
+	if errors.Is(err, offload.ErrInvalid) {
+		// Found against the live node (a gateway that is one of the
+		// addresses to move), before anything changed.
+		return usageError{err}
+	}
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,12 @@
 // VF 0 is found through sysfs by what it is (virtfn0 of the PF), never by a
 // guessed name; the rename keeps the original name in the link's alias, so
 // a second run finds it and changes nothing. Exit status: 0 on success, 1 on
-// failure, 2 on bad usage.
+// failure, 2 on bad usage, found before anything changes: a PF or management
+// name the kernel refuses or that is not printable ASCII, a PF name with
+// '#' (the device plugin's pfNames separator), --num-vfs outside 2..65535
+// or above the PF's sriov_totalvfs, a resource name or prefix Kubernetes
+// refuses (name: 1-63 letters, digits, '-', '_', '.'; prefix: a DNS-1123
+// subdomain outside kubernetes.io), a --timeout that is not > 0.
 package main
 
 import (
@@ -22,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -64,22 +70,88 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	for name, v := range map[string]string{"pf": c.pf, "mgmt-name": c.mgmtName} {
-		if err := ifname.Validate(v); err != nil {
-			return nil, fmt.Errorf("--%s %q: %v", name, v, err)
-		}
-	}
-	if c.pf == c.mgmtName {
-		return nil, fmt.Errorf("--mgmt-name %q is the PF's name", c.mgmtName)
-	}
-	if c.numVFs < 2 {
-		return nil, fmt.Errorf("--num-vfs %d: want at least 2 (VF 0 is the management port, pods need the others)", c.numVFs)
-	}
-	if c.resourceName == "" || c.resourcePrefix == "" {
-		return nil, errors.New("--resource-name and --resource-prefix must not be empty")
+	if err := c.validate(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
+
+// validate checks every value before anything is read or changed.
+func (c *config) validate() error {
+	for name, v := range map[string]string{"pf": c.pf, "mgmt-name": c.mgmtName} {
+		if err := ifname.Validate(v); err != nil {
+			return fmt.Errorf("--%s %q: %v", name, v, err)
+		}
+	}
+	if strings.Contains(c.pf, "#") {
+		// The kernel takes '#' in a name, but the device plugin's pfNames
+		// selector "<pf>#<first>-<last>" would read the VF range from it.
+		return fmt.Errorf("--pf %q: '#' separates the VF range in the device plugin's pfNames, so a PF named with it cannot be selected", c.pf)
+	}
+	if c.pf == c.mgmtName {
+		return fmt.Errorf("--mgmt-name %q is the PF's name", c.mgmtName)
+	}
+	if c.numVFs < 2 || c.numVFs > eswitch.MaxVFs {
+		return fmt.Errorf("--num-vfs %d: want 2 to %d (VF 0 is the management port, pods need the others; SR-IOV counts VFs in 16 bits)", c.numVFs, eswitch.MaxVFs)
+	}
+	if err := resourceName(c.resourceName); err != nil {
+		return fmt.Errorf("--resource-name %q: %v", c.resourceName, err)
+	}
+	if err := resourcePrefix(c.resourcePrefix); err != nil {
+		return fmt.Errorf("--resource-prefix %q: %v", c.resourcePrefix, err)
+	}
+	if c.timeout <= 0 {
+		return fmt.Errorf("--timeout %v: must be > 0", c.timeout)
+	}
+	return nil
+}
+
+// resourceName checks the name part of a Kubernetes extended resource
+// (prefix/name), as Kubernetes' qualified-name rule: 1 to 63 characters,
+// letters, digits, '-', '_' and '.', starting and ending with a letter or
+// digit.
+func resourceName(v string) error {
+	if v == "" || len(v) > 63 {
+		return fmt.Errorf("%d bytes: want 1 to 63", len(v))
+	}
+	for i := 0; i < len(v); i++ {
+		b := v[i]
+		alnum := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+		if !alnum && (!strings.ContainsRune("-_.", rune(b)) || i == 0 || i == len(v)-1) {
+			return fmt.Errorf("byte %q at %d: a Kubernetes resource name has letters, digits, '-', '_' and '.', and starts and ends with a letter or digit", b, i)
+		}
+	}
+	return nil
+}
+
+// resourcePrefix checks the prefix of a Kubernetes extended resource: a
+// DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253
+// bytes, each label starting and ending with a letter or digit), outside
+// the kubernetes.io domain Kubernetes keeps for itself.
+func resourcePrefix(v string) error {
+	if v == "" || len(v) > 253 {
+		return fmt.Errorf("%d bytes: want 1 to 253", len(v))
+	}
+	for _, label := range strings.Split(v, ".") {
+		if label == "" || len(label) > 63 {
+			return errors.New("a DNS-1123 subdomain has labels of 1 to 63 bytes")
+		}
+		for i := 0; i < len(label); i++ {
+			b := label[i]
+			alnum := b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
+			if !alnum && (b != '-' || i == 0 || i == len(label)-1) {
+				return fmt.Errorf("byte %q: a resource prefix is a DNS-1123 subdomain (a-z, 0-9, '-' and '.')", b)
+			}
+		}
+	}
+	if v == "kubernetes.io" || strings.HasSuffix(v, ".kubernetes.io") {
+		return errors.New("the kubernetes.io domain is Kubernetes' own")
+	}
+	return nil
+}
+
+// usageError is a value the device refuses, found before anything changed.
+type usageError struct{ error }
 
 // DevicePluginConfig is the SR-IOV network device plugin's config.json.
 type DevicePluginConfig struct {
@@ -163,6 +235,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e *env) i
 	res := Result{DryRun: c.dryRun, Changes: []string{}, Config: c.pluginConfig()}
 	if err := hostSteps(ctx, c, e, &res); err != nil {
 		fmt.Fprintf(stderr, "host-setup: %v\n", err)
+		if errors.As(err, new(usageError)) {
+			return 2
+		}
 		return 1
 	}
 	if c.json {
@@ -193,9 +268,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e *env) i
 // hostSteps sets the VF count and renames VF 0, recording each change.
 func hostSteps(ctx context.Context, c *config, e *env, res *Result) error {
 	fsys := e.fsys
-	cur, _, err := e.es.NumVFs(c.pf)
+	cur, total, err := e.es.NumVFs(c.pf)
 	if err != nil {
 		return err
+	}
+	if total >= 0 && c.numVFs > total {
+		return usageError{fmt.Errorf("--num-vfs %d: %s supports at most %d VFs (sriov_totalvfs)", c.numVFs, c.pf, total)}
 	}
 	if cur != c.numVFs {
 		res.Changes = append(res.Changes, fmt.Sprintf("set the VF count of %s from %d to %d", c.pf, cur, c.numVFs))

@@ -10,9 +10,16 @@
 // port or leaves through it:
 //
 //	offload-check [--db unix:PATH] [--target CTL] [--pod [NS/]NAME | --iface-id ID | --port NAME]
-//	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP]
+//	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP] [--counter-window 5s]
 //	              [--probe [--dry-run] [--probe-interval D] [--probe-max N]]
 //	              [--ovs-version V] [--ct-state-bits 0x..]
+//
+// Each flow's verdict carries its hardware and software packets when the
+// backend splits them (TC: the filter's hardware counters apart from its
+// total; the table's HW/SW column, "counters" in JSON). With
+// --counter-window the flows are verified twice, that long apart, and a flow
+// in hardware whose software packets grew is flagged "in hardware, but
+// traffic in software" (reason traffic-in-software).
 //
 // With the tc backend, every flow that is not in hardware gets the reasons
 // OVS's own TC translation refuses it for (tc.Translator: the key, mask or

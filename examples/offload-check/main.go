@@ -67,6 +67,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&xo.OVSVersion, "ovs-version", "", "ovs-vswitchd's `VERSION` for the translation (default: the database's ovs_version)")
 	fs.StringVar(&xo.CTStateBits, "ct-state-bits", "", "the ct_state `BITS` ovs-vswitchd found supported (its log: \"probe tc: supported ovs ct_state bits: 0x...\")")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
+	window := fs.Duration("counter-window", 0, "verify twice, this long apart, and flag flows in hardware whose software packets grew (0: once)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: offload-check [flags]\n\nChecks which datapath flows of a pod (or of the node) are in hardware.\nExit status: 0 all in hardware, 1 some not (or no flows), 2 error.\n\nFlags:")
 		fs.PrintDefaults()
@@ -93,6 +94,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if n > 1 {
 		return fail(errors.New("--pod, --iface-id and --port are exclusive: give one"))
 	}
+	if *timeout <= 0 {
+		return fail(fmt.Errorf("--timeout %v: must be > 0", *timeout))
+	}
+	if err := node.Check(); err != nil {
+		return fail(err)
+	}
+	if *window < 0 || *window >= *timeout {
+		return fail(fmt.Errorf("--counter-window %v: want 0 or a duration shorter than --timeout (%v)", *window, *timeout))
+	}
 	if xo.DryRun && !xo.Probe {
 		return fail(errors.New("--dry-run needs --probe"))
 	}
@@ -109,7 +119,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	ctx, cancel := context.WithTimeout(sigCtx, *timeout)
 	defer cancel()
-	res, err := check(ctx, &node, sel, feat, xo.probe())
+	res, err := check(ctx, &node, sel, *window, feat, xo.probe())
 	if err != nil {
 		return fail(err)
 	}
@@ -129,17 +139,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // check opens the node, verifies its flows with the backend and narrows the
-// report to the selection.
-func check(ctx context.Context, node *nodeflags.Flags, sel selector, feat tc.OVSFeatures, probe *tc.ProbeConfig) (*result, error) {
+// report to the selection. With a window, it verifies twice, window apart,
+// and flags the flows in hardware whose software packets grew in between.
+// With the tc backend, feat and probe configure the explanation of the
+// flows not in hardware (the probe runs on the last verification only).
+func check(ctx context.Context, node *nodeflags.Flags, sel selector, window time.Duration, feat tc.OVSFeatures, probe *tc.ProbeConfig) (*result, error) {
 	s, err := node.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
+	last := s.Backend // the backend of the last verification
 	if tb, ok := s.Backend.(*tc.Backend); ok {
-		s.Backend = tb.WithVerify(feat, probe)
+		s.Backend, last = tb.WithVerify(feat, nil), tb.WithVerify(feat, probe)
 	} else if probe != nil {
 		return nil, fmt.Errorf("--probe needs the tc backend, not %s", s.Backend.Name())
+	}
+	if window == 0 {
+		s.Backend = last
 	}
 	res := &result{Selection: sel, BackendChoice: s.Why, Warnings: s.Warnings}
 
@@ -158,6 +175,20 @@ func check(ctx context.Context, node *nodeflags.Flags, sel selector, feat tc.OVS
 	report, err := s.Backend.Verify(ctx, s.Node)
 	if err != nil {
 		return nil, fmt.Errorf("verifying with backend %s: %w", s.Backend.Name(), err)
+	}
+	if window > 0 {
+		t := time.NewTimer(window)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("waiting --counter-window %v: %w", window, ctx.Err())
+		case <-t.C:
+		}
+		first := report
+		if report, err = last.Verify(ctx, s.Node); err != nil {
+			return nil, fmt.Errorf("verifying again with backend %s after %v: %w", s.Backend.Name(), window, err)
+		}
+		report.CompareCounters(first)
 	}
 	for i := range res.Ports {
 		for _, f := range report.Flows {
@@ -179,19 +210,26 @@ func check(ctx context.Context, node *nodeflags.Flags, sel selector, feat tc.OVS
 // verdict says in one line what the exit status means.
 func verdict(r *offload.Report, sel selector) string {
 	total := len(r.Flows)
-	inHW := 0
+	inHW, inSW := 0, 0
 	for _, f := range r.Flows {
 		if f.State == offload.InHardware && f.Verified {
 			inHW++
 		}
+		if f.TrafficInSoftware {
+			inSW++
+		}
+	}
+	sw := ""
+	if inSW > 0 {
+		sw = fmt.Sprintf("; %d in hardware, but with traffic in software", inSW)
 	}
 	switch {
 	case total == 0:
 		return fmt.Sprintf("no datapath flow for %s: send traffic through it and run again (idle flows expire after about 10s)", sel)
 	case inHW == total:
-		return fmt.Sprintf("all %d flows of %s are verified in hardware", total, sel)
+		return fmt.Sprintf("all %d flows of %s are verified in hardware%s", total, sel, sw)
 	}
-	return fmt.Sprintf("%d of %d flows of %s are not verified in hardware", total-inHW, total, sel)
+	return fmt.Sprintf("%d of %d flows of %s are not verified in hardware%s", total-inHW, total, sel, sw)
 }
 
 // writeText prints the result for people: what was selected, the report's

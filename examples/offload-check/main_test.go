@@ -184,6 +184,8 @@ func TestErrors(t *testing.T) {
 		{"stray argument", "tc.dump", []string{"pf0vf0"}, "unexpected arguments"},
 		{"unparsable dump", "bad.dump", nil, "bad.dump"},
 		{"missing dump", "nosuch.dump", nil, "no such file"},
+		{"negative counter window", "tc.dump", []string{"--counter-window", "-1s"}, "--counter-window -1s"},
+		{"counter window past timeout", "tc.dump", []string{"--counter-window", "1m", "--timeout", "10s"}, "shorter than --timeout"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runCheck(t, ep, tc.dump, tc.args...)
@@ -216,5 +218,23 @@ func TestDumpsParse(t *testing.T) {
 		if err != nil || len(flows) != 4 {
 			t.Errorf("%s: %d flows, %v", name, len(flows), err)
 		}
+	}
+}
+
+// --counter-window verifies twice; the verdict names the flows in hardware
+// whose software packets grew.
+func TestCounterWindow(t *testing.T) {
+	ep, _ := podDB(t)
+	code, res := checkJSON(t, ep, "tc.dump", "--backend", "tc", "--counter-window", "20ms")
+	if code != exitNotAll || len(res.Report.Flows) == 0 {
+		t.Fatalf("exit %d, %d flows", code, len(res.Report.Flows))
+	}
+	r := &offload.Report{Flows: []offload.FlowVerdict{
+		{State: offload.InHardware, Verified: true, TrafficInSoftware: true},
+		{State: offload.InHardware, Verified: true},
+	}}
+	if got := verdict(r, selector{Port: "pf0vf0"}); !strings.Contains(got, "all 2 flows") ||
+		!strings.Contains(got, "1 in hardware, but with traffic in software") {
+		t.Errorf("verdict %q", got)
 	}
 }

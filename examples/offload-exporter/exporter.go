@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +29,16 @@ var (
 		"Datapath flows entering through a pod's ports, by verdict and datapath layer.", []string{"pod", "state", "dp"}, nil)
 	descReasons = prometheus.NewDesc("ovsoffload_flow_reasons",
 		"Datapath flows giving a reason for not being (fully) in hardware.", []string{"reason"}, nil)
+	descPortPackets = prometheus.NewDesc("ovsoffload_port_packets",
+		"Packets of the flows entering through a port, as their offload layer counted them: path=\"hw\" by the "+
+			"hardware, path=\"sw\" in software (flows whose layer splits its counters, such as TC filters).",
+		[]string{"port", "representor", "pod", "path"}, nil)
+	descTrafficInSW = prometheus.NewDesc("ovsoffload_port_flows_traffic_in_software",
+		"Flows in hardware entering through a port whose software packets grew since the previous scan.",
+		[]string{"port", "representor", "pod"}, nil)
+	descFlowPackets = prometheus.NewDesc("ovsoffload_flow_packets",
+		"Packets of one flow by path (hw, sw), with --per-flow only (one series per flow and path).",
+		[]string{"ufid", "port", "pod", "state", "path"}, nil)
 	descAge = prometheus.NewDesc("ovsoffload_last_scan_success_age_seconds",
 		"Seconds since the last successful scan (+Inf before the first).", nil, nil)
 	descTimestamp = prometheus.NewDesc("ovsoffload_last_scan_success_timestamp_seconds",
@@ -38,61 +51,136 @@ var (
 )
 
 // exporter scans a node with its backend and is a prometheus.Collector of
-// the last scan's results.
+// the last scan's results. Scans run on their own schedule (run) or on
+// request (scan, for --once); a scrape only reads the last result and never
+// waits for a scan.
 type exporter struct {
 	backend     offload.Backend
 	node        *offload.Node
-	minInterval time.Duration
+	minInterval time.Duration // a scrape asks for an early scan when the last one is older
+	timeout     time.Duration // a scan's deadline; 0 means none beyond the caller's context
 	now         func() time.Time
+	// perFlow adds a series per flow (ovsoffload_flow_packets).
+	perFlow bool
 
-	mu          sync.Mutex // held through a scan, so concurrent scrapes share one
+	kick chan struct{} // a scrape's request for an early scan (buffer of one)
+
+	mu          sync.Mutex // guards the fields below; held briefly, never through a scan
 	report      *offload.Report
 	lastAttempt time.Time
 	lastSuccess time.Time
 	duration    time.Duration
 	scans       int
 	errors      int
+	// verifying: a Verify call is in flight. One that outlives its
+	// deadline (a backend that ignores its context) is left to finish, and
+	// no other starts before it does, so a stuck backend costs one
+	// goroutine, not one per scan.
+	verifying bool
 }
 
-// scan verifies the node's flows now and keeps the report when it succeeds.
+// errStuck is the scan error while an earlier Verify has not returned.
+var errStuck = errors.New("the previous scan has not returned yet (it outlived its deadline)")
+
+// scan verifies the node's flows now, within e.timeout, and keeps the
+// report when it succeeds. It returns at the deadline even when the
+// backend does not.
 func (e *exporter) scan(ctx context.Context) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.scanLocked(ctx)
-}
-
-// scanIfStale scans unless the last scan is more recent than minInterval.
-func (e *exporter) scanIfStale(ctx context.Context) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !e.lastAttempt.IsZero() && e.now().Sub(e.lastAttempt) < e.minInterval {
-		return nil
+	if e.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.timeout)
+		defer cancel()
 	}
-	return e.scanLocked(ctx)
-}
-
-func (e *exporter) scanLocked(ctx context.Context) error {
 	start := e.now()
-	r, err := e.backend.Verify(ctx, e.node)
+	e.mu.Lock()
+	if e.verifying {
+		e.lastAttempt, e.duration = start, 0
+		e.scans++
+		e.errors++
+		e.mu.Unlock()
+		return fmt.Errorf("scan with backend %s: %w", e.backend.Name(), errStuck)
+	}
+	e.verifying = true
+	e.mu.Unlock()
+
+	type result struct {
+		r   *offload.Report
+		err error
+	}
+	res := make(chan result, 1)
+	go func() {
+		r, err := e.backend.Verify(ctx, e.node)
+		e.mu.Lock()
+		e.verifying = false
+		e.mu.Unlock()
+		res <- result{r, err}
+	}()
+	var got result
+	select {
+	case got = <-res:
+	case <-ctx.Done():
+		got = result{err: fmt.Errorf("no answer within the scan deadline: %w", ctx.Err())}
+	}
 	end := e.now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.lastAttempt, e.duration = end, end.Sub(start)
 	e.scans++
-	if err != nil {
+	if got.err != nil {
 		e.errors++
-		return fmt.Errorf("scan with backend %s: %w", e.backend.Name(), err)
+		return fmt.Errorf("scan with backend %s: %w", e.backend.Name(), got.err)
 	}
-	e.report, e.lastSuccess = r, end
+	// Flows in hardware whose software packets grew since the last scan
+	// are flagged (traffic in software).
+	got.r.CompareCounters(e.report)
+	e.report, e.lastSuccess = got.r, end
 	return nil
 }
 
-// handler serves the registry, scanning first when the last scan is stale.
-// A failed scan is logged by the caller's errorf and the previous values are
-// served.
-func (e *exporter) handler(reg *prometheus.Registry, errorf func(string, ...any)) http.Handler {
+// run scans now and then every interval, each wait shortened or lengthened
+// by up to jitter at random (so exporters on many nodes do not scan in
+// step), and early when a scrape asks for it, until ctx ends. Each scan
+// error goes to errorf.
+func (e *exporter) run(ctx context.Context, interval, jitter time.Duration, errorf func(string, ...any)) {
+	for {
+		if err := e.scan(ctx); err != nil && ctx.Err() == nil {
+			errorf("%v", err)
+		}
+		wait := interval
+		if jitter > 0 {
+			wait += time.Duration(rand.Int64N(int64(2*jitter)+1)) - jitter
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		case <-e.kick:
+			t.Stop()
+		}
+	}
+}
+
+// stale reports whether the last scan is older than minInterval (or none
+// ran yet).
+func (e *exporter) stale() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.lastAttempt.IsZero() || e.now().Sub(e.lastAttempt) >= e.minInterval
+}
+
+// handler serves the registry: the last scan's results with their age. A
+// scrape that finds them older than minInterval asks the scan loop for an
+// early scan, without waiting for it.
+func (e *exporter) handler(reg *prometheus.Registry) http.Handler {
 	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := e.scanIfStale(r.Context()); err != nil {
-			errorf("%v", err)
+		if e.kick != nil && e.stale() {
+			select {
+			case e.kick <- struct{}{}:
+			default: // one request is pending already
+			}
 		}
 		metrics.ServeHTTP(w, r)
 	})
@@ -100,8 +188,8 @@ func (e *exporter) handler(reg *prometheus.Registry, errorf func(string, ...any)
 
 // Describe sends the descriptions of every metric.
 func (e *exporter) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descFlows, descPortFlows, descPodFlows, descReasons, descAge, descTimestamp,
-		descDuration, descScans, descErrors, descInfo} {
+	for _, d := range []*prometheus.Desc{descFlows, descPortFlows, descPodFlows, descReasons, descPortPackets,
+		descTrafficInSW, descFlowPackets, descAge, descTimestamp, descDuration, descScans, descErrors, descInfo} {
 		ch <- d
 	}
 }
@@ -111,6 +199,11 @@ func (e *exporter) Collect(ch chan<- prometheus.Metric) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		// Port and pod names come from the dump and the database: a label
+		// value that is not UTF-8 would make MustNewConstMetric panic.
+		for i, l := range labels {
+			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+		}
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	ch <- prometheus.MustNewConstMetric(descScans, prometheus.CounterValue, float64(e.scans))
@@ -159,5 +252,50 @@ func (e *exporter) Collect(ch chan<- prometheus.Metric) {
 	}
 	for code, n := range byReason {
 		gauge(descReasons, float64(n), string(code))
+	}
+	e.collectCounters(gauge)
+}
+
+// collectCounters sends the hardware and software packets per port (and per
+// flow with perFlow) and the flows flagged for traffic in software.
+func (e *exporter) collectCounters(gauge func(d *prometheus.Desc, v float64, labels ...string)) {
+	type portKey struct{ port, representor, pod string }
+	type split struct {
+		hw, sw     uint64
+		hwReported bool
+		flagged    int
+	}
+	ports := map[portKey]*split{}
+	for _, f := range e.report.Flows {
+		if f.Counters == nil {
+			continue
+		}
+		k := portKey{f.InPort, f.Representor, f.Pod}
+		p := ports[k]
+		if p == nil {
+			p = &split{}
+			ports[k] = p
+		}
+		p.sw += f.Counters.SWPackets
+		if f.Counters.HWReported {
+			p.hw += f.Counters.HWPackets
+			p.hwReported = true
+		}
+		if f.TrafficInSoftware {
+			p.flagged++
+		}
+		if e.perFlow && f.UFID != "" {
+			gauge(descFlowPackets, float64(f.Counters.SWPackets), f.UFID, f.InPort, f.Pod, string(f.State), "sw")
+			if f.Counters.HWReported {
+				gauge(descFlowPackets, float64(f.Counters.HWPackets), f.UFID, f.InPort, f.Pod, string(f.State), "hw")
+			}
+		}
+	}
+	for k, p := range ports {
+		gauge(descPortPackets, float64(p.sw), k.port, k.representor, k.pod, "sw")
+		if p.hwReported { // no hardware series when the layer reported none: unknown is not zero
+			gauge(descPortPackets, float64(p.hw), k.port, k.representor, k.pod, "hw")
+		}
+		gauge(descTrafficInSW, float64(p.flagged), k.port, k.representor, k.pod)
 	}
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"syscall"
 	"testing"
 	"time"
 
@@ -52,5 +55,52 @@ func TestIntegrationOnceOnSwitch(t *testing.T) {
 	}
 	if _, ok := value(mfs, "ovsoffload_info", map[string]string{"backend": "none"}); !ok {
 		t.Error("no ovsoffload_info{backend=\"none\"}")
+	}
+}
+
+// A stopped ovs-vswitchd (SIGSTOP: its control socket accepts and never
+// answers) stalls no scrape: each is answered at once from the last scan
+// while the scans fail at their --timeout and are counted (issue 13,
+// defect 5: every scrape used to wait the client's whole timeout).
+func TestIntegrationStoppedVswitchdDoesNotStallScrapes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts ovs-vswitchd")
+	}
+	sw := ovstest.StartSwitch(t)
+	sw.AddBridge(t, "br0")
+	url, stop := startServe(t, "--target", sw.Ctl, "--db", sw.DB.Endpoint(), "--eswitch=false", "--backend", "none",
+		"--timeout", "500ms", "--interval", "200ms", "--min-interval", "0s")
+	waitFor(t, "a good scan", func() bool {
+		_, ok := value(scrapeURL(t, url), "ovsoffload_last_scan_success_timestamp_seconds", nil)
+		return ok
+	})
+	if err := syscall.Kill(sw.PID(), syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(sw.PID(), syscall.SIGCONT)
+	client := &http.Client{Timeout: 5 * time.Second}
+	var errs float64
+	for i := range 15 {
+		start := time.Now()
+		resp, err := client.Get(url)
+		if err != nil {
+			t.Fatalf("scrape %d with ovs-vswitchd stopped: %v", i, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("scrape %d took %v with ovs-vswitchd stopped", i, d)
+		}
+		errs, _ = value(parse(t, string(body)), "ovsoffload_scan_errors_total", nil)
+		time.Sleep(100 * time.Millisecond)
+	}
+	if errs < 1 {
+		t.Errorf("no scan error counted in 1.5s with ovs-vswitchd stopped and a 500ms scan timeout")
+	}
+	if err := syscall.Kill(sw.PID(), syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d", code)
 	}
 }

@@ -35,10 +35,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var node nodeflags.Flags
 	node.Register(fs)
 	listen := fs.String("listen", "127.0.0.1:9476", "serve /metrics on this `address`")
-	interval := fs.Duration("interval", 30*time.Second, "scan this often")
-	minInterval := fs.Duration("min-interval", 5*time.Second, "on a scrape, scan again when the last scan is older than this")
+	interval := fs.Duration("interval", 30*time.Second, "scan this often (each wait varies by up to a tenth at random)")
+	minInterval := fs.Duration("min-interval", 5*time.Second, "a scrape finding the last scan older than this starts one early (it does not wait for it)")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up a scan (and connecting) after this long")
+	readTimeout := fs.Duration("read-timeout", 10*time.Second, "HTTP: close a connection whose request takes longer to arrive")
+	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "HTTP: close a connection whose response takes longer to send")
+	idleTimeout := fs.Duration("idle-timeout", 60*time.Second, "HTTP: close a keep-alive connection idle this long")
 	once := fs.Bool("once", false, "scan once, print the metrics to stdout and exit")
+	perFlow := fs.Bool("per-flow", false, "also export each flow's hardware and software packets (one series per flow)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -50,8 +54,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logf("unexpected arguments %q", fs.Args())
 		return 2
 	}
-	if *interval <= 0 || *minInterval < 0 || *timeout <= 0 {
-		logf("--interval and --timeout must be > 0, --min-interval >= 0")
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"interval", *interval}, {"timeout", *timeout}, {"read-timeout", *readTimeout}, {"write-timeout", *writeTimeout}, {"idle-timeout", *idleTimeout}} {
+		if d.v <= 0 {
+			logf("--%s %v: must be > 0", d.name, d.v)
+			return 2
+		}
+	}
+	if *minInterval < 0 {
+		logf("--min-interval %v: must be >= 0", *minInterval)
+		return 2
+	}
+	if err := node.Check(); err != nil {
+		logf("%v", err)
 		return 2
 	}
 
@@ -66,17 +83,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, w := range s.Warnings {
 		logf("warning: %s", w)
 	}
-	e := &exporter{backend: s.Backend, node: s.Node, minInterval: *minInterval, now: time.Now}
+	e := &exporter{backend: s.Backend, node: s.Node, minInterval: *minInterval, timeout: *timeout, now: time.Now,
+		kick: make(chan struct{}, 1), perFlow: *perFlow}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(e)
-	scan := func(ctx context.Context) error {
-		ctx, cancel := context.WithTimeout(ctx, *timeout)
-		defer cancel()
-		return e.scan(ctx)
-	}
-
 	if *once {
-		scanErr := scan(ctx)
+		scanErr := e.scan(ctx)
 		if err := writeText(stdout, reg); err != nil {
 			logf("%v", err)
 			return 2
@@ -94,22 +106,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", e.handler(reg, logf))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	mux.Handle("/metrics", e.handler(reg))
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: *readTimeout,
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      *writeTimeout,
+		IdleTimeout:       *idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
 	logf("backend %s (%s); serving http://%s/metrics", s.Backend.Name(), s.Why, ln.Addr())
+	ctx, cancelAll := context.WithCancel(ctx)
+	defer cancelAll()
+	scans := make(chan struct{})
 	go func() {
-		tick := time.NewTicker(*interval)
-		defer tick.Stop()
-		for {
-			if err := scan(ctx); err != nil {
-				logf("%v", err)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-		}
+		defer close(scans)
+		e.run(ctx, *interval, *interval/10, logf)
 	}()
 	go func() {
 		<-ctx.Done()
@@ -117,12 +129,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	err = srv.Serve(ln)
+	cancelAll()
+	<-scans
+	if !errors.Is(err, http.ErrServerClosed) {
 		logf("%v", err)
 		return 2
 	}
 	return 0
 }
+
+// maxHeaderBytes bounds a request's header: a scrape sends a few hundred
+// bytes.
+const maxHeaderBytes = 16 << 10
 
 // writeText prints the registry's metrics in the text exposition format.
 func writeText(w io.Writer, g prometheus.Gatherer) error {

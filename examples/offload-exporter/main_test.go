@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -151,6 +153,13 @@ func TestFlagErrors(t *testing.T) {
 		{"--nope"},
 		{"stray"},
 		{"--db", "unix:" + t.TempDir() + "/db.sock", "--timeout", "1s", "--once"},
+		{"--timeout", "0", "--once"},
+		{"--timeout", "-1s", "--once"},
+		{"--idle-timeout", "0"},
+		{"--read-timeout", "-5s"},
+		{"--write-timeout", "0"},
+		{"--min-interval", "-1s"},
+		{"--target", "/run/openvswitch/ovs-vswitchd.1.ctl", "--from-file", "x.dump", "--once"},
 	} {
 		var out, errOut bytes.Buffer
 		if code := run(args, &out, &errOut); code != 2 {
@@ -178,21 +187,21 @@ func (b *countingBackend) Verify(ctx context.Context, n *offload.Node) (*offload
 	return b.None.Verify(ctx, n)
 }
 
-// A scrape scans only when the last scan is older than --min-interval, and
-// a failed scan keeps the last good values while the age grows.
-func TestScrapeHonoursMinInterval(t *testing.T) {
+// tcNode is a database client and a dump function serving the saved tc
+// dump.
+func tcNode(t *testing.T) *offload.Node {
+	t.Helper()
 	ep := podDB(t)
-	ctx := context.Background()
-	db, err := ovsdb.Dial(ctx, ep)
+	db, err := ovsdb.Dial(context.Background(), ep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(db.Close)
 	dump, err := os.ReadFile(filepath.Join("..", "offload-check", "testdata", "tc.dump"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	node := &offload.Node{DB: db, Dump: func(context.Context) ([]*dpflow.Flow, error) {
+	return &offload.Node{DB: db, Dump: func(context.Context) ([]*dpflow.Flow, error) {
 		var flows []*dpflow.Flow
 		for _, l := range strings.Split(strings.TrimSpace(string(dump)), "\n") {
 			f, err := dpflow.Parse(l)
@@ -203,31 +212,59 @@ func TestScrapeHonoursMinInterval(t *testing.T) {
 		}
 		return flows, nil
 	}}
+}
+
+// scrapeURL gets url and parses the metrics.
+func scrapeURL(t *testing.T, url string) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return parse(t, string(body))
+}
+
+// waitFor polls cond for up to 10s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// A scrape finding the last scan older than --min-interval starts one
+// early without waiting for it; a fresher one starts none; a failed scan
+// keeps the last good values while the age grows.
+func TestScrapeAsksForEarlyScan(t *testing.T) {
+	node := tcNode(t)
 	b := &countingBackend{}
+	calls := func() int { b.mu.Lock(); defer b.mu.Unlock(); return b.calls }
 	now := time.Unix(1_700_000_000, 0)
 	var clockMu sync.Mutex
 	clock := func() time.Time { clockMu.Lock(); defer clockMu.Unlock(); return now }
 	advance := func(d time.Duration) { clockMu.Lock(); now = now.Add(d); clockMu.Unlock() }
-	e := &exporter{backend: b, node: node, minInterval: 5 * time.Second, now: clock}
+	e := &exporter{backend: b, node: node, minInterval: 5 * time.Second, timeout: 10 * time.Second, now: clock,
+		kick: make(chan struct{}, 1)}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(e)
-	srv := httptest.NewServer(e.handler(reg, t.Logf))
+	srv := httptest.NewServer(e.handler(reg))
 	defer srv.Close()
-	scrape := func() map[string]*dto.MetricFamily {
-		resp, err := http.Get(srv.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return parse(t, string(body))
-	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.run(ctx, time.Hour, 0, t.Logf) }()
+	defer func() { cancel(); <-done }()
+	scans := func() float64 { n, _ := value(scrapeURL(t, srv.URL), "ovsoffload_scans_total", nil); return n }
 
-	scrape()
+	waitFor(t, "the first scan", func() bool { return scans() == 1 })
 	advance(time.Second)
-	mfs := scrape()
-	if b.calls != 1 {
-		t.Fatalf("two scrapes 1s apart ran %d scans, want 1", b.calls)
+	mfs := scrapeURL(t, srv.URL)
+	time.Sleep(50 * time.Millisecond)
+	if calls() != 1 {
+		t.Fatalf("a scrape 1s after a scan started another (%d scans), want none before --min-interval", calls())
 	}
 	if v, _ := value(mfs, "ovsoffload_flows", map[string]string{"state": "software-tc", "dp": "tc"}); v != 1 {
 		t.Errorf("software-tc flows %v, want 1", v)
@@ -236,12 +273,14 @@ func TestScrapeHonoursMinInterval(t *testing.T) {
 		t.Errorf("age %v, want 1", age)
 	}
 
+	b.mu.Lock()
 	b.fail = true
+	b.mu.Unlock()
 	advance(5 * time.Second)
-	mfs = scrape()
-	if b.calls != 2 {
-		t.Fatalf("%d scans after the interval, want 2", b.calls)
-	}
+	scrapeURL(t, srv.URL)
+	waitFor(t, "the early scan a stale scrape asks for", func() bool { return calls() == 2 })
+	waitFor(t, "the failed scan to be counted", func() bool { return scans() == 2 })
+	mfs = scrapeURL(t, srv.URL)
 	if n, _ := value(mfs, "ovsoffload_scan_errors_total", nil); n != 1 {
 		t.Errorf("scan errors %v", n)
 	}
@@ -250,6 +289,176 @@ func TestScrapeHonoursMinInterval(t *testing.T) {
 	}
 	if v, _ := value(mfs, "ovsoffload_flows", map[string]string{"state": "software-tc", "dp": "tc"}); v != 1 {
 		t.Errorf("last good values dropped after a failed scan: %v", v)
+	}
+}
+
+// blockingBackend answers its first Verify, then blocks every later one,
+// ignoring its context, until released: a runner that hangs.
+type blockingBackend struct {
+	offload.None
+	release chan struct{}
+	mu      sync.Mutex
+	calls   int
+}
+
+func (b *blockingBackend) Verify(ctx context.Context, n *offload.Node) (*offload.Report, error) {
+	b.mu.Lock()
+	b.calls++
+	first := b.calls == 1
+	b.mu.Unlock()
+	if !first {
+		<-b.release
+	}
+	return b.None.Verify(ctx, n)
+}
+
+// A scan that hangs (a backend ignoring its deadline) stalls no scrape:
+// each is answered at once with the last good values, the age grows, the
+// scan errors are counted at the deadline, and no second Verify piles up
+// behind the stuck one (issue 13, defect 5).
+func TestHungScanDoesNotStallScrapes(t *testing.T) {
+	node := tcNode(t)
+	b := &blockingBackend{release: make(chan struct{})}
+	e := &exporter{backend: b, node: node, minInterval: 0, timeout: 100 * time.Millisecond, now: time.Now,
+		kick: make(chan struct{}, 1)}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(e)
+	srv := httptest.NewServer(e.handler(reg))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.run(ctx, 20*time.Millisecond, 5*time.Millisecond, func(string, ...any) {})
+	}()
+	defer func() { close(b.release); cancel(); <-done }()
+
+	waitFor(t, "the first scan", func() bool {
+		_, ok := value(scrapeURL(t, srv.URL), "ovsoffload_last_scan_success_timestamp_seconds", nil)
+		return ok
+	})
+	var errs float64
+	for i := range 20 {
+		start := time.Now()
+		mfs := scrapeURL(t, srv.URL)
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("scrape %d took %v while the scan hangs", i, d)
+		}
+		if v, ok := value(mfs, "ovsoffload_flows", map[string]string{"state": "software-tc", "dp": "tc"}); !ok || v != 1 {
+			t.Fatalf("scrape %d lost the last good values: %v %v", i, v, ok)
+		}
+		errs, _ = value(mfs, "ovsoffload_scan_errors_total", nil)
+		time.Sleep(30 * time.Millisecond)
+	}
+	if errs < 2 {
+		t.Errorf("scan errors %v after 600ms of a hung scan with a 100ms deadline, want several", errs)
+	}
+	mfs := scrapeURL(t, srv.URL)
+	if age, _ := value(mfs, "ovsoffload_last_scan_success_age_seconds", nil); age < 0.5 {
+		t.Errorf("age %v, want the time since the last good scan", age)
+	}
+	b.mu.Lock()
+	calls := b.calls
+	b.mu.Unlock()
+	if calls != 2 {
+		t.Errorf("%d Verify calls, want 2: none may start while one is stuck", calls)
+	}
+}
+
+// startServe runs serve with args (plus --listen 127.0.0.1:0) and returns
+// the metrics URL and a stop function that returns the exit code.
+func startServe(t *testing.T, args ...string) (string, func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- serve(ctx, append([]string{"--listen", "127.0.0.1:0"}, args...), io.Discard, &errOut)
+	}()
+	var url string
+	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, rest, ok := strings.Cut(errOut.String(), "serving "); ok {
+			url = strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0])
+		}
+	}
+	if url == "" {
+		cancel()
+		t.Fatalf("no serving line: %s", errOut.String())
+	}
+	stopped := false
+	stop := func() int {
+		if stopped {
+			return 0
+		}
+		stopped = true
+		cancel()
+		return <-done
+	}
+	t.Cleanup(func() { stop() })
+	return url, stop
+}
+
+// 1,000 connections left open by clients, half idle after a keep-alive
+// request and half that never send one, are all closed by the server once
+// the idle and read timeouts pass (issue 13, defect 5: 1,000 of 1,000 were
+// still open after 45s).
+func TestIdleConnectionsAreClosed(t *testing.T) {
+	ep := podDB(t)
+	url, stop := startServe(t, "--db", ep, "--eswitch=false", "--from-file", "../offload-check/testdata/tc.dump",
+		"--idle-timeout", "500ms", "--read-timeout", "500ms")
+	addr := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/metrics")
+	const n = 1000
+	conns := make([]net.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := range n {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		conns = append(conns, c)
+		if i%2 == 0 {
+			continue // says nothing at all
+		}
+		if _, err := io.WriteString(c, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Close {
+			t.Fatalf("connection %d: status %d, close %v: want a kept-alive 200", i, resp.StatusCode, resp.Close)
+		}
+	}
+	start := time.Now()
+	open := 0
+	for i, c := range conns {
+		c.SetReadDeadline(start.Add(5 * time.Second))
+		buf := make([]byte, 512)
+		for {
+			_, err := c.Read(buf)
+			if err == nil {
+				continue // the 408 the server may send before closing
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				open++
+				t.Logf("connection %d still open after 5s", i)
+			}
+			break
+		}
+	}
+	if open > 0 {
+		t.Fatalf("%d of %d idle connections still open 5s after a 500ms idle timeout", open, n)
+	}
+	t.Logf("all %d idle connections closed within %v", n, time.Since(start).Round(time.Millisecond))
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d", code)
 	}
 }
 

@@ -49,7 +49,8 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.Eswitch, "eswitch", true, "read representors, hw-tc-offload and eswitch mode from this machine's eswitch")
 }
 
-// Check validates the flags before anything is contacted.
+// Check validates the flags before anything is contacted: a known
+// backend, a database, and not both --target and --from-file.
 func (f *Flags) Check() error {
 	switch f.Backend {
 	case "auto", "tc", "doca", "none":
@@ -58,6 +59,11 @@ func (f *Flags) Check() error {
 	}
 	if f.DB == "" {
 		return errors.New("--db is empty")
+	}
+	if f.Target != "" && f.FromFile != "" {
+		// --from-file replaces asking ovs-vswitchd: a --target would be
+		// ignored silently.
+		return fmt.Errorf("--target %q and --from-file %q contradict each other: the flows come from the file, not from ovs-vswitchd", f.Target, f.FromFile)
 	}
 	return nil
 }
