@@ -577,12 +577,8 @@ func (x *xl) vlan(k *dpflow.Node) {
 		v, _, _ := uv(pcp, 3)
 		x.m.VLANPrio = Ptr(uint8(v))
 	}
-	if vset || pset {
-		// The outer ethertype becomes the TPID; the dumped eth_type is the
-		// inner one.
-		if x.m.EthType != 0 {
-			x.m.VLANEthType = x.m.EthType
-		}
+	if (vset || pset) && x.m.EthType == 0 {
+		// A tag matched without the TPID: OVS puts 802.1Q there.
 		x.m.EthType = EthP8021Q
 		x.out.Spec.Protocol = EthP8021Q
 	}

@@ -2,6 +2,7 @@ package tc
 
 import (
 	"bufio"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -352,5 +353,23 @@ func TestTranslateUndecided(t *testing.T) {
 	tr = (&Translator{Features: OVSFeatures{Version: "3.1.0"}, Ifindex: resolve}).Translate(xlFlow(t, edit("skb_mark(0/0)", "skb_mark(0x1)")))
 	if tr.Offloadable || !tr.Refused {
 		t.Errorf("pkt_mark: offloadable %v refused %v", tr.Offloadable, tr.Refused)
+	}
+}
+
+// TestTranslateVLAN: the dumped eth_type is the tag's TPID, the filter's
+// protocol; the ethertype inside the tag comes from encap(...).
+func TestTranslateVLAN(t *testing.T) {
+	for _, tpid := range []uint16{EthP8021Q, EthP8021AD} {
+		line := strings.Replace(xlBase, "eth_type(0x0800),ipv4(src=10.244.0.5/0.0.0.0,dst=10.244.0.6,proto=6,tos=0/0,ttl=0/0,frag=no),tcp(src=0/0,dst=80)",
+			fmt.Sprintf("eth_type(%#04x),vlan(vid=5,pcp=0/0),encap(eth_type(0x0800),ipv4(src=10.244.0.5/0.0.0.0,dst=10.244.0.6,proto=6,tos=0/0,ttl=0/0,frag=no),tcp(src=0/0,dst=80))", tpid), 1)
+		tr := (&Translator{Features: feat("3.1.0"), Ifindex: resolve}).Translate(xlFlow(t, line))
+		if !tr.Offloadable {
+			t.Fatalf("%#x: %+v", tpid, tr.Reasons)
+		}
+		m := tr.Spec.Match
+		if tr.Spec.Protocol != tpid || m.EthType != tpid || m.VLANEthType != EthPIP || m.VLANID == nil || *m.VLANID != 5 || m.VLANPrio != nil ||
+			m.DstPort != 80 || m.IPProto == nil {
+			t.Errorf("%#x: protocol %#x match %+v", tpid, tr.Spec.Protocol, m)
+		}
 	}
 }
