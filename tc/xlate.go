@@ -992,7 +992,7 @@ func (x *xl) tunnel(k *dpflow.Node) {
 			yes, known := x.t.Features.atLeast(3, 2)
 			switch {
 			case !known:
-				x.doubt(offload.ReasonOVSVersionUnknown, "%s: a VXLAN GBP match is refused by OVS 3.1 and taken by 3.2 and later when the kernel supports it; the version is not known", k)
+				x.doubt(offload.ReasonOVSVersionUnknown, "%s: a VXLAN GBP match is refused by OVS 3.1 (test_key_and_mask) and put into the filter by 3.2 and later (netdev_tc_flow_put); the version is not known", k)
 			case !yes:
 				x.refuse(offload.ReasonMatchNotOffloadable, "%s: OVS 3.1 has no flower key for VXLAN GBP: \"offloading isn't supported, unknown attribute\" (%s)", k, x.t.Features.where("test_key_and_mask"))
 			default:

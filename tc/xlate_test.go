@@ -242,11 +242,16 @@ func corpusFlows(t testing.TB) []*dpflow.Flow {
 	if d, ok := testenv.OptionalCorpus(t, "realworld"); ok {
 		ps, _ := filepath.Glob(filepath.Join(d, "*dpctl*.txt"))
 		paths = append(paths, ps...)
+	} else {
+		t.Logf("the shared corpus %q is absent (../shared/corpus): only this repository's dumps are read", "realworld")
 	}
 	if d, ok := testenv.OptionalCorpus(t, "ovs-tests"); ok {
 		paths = append(paths, filepath.Join(d, "odp_flows.txt"), filepath.Join(d, "odp_dump_lines.txt"))
+	} else {
+		t.Logf("the shared corpus %q is absent (../shared/corpus): only this repository's dumps are read", "ovs-tests")
 	}
-	paths = append(paths, filepath.Join("..", "examples", "offload-check", "testdata", "tc.dump"))
+	paths = append(paths, filepath.Join("..", "examples", "offload-check", "testdata", "tc.dump"),
+		filepath.Join("testdata", "xlate", "ct-node.dump"), filepath.Join("testdata", "xlate", "tc-software.dump"))
 	var out []*dpflow.Flow
 	for _, p := range paths {
 		fh, err := os.Open(p)
