@@ -74,7 +74,7 @@ func explainFlows(ctx context.Context, feat OVSFeatures, flows []*dpflow.Flow, r
 		cmd string
 	}
 	cache := map[probeKey][]offload.Reason{}
-	swept := map[int]bool{}
+	swept := map[int]error{} // per device: swept, or why not
 	var probed, refused, accepted, skipped int
 	var leftover error
 	var took time.Duration
@@ -130,11 +130,16 @@ func explainFlows(ctx context.Context, feat OVSFeatures, flows []*dpflow.Flow, r
 			skip("at most %d filters are probed in one run", p.cfg.MaxFlows)
 			continue
 		}
-		if !swept[t.Spec.Ifindex] {
-			swept[t.Spec.Ifindex] = true
-			if _, err := p.Sweep(t.Spec.Ifindex, ParentIngressQdisc); err != nil {
-				return err
-			}
+		serr, done := swept[t.Spec.Ifindex]
+		if !done {
+			// Leftovers of a killed run go first; a device whose filters
+			// cannot be read or cleaned is not probed.
+			_, serr = p.Sweep(t.Spec.Ifindex, ParentIngressQdisc)
+			swept[t.Spec.Ifindex] = serr
+		}
+		if serr != nil {
+			skip("not probed: the device's earlier probe filters could not be swept: %v", serr)
+			continue
 		}
 		probed++
 		res, err := p.Probe(ctx, t.Spec)

@@ -191,3 +191,21 @@ func TestExplainFlowsInTCSoftware(t *testing.T) {
 		t.Errorf("without the probe: %+v", report.Flows[0].Reasons)
 	}
 }
+
+// TestExplainFlowsDumpFails: a device whose filters cannot be read is not
+// probed, and the report says why instead of failing.
+func TestExplainFlowsDumpFails(t *testing.T) {
+	flows := readDump(t, "tc-software.dump")
+	report := offload.Classify(flows, offload.Facts{Backend: "tc", HWOffload: true})
+	k := newFakeKernel()
+	k.dumpErr = &OpError{Op: "dump filters", Errno: syscall.EPERM, Err: syscall.EPERM}
+	if err := explainFlows(context.Background(), feat("3.1.0"), flows, report, resolve, newProber(k, ProbeConfig{})); err != nil {
+		t.Fatal(err)
+	}
+	if d := codes(report.Flows[0].Reasons)[offload.ReasonProbeSkipped]; !strings.Contains(d, "could not be swept") || !strings.Contains(d, "operation not permitted") {
+		t.Errorf("reasons %+v", report.Flows[0].Reasons)
+	}
+	if len(k.adds) != 0 {
+		t.Errorf("%d installs on a device whose filters could not be read", len(k.adds))
+	}
+}

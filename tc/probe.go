@@ -420,8 +420,20 @@ func Command(s FilterSpec) string {
 	if m.EncDstMask.IsValid() {
 		fmt.Fprintf(&b, " enc_dst_ip %s/%s", m.EncDst, m.EncDstMask)
 	}
+	if m.EncSrcPortMask != 0 {
+		fmt.Fprintf(&b, " enc_src_port %d/%#x", m.EncSrcPort, m.EncSrcPortMask)
+	}
 	if m.EncDstPortMask != 0 {
-		fmt.Fprintf(&b, " enc_dst_port %d", m.EncDstPort)
+		fmt.Fprintf(&b, " enc_dst_port %d/%#x", m.EncDstPort, m.EncDstPortMask)
+	}
+	if m.EncTOSMask != 0 {
+		fmt.Fprintf(&b, " enc_tos %#x/%#x", m.EncTOS, m.EncTOSMask)
+	}
+	if m.EncTTLMask != 0 {
+		fmt.Fprintf(&b, " enc_ttl %d/%#x", m.EncTTL, m.EncTTLMask)
+	}
+	if len(m.EncOptsMask) > 0 {
+		fmt.Fprintf(&b, " enc_opts %x/%x", m.EncOpts, m.EncOptsMask)
 	}
 	for _, a := range s.Actions {
 		b.WriteString(" action ")
@@ -460,7 +472,7 @@ func actionText(a Action) string {
 		case VLANPop:
 			return "vlan pop"
 		case VLANPush:
-			return fmt.Sprintf("vlan push id %d priority %d", a.VLAN.ID, a.VLAN.Priority)
+			return fmt.Sprintf("vlan push id %d priority %d protocol %#04x", a.VLAN.ID, a.VLAN.Priority, a.VLAN.Protocol)
 		}
 		return "vlan modify"
 	case "tunnel_key":
@@ -468,9 +480,15 @@ func actionText(a Action) string {
 			return "tunnel_key unset"
 		}
 		t := a.TunnelKey
-		s := fmt.Sprintf("tunnel_key set src_ip %s dst_ip %s dst_port %d", t.Src, t.Dst, t.DstPort)
+		s := fmt.Sprintf("tunnel_key set src_ip %s dst_ip %s dst_port %d tos %#x ttl %d", t.Src, t.Dst, t.DstPort, t.TOS, t.TTL)
 		if t.KeyID != nil {
 			s += fmt.Sprintf(" id %d", *t.KeyID)
+		}
+		if t.NoCsum {
+			s += " nocsum"
+		}
+		if len(t.Opts) > 0 {
+			s += fmt.Sprintf(" opts %x", t.Opts)
 		}
 		return s
 	case "ct":
@@ -482,9 +500,31 @@ func actionText(a Action) string {
 		if c.Flags&CtCommit != 0 {
 			parts = append(parts, "commit")
 		}
+		if c.Flags&CtForce != 0 {
+			parts = append(parts, "force")
+		}
 		parts = append(parts, fmt.Sprintf("zone %d", c.Zone))
+		if c.MarkMask != 0 {
+			parts = append(parts, fmt.Sprintf("mark %#x/%#x", c.Mark, c.MarkMask))
+		}
+		if len(c.LabelsMask) > 0 {
+			parts = append(parts, fmt.Sprintf("label %x/%x", c.Labels, c.LabelsMask))
+		}
 		if c.Flags&CtNAT != 0 {
-			parts = append(parts, "nat")
+			nat := "nat"
+			switch {
+			case c.Flags&CtNATSrc != 0:
+				nat += " src"
+			case c.Flags&CtNATDst != 0:
+				nat += " dst"
+			}
+			if c.NATMin.IsValid() {
+				nat += fmt.Sprintf(" addr %s-%s", c.NATMin, c.NATMax)
+			}
+			if c.NATPortMin != 0 {
+				nat += fmt.Sprintf(" port %d-%d", c.NATPortMin, c.NATPortMax)
+			}
+			parts = append(parts, nat)
 		}
 		return "ct " + strings.Join(parts, " ")
 	}

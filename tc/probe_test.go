@@ -21,6 +21,7 @@ type fakeKernel struct {
 	mu      sync.Mutex
 	filters map[FilterID]Filter
 	noQdisc bool
+	dumpErr error
 	driver  func(FilterSpec) (string, syscall.Errno) // "" and 0: accepted
 	onAdd   func()
 	delErr  error
@@ -41,6 +42,9 @@ func (k *fakeKernel) Filters(ifindex int, parent uint32) ([]Filter, error) {
 	defer k.mu.Unlock()
 	if k.noQdisc {
 		return nil, &OpError{Op: "dump filters", ID: FilterID{Ifindex: ifindex}, Errno: syscall.EINVAL, Err: ErrNotFound}
+	}
+	if k.dumpErr != nil {
+		return nil, k.dumpErr
 	}
 	var out []Filter
 	for id, f := range k.filters {
