@@ -112,6 +112,12 @@ func (x *xl) actionList(list []dpflow.Node, top bool) []Action {
 			acts = append(acts, Conntrack(CT{Flags: CtClear}))
 		case dpflow.ActionRecirc:
 			x.acts++
+			if x.released {
+				// The next chain would match the tunnel metadata the
+				// release removed (lib/tc.c).
+				x.refuse(offload.ReasonActionNotOffloadable, "%s after an output on a flow matching a tunnel: tunnel release + output + goto is not supported, refused without a log line (nl_msg_put_flower_acts in lib/tc.c, %s)", trimNode(a), x.t.Features.where("flow_put"))
+				continue
+			}
 			v, err := a.Uint()
 			if err != nil || v > 0x0fffffff {
 				x.refuse(offload.ReasonActionNotOffloadable, "%s does not parse", trimNode(a))
