@@ -6,9 +6,11 @@
 //
 //   - Configure writes other_config doca-init=true and hw-offload=true, the
 //     optional hw-offload-ct-size, ctl-pipe-size, doca-congestion-threshold
-//     and dpdk-extra, and removes tc-policy. Both doca-init and hw-offload
-//     are read only when ovs-vswitchd starts: the Result says a restart is
-//     needed.
+//     and dpdk-extra, and removes those of them not configured; these keys
+//     are the ones it registers as its own (Keys), and offload.Activate
+//     removes them when another backend takes over, as it removes tc-policy
+//     when doca does. Both doca-init and hw-offload are read only when
+//     ovs-vswitchd starts: the Result says a restart is needed.
 //   - Bridges use datapath_type=netdev.
 //   - Representors become type=dpdk interfaces, named by their netdev (OVS-DOCA
 //     2.5 and later) or with dpdk-devargs (earlier releases); see Interface.

@@ -20,6 +20,12 @@ const (
 	KeyDPDKExtra           = "dpdk-extra"
 )
 
+// Keys are the Open_vSwitch other_config keys the backend owns (see
+// offload.Register): every key Configure writes or removes besides
+// hw-offload, which every backend writes. Activating another backend removes
+// them all.
+var Keys = []string{ovsdb.KeyDOCAInit, ovsdb.KeyHWOffloadCTSz, KeyCtlPipeSize, KeyCongestionThreshold, KeyDPDKExtra}
+
 // Naming says how a representor's interface is identified to OVS-DOCA.
 type Naming string
 
@@ -111,7 +117,7 @@ func init() {
 			}
 		}
 		return New(cfg)
-	})
+	}, Keys...)
 }
 
 // Name returns "doca".
@@ -121,12 +127,13 @@ func (b *Backend) Name() string { return "doca" }
 func (b *Backend) DatapathType() string { return ovsdb.DatapathNetdev }
 
 // Configure writes doca-init=true, hw-offload=true and the configured
-// optional keys, and removes tc-policy and the optional keys not configured.
+// optional keys, and removes the optional keys not configured. Activate
+// removes the other backends' keys.
 func (b *Backend) Configure(txn *ovsdb.Txn) error {
 	on := true
 	txn.SetOffload(ovsdb.OffloadSettings{HWOffload: &on, DOCAInit: &on, CTSize: b.cfg.CTSize})
 	set := map[string]string{}
-	remove := append([]string{}, offload.TCKeys...)
+	var remove []string
 	opt := func(key string, v *int) {
 		if v != nil {
 			set[key] = strconv.Itoa(*v)
@@ -141,6 +148,8 @@ func (b *Backend) Configure(txn *ovsdb.Txn) error {
 	}
 	if b.cfg.DPDKExtra != "" {
 		set[KeyDPDKExtra] = b.cfg.DPDKExtra
+	} else {
+		remove = append(remove, KeyDPDKExtra)
 	}
 	txn.SetMap(ovsdb.TableOpenvSwitch, "", "other_config", set, remove)
 	return nil

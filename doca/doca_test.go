@@ -13,6 +13,7 @@ import (
 	"github.com/ovsoffload/ovsoffload/offload"
 	"github.com/ovsoffload/ovsoffload/ovsdb"
 	"github.com/ovsoffload/ovsoffload/ovstest"
+	_ "github.com/ovsoffload/ovsoffload/tc" // registers "tc": Activate(doca) removes its keys
 )
 
 func dial(t *testing.T) (*ovsdb.Client, context.Context) {

@@ -7,11 +7,14 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/ovsoffload/ovsoffload/dpflow"
 	"github.com/ovsoffload/ovsoffload/eswitch"
 	"github.com/ovsoffload/ovsoffload/ovsdb"
+	"github.com/ovsoffload/ovsoffload/ovslog"
 )
 
 // Sentinel errors of the package, matched with errors.Is.
@@ -33,10 +36,12 @@ type Backend interface {
 	// DatapathType is the datapath_type of the bridges whose flows the
 	// backend offloads: "system" (kernel) or "netdev" (userspace).
 	DatapathType() string
-	// Configure adds to txn the Open_vSwitch other_config the backend needs,
-	// and removes the keys only other backends use, so a switch leaves
-	// nothing stale. The committed Result's RestartNeeded says whether
-	// ovs-vswitchd must restart for the settings to take effect.
+	// Configure adds to txn the Open_vSwitch other_config the backend needs.
+	// It writes and removes only the keys the backend declared when it
+	// registered (see Register) and CommonKeys; the keys of the other
+	// backends are removed by Activate (and Configure, the function), so a
+	// switch leaves nothing stale. The committed Result's RestartNeeded says
+	// whether ovs-vswitchd must restart for the settings to take effect.
 	Configure(txn *ovsdb.Txn) error
 	// Interface returns how a representor is plugged into OVS under this
 	// backend: the interface type and options.
@@ -71,6 +76,10 @@ type Node struct {
 	// Dump, when set, replaces running dpctl/dump-flows -m --names (for
 	// dumps read from a file, and tests).
 	Dump func(ctx context.Context) ([]*dpflow.Flow, error)
+	// Log is what was read from ovs-vswitchd's log (ovslog.ReadFile, after
+	// a debug window for the most), nil when it was not read. Verify uses
+	// its offload failures as evidence for flows and ports.
+	Log *ovslog.Log
 }
 
 // DumpFlows returns the node's datapath flows: from Dump when set, otherwise
@@ -120,40 +129,103 @@ func Failed(checks []Check) []Check {
 // from its configuration. Unknown keys are an error.
 type Factory func(settings map[string]string) (Backend, error)
 
+// CommonKeys are the Open_vSwitch other_config keys every backend writes
+// (hw-offload: true for the offloading ones, false for none). No backend
+// owns them, and Activate never removes them.
+var CommonKeys = []string{ovsdb.KeyHWOffload}
+
+type registration struct {
+	factory Factory
+	keys    []string // sorted
+}
+
 var registry = struct {
 	sync.RWMutex
-	m map[string]Factory
-}{m: map[string]Factory{}}
+	m map[string]registration
+}{m: map[string]registration{}}
 
-// Register makes a backend available under name. It panics when the name is
-// taken, as registering twice is a programming error.
-func Register(name string, f Factory) {
+// Register makes a backend available under name, the name its Name method
+// returns. keys are the Open_vSwitch other_config keys the backend owns:
+// every key its Configure may write or remove, besides CommonKeys. Several
+// backends may own the same key. This is the one place a backend's keys are
+// declared: Activate removes the keys of every other registered backend
+// that this one does not own.
+//
+// Register panics when the name is taken or a key is empty, has a control
+// character or is one of CommonKeys, as these are programming errors.
+func Register(name string, f Factory, keys ...string) {
 	registry.Lock()
 	defer registry.Unlock()
 	if _, dup := registry.m[name]; dup {
 		panic("offload: backend " + name + " registered twice")
 	}
-	registry.m[name] = f
+	for _, k := range keys {
+		if k == "" || strings.IndexFunc(k, unicode.IsControl) >= 0 || slices.Contains(CommonKeys, k) {
+			panic(fmt.Sprintf("offload: backend %s: invalid key %q", name, k))
+		}
+	}
+	keys = slices.Clone(keys)
+	slices.Sort(keys)
+	registry.m[name] = registration{factory: f, keys: slices.Compact(keys)}
+}
+
+// Keys returns the other_config keys the backend registered under name
+// owns (see Register), sorted, or an error matching ErrNotFound.
+func Keys(name string) ([]string, error) {
+	registry.RLock()
+	defer registry.RUnlock()
+	r, ok := registry.m[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: no offload backend %q (registered: %v)", ErrNotFound, name, namesLocked())
+	}
+	return slices.Clone(r.keys), nil
+}
+
+// staleKeys returns the keys other registered backends own and the backend
+// registered under name does not, sorted.
+func staleKeys(name string) ([]string, error) {
+	registry.RLock()
+	defer registry.RUnlock()
+	own, ok := registry.m[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: backend %q is not registered, so the other backends' keys cannot be told from its own (see Register; registered: %v)",
+			ErrNotFound, name, namesLocked())
+	}
+	var stale []string
+	for other, r := range registry.m {
+		if other == name {
+			continue
+		}
+		for _, k := range r.keys {
+			if !slices.Contains(own.keys, k) {
+				stale = append(stale, k)
+			}
+		}
+	}
+	slices.Sort(stale)
+	return slices.Compact(stale), nil
 }
 
 // New builds the backend registered under name. Backends register when
 // their package is imported (import _ ".../tc" or ".../doca").
 func New(name string, settings map[string]string) (Backend, error) {
 	registry.RLock()
-	f, ok := registry.m[name]
+	r, ok := registry.m[name]
 	registry.RUnlock()
 	if !ok {
 		return nil, fmt.Errorf("%w: no offload backend %q (registered: %v)", ErrNotFound, name, Names())
 	}
-	return f(settings)
+	return r.factory(settings)
 }
 
 // Names lists the registered backends, sorted.
 func Names() []string {
 	registry.RLock()
 	defer registry.RUnlock()
-	return slices.Sorted(maps.Keys(registry.m))
+	return namesLocked()
 }
+
+func namesLocked() []string { return slices.Sorted(maps.Keys(registry.m)) }
 
 // CheckSettings fails when settings has a key outside known, naming it.
 // Backends' factories use it so a typo is not silently ignored.
@@ -171,14 +243,34 @@ func CheckSettings(backend string, settings map[string]string, known ...string) 
 	return nil
 }
 
+// Configure adds backend b's settings to txn as Activate writes them: it
+// removes the other_config keys of every other registered backend that b
+// does not own, then adds what b.Configure writes. A controller that builds
+// its own transaction calls this rather than b.Configure, so no key of the
+// backend it switches away from survives. A backend that is not registered
+// is an error matching ErrNotFound: its keys are unknown.
+func Configure(txn *ovsdb.Txn, b Backend) error {
+	stale, err := staleKeys(b.Name())
+	if err != nil {
+		return err
+	}
+	if len(stale) > 0 {
+		txn.SetMap(ovsdb.TableOpenvSwitch, "", "other_config", nil, stale)
+	}
+	return b.Configure(txn)
+}
+
 // Activate switches the node to backend b in one atomic transaction: it
-// writes b's settings (removing the other backends' keys) and sets the
-// datapath_type of each named bridge to the one b needs. Nothing is changed
-// when the node is already in that state. The Result says whether
-// ovs-vswitchd must restart.
+// removes the keys every other registered backend owns (see Register),
+// writes b's settings and sets the datapath_type of each named bridge to the
+// one b needs. Nothing is changed when the node is already in that state.
+// The Result says whether ovs-vswitchd must restart.
+//
+// Only registered backends' keys are known: a program that may switch a
+// node from a backend imports that backend's package.
 func Activate(ctx context.Context, db *ovsdb.Client, b Backend, bridges ...string) (ovsdb.Result, error) {
 	txn := db.Txn()
-	if err := b.Configure(txn); err != nil {
+	if err := Configure(txn, b); err != nil {
 		return ovsdb.Result{}, fmt.Errorf("offload: configuring backend %s: %w", b.Name(), err)
 	}
 	for _, br := range bridges {

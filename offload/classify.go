@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ovsoffload/ovsoffload/dpflow"
+	"github.com/ovsoffload/ovsoffload/ovslog"
 )
 
 // Eswitch modes as devlink reports them.
@@ -31,7 +32,8 @@ type PortFacts struct {
 	EswitchMode string
 	// Refusal is the last reason the kernel gave for refusing a filter on
 	// this port, when the backend found one (for example in ovs-vswitchd's
-	// log: "failed to offload flow: Operation not supported").
+	// log: "failed to offload flow: Operation not supported"). GatherFacts
+	// sets it from Node.Log.
 	Refusal string
 }
 
@@ -52,6 +54,9 @@ type Facts struct {
 	Evidence func(dpflow.UFID) (Evidence, bool)
 	// Limits are written into the report unchanged.
 	Limits []string
+	// Log is what was read from ovs-vswitchd's log (Node.Log), nil when it
+	// was not read. Its offload failures give flows and ports reasons.
+	Log *ovslog.Log
 }
 
 // Classify returns the report for a dump of datapath flows (taken with -m
@@ -61,8 +66,19 @@ func Classify(flows []*dpflow.Flow, facts Facts) *Report {
 	if !facts.HWOffload {
 		r.Node = append(r.Node, Reason{ReasonHWOffloadDisabled, "other_config:hw-offload is not true"})
 	}
+	var current *ovslog.Log // the running daemon's part of the log
+	if facts.Log != nil {
+		current = facts.Log.Current()
+	}
+	r.Node = append(r.Node, logNodeReasons(current)...)
+	logFails := failuresByUFID(current)
+	r.OVSLog = NewLogEvidence(facts.Log)
 	for _, f := range flows {
-		r.Flows = append(r.Flows, classifyFlow(f, facts))
+		v := classifyFlow(f, facts, logFails)
+		if r.OVSLog != nil && v.UFID != "" && len(logFails[v.UFID]) > 0 {
+			r.OVSLog.Attributed++
+		}
+		r.Flows = append(r.Flows, v)
 	}
 	r.aggregate(func(port string) []Reason { return portReasons(facts, port) })
 	return r
@@ -87,8 +103,8 @@ func portReasons(facts Facts, port string) []Reason {
 	return rs
 }
 
-func classifyFlow(f *dpflow.Flow, facts Facts) FlowVerdict {
-	v := FlowVerdict{
+func classifyFlow(f *dpflow.Flow, facts Facts, logFails map[string][]ovslog.Event) (v FlowVerdict) {
+	v = FlowVerdict{
 		InPort:    f.InPort(),
 		DP:        f.DPLayer(),
 		Offloaded: string(f.OffloadState()),
@@ -119,6 +135,17 @@ func classifyFlow(f *dpflow.Flow, facts Facts) FlowVerdict {
 			add(ReasonEswitchLegacy, "the eswitch of %s is in legacy mode", v.InPort)
 		}
 	}
+	// What ovs-vswitchd logged about this very flow, when it is not in
+	// hardware.
+	own := logFails[v.UFID]
+	if v.UFID == "" {
+		own = nil
+	}
+	defer func() {
+		if v.State != InHardware && len(own) > 0 {
+			v.Reasons = append(v.Reasons, logFlowReasons(own)...)
+		}
+	}()
 	if !f.HasUFID && v.DP == "" {
 		v.State = OVSOnly
 		if v.Offloaded != "" {
@@ -184,7 +211,7 @@ func classifyFlow(f *dpflow.Flow, facts Facts) FlowVerdict {
 		if known && pf.DatapathType == "netdev" && facts.Backend != "doca" {
 			add(ReasonUserspaceDatapath, "%s is on a netdev (userspace) bridge: only OVS-DOCA offloads from it; TC offload needs the kernel datapath", v.InPort)
 		}
-		if known && pf.Refusal != "" {
+		if known && pf.Refusal != "" && len(own) == 0 {
 			add(ReasonKernelRefused, "%s", pf.Refusal)
 		} else if facts.Backend == "tc" && facts.TCPolicy == "skip_sw" && facts.HWOffload {
 			add(ReasonKernelRefused, "tc-policy=skip_sw: the kernel refused the hardware-only filter for %s", v.InPort)

@@ -13,9 +13,10 @@ import (
 // hw-offload and tc-policy as set, and for every port of every bridge its
 // bridge's datapath type, its iface-id and pod, and, when node.Eswitch is
 // set, the representor behind it, its hw-tc-offload feature and its eswitch
-// mode. The backend name is copied into the facts.
+// mode. The backend name is copied into the facts, and node.Log: each
+// port's Refusal is the last offload failure the log names for it.
 func GatherFacts(ctx context.Context, node *Node, backend string) (Facts, error) {
-	facts := Facts{Backend: backend, Ports: map[string]PortFacts{}}
+	facts := Facts{Backend: backend, Ports: map[string]PortFacts{}, Log: node.Log}
 	settings, err := node.DB.Offload(ctx)
 	if err != nil {
 		return facts, fmt.Errorf("offload: reading offload settings: %w", err)
@@ -56,6 +57,7 @@ func GatherFacts(ctx context.Context, node *Node, backend string) (Facts, error)
 			facts.Ports[pname] = pf
 		}
 	}
+	applyLogToPorts(&facts)
 	return facts, nil
 }
 

@@ -255,7 +255,7 @@ func kindsOfSteps(steps []Step) []StepKind {
 
 // settingsTxn adds the backend settings and the chassis keys to txn.
 func settingsTxn(txn *ovsdb.Txn, s NodeSpec) error {
-	if err := s.Backend.Configure(txn); err != nil {
+	if err := Configure(txn, s.Backend); err != nil {
 		return fmt.Errorf("configuring backend %s: %w", s.Backend.Name(), err)
 	}
 	txn.SetChassis(s.Chassis)

@@ -199,7 +199,7 @@ func Plan(ctx context.Context, node *Node, spec NodeSpec) (*NodePlan, error) {
 
 	// Backend settings.
 	probe := db.Txn()
-	if err := s.Backend.Configure(probe); err != nil {
+	if err := Configure(probe, s.Backend); err != nil {
 		return nil, fmt.Errorf("offload: plan: configuring backend %s: %w", s.Backend.Name(), err)
 	}
 	if err := probeErr(ctx, probe); err != nil {

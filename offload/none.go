@@ -8,15 +8,6 @@ import (
 	"github.com/ovsoffload/ovsoffload/ovsdb"
 )
 
-// Open_vSwitch other_config keys that belong to one backend only. A backend's
-// Configure removes the keys of the others.
-var (
-	// TCKeys are used only by kernel TC offload.
-	TCKeys = []string{ovsdb.KeyTCPolicy}
-	// DOCAKeys are used only by OVS-DOCA.
-	DOCAKeys = []string{ovsdb.KeyDOCAInit, ovsdb.KeyHWOffloadCTSz, "ctl-pipe-size", "doca-congestion-threshold"}
-)
-
 // None is the backend that offloads nothing: hw-offload=false, flows stay in
 // OVS. Its datapath type is the one given (system when empty). It exists so
 // a node can be switched off offload and verified like the others.
@@ -26,6 +17,7 @@ type None struct {
 }
 
 func init() {
+	// none owns no key: it writes only hw-offload (CommonKeys).
 	Register("none", func(s map[string]string) (Backend, error) {
 		if err := CheckSettings("none", s, "datapath"); err != nil {
 			return nil, err
@@ -50,11 +42,11 @@ func (n None) DatapathType() string {
 	return n.Datapath
 }
 
-// Configure sets hw-offload=false and removes the TC and DOCA keys.
+// Configure sets hw-offload=false. Activate removes the other backends'
+// keys.
 func (None) Configure(txn *ovsdb.Txn) error {
 	off := false
 	txn.SetOffload(ovsdb.OffloadSettings{HWOffload: &off})
-	txn.SetMap(ovsdb.TableOpenvSwitch, "", "other_config", nil, append(append([]string{}, TCKeys...), DOCAKeys...))
 	return nil
 }
 

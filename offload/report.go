@@ -207,6 +207,8 @@ type Report struct {
 	// Limits says what the verification could not prove (for example that
 	// an emulated eswitch is not silicon).
 	Limits []string `json:"limits,omitempty"`
+	// OVSLog says what ovs-vswitchd's log gave, when it was read.
+	OVSLog *LogEvidence `json:"ovs_log,omitempty"`
 }
 
 // AllInHardware reports whether the report has at least one flow and every
@@ -226,7 +228,7 @@ func (r *Report) AllInHardware() bool {
 // Select returns a report holding only the flows for which keep returns
 // true, with its ports and totals recomputed.
 func (r *Report) Select(keep func(FlowVerdict) bool) *Report {
-	out := &Report{Backend: r.Backend, Node: r.Node, Limits: r.Limits}
+	out := &Report{Backend: r.Backend, Node: r.Node, Limits: r.Limits, OVSLog: r.OVSLog}
 	for _, f := range r.Flows {
 		if keep(f) {
 			out.Flows = append(out.Flows, f)

@@ -50,6 +50,21 @@ func (r *Report) WriteTable(w io.Writer) error {
 	for _, l := range r.Limits {
 		fmt.Fprintf(tw, "limit: %s\n", l)
 	}
+	if e := r.OVSLog; e != nil {
+		ct := "not in the part read"
+		if e.CTStateKnown {
+			ct = fmt.Sprintf("0x%x", e.CTStateBits)
+		}
+		run := "its start is not in the part read"
+		if e.StartLine > 0 {
+			run = fmt.Sprintf("the running daemon (%s) started at line %d", dash(e.Version), e.StartLine)
+		}
+		fmt.Fprintf(tw, "ovs-vswitchd log: %s bytes %d-%d, %d lines, %s: %d offload failures, %d tied to flows of this report; probe tc ct_state bits: %s\n",
+			dash(e.Path), e.Start, e.End, e.Lines, run, e.Failures, e.Attributed, ct)
+		if len(e.DebugModules) > 0 {
+			fmt.Fprintf(tw, "debug window: %s raised to dbg, restored after\n", strings.Join(e.DebugModules, ", "))
+		}
+	}
 	return tw.Flush()
 }
 

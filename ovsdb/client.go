@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/go-logr/logr"
 	"github.com/ovn-kubernetes/libovsdb/cache"
 	"github.com/ovn-kubernetes/libovsdb/client"
@@ -63,7 +62,13 @@ func WithLogger(l logr.Logger) Option {
 // WithReconnectTimeout bounds each reconnection attempt (default 5s). The
 // client keeps retrying, with backoff, until Close.
 func WithReconnectTimeout(d time.Duration) Option {
-	return func(o *options) error { o.timeout = d; return nil }
+	return func(o *options) error {
+		if d <= 0 {
+			return invalid("reconnect timeout", d.String(), "must be positive")
+		}
+		o.timeout = d
+		return nil
+	}
 }
 
 // WithSyncTimeout bounds how long a write waits, after the server applied
@@ -83,9 +88,11 @@ func WithSyncTimeout(d time.Duration) Option {
 
 // Client is a connection to one ovsdb-server holding the Open_vSwitch
 // database. It monitors only the tables and columns it needs, reconnects on
-// its own, and is safe for concurrent use.
+// its own, and is safe for concurrent use. While it reconnects, reads show
+// the database as the lost connection last saw it, and writes wait for the
+// connection (until their context ends).
 type Client struct {
-	ovs         client.Client
+	ovs         *conns
 	owner       string
 	syncTimeout time.Duration
 	note        notifier
@@ -135,39 +142,32 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 	if err != nil {
 		return nil, fmt.Errorf("ovsdb: model: %w", err)
 	}
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 50 * time.Millisecond
-	bo.MaxInterval = time.Second
-	bo.MaxElapsedTime = 0 // never give up: libovsdb panics when the backoff does
 	logger := logr.Discard()
 	if o.logger != nil {
 		logger = *o.logger
 	}
+	// No client.WithReconnect: conns reconnects (see conns for why).
 	copts := []client.Option{
 		client.WithEndpoint(endpoint),
-		client.WithReconnect(o.timeout, bo),
 		client.WithLogger(&logger),
 	}
 	if o.tls != nil {
 		copts = append(copts, client.WithTLSConfig(o.tls))
 	}
-	ovs, err := client.NewOVSDBClient(dbModel, copts...)
-	if err != nil {
-		return nil, fmt.Errorf("ovsdb: %w", err)
-	}
-	if err := ovs.Connect(ctx); err != nil {
-		return nil, fmt.Errorf("ovsdb: connect %s: %w", endpoint, err)
-	}
-	c := &Client{ovs: ovs, owner: o.owner, syncTimeout: o.sync}
-	ovs.Cache().AddEventHandler(&cache.EventHandlerFuncs{
+	c := &Client{owner: o.owner, syncTimeout: o.sync}
+	handler := &cache.EventHandlerFuncs{
 		AddFunc:    func(string, model.Model) { c.note.poke() },
 		UpdateFunc: func(string, model.Model, model.Model) { c.note.poke() },
 		DeleteFunc: func(string, model.Model) { c.note.poke() },
-	})
-	if _, err := ovs.Monitor(ctx, c.monitor()); err != nil {
-		ovs.Close()
-		return nil, fmt.Errorf("ovsdb: monitor: %w", err)
 	}
+	dial := func(ctx context.Context) (*session, error) {
+		return newSession(ctx, dbModel, copts, c.monitor, handler)
+	}
+	first, err := dial(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ovsdb: connect %s: %w", endpoint, err)
+	}
+	c.ovs = newConns(first, o.timeout, dial, c.note.poke)
 	return c, nil
 }
 
@@ -192,12 +192,12 @@ func validateEndpoint(ep string) error {
 }
 
 // monitor lists the tables and columns the package reads.
-func (c *Client) monitor() *client.Monitor {
+func (c *Client) monitor(ovs client.Client) *client.Monitor {
 	o := &vs.OpenvSwitch{}
 	b := &vs.Bridge{}
 	p := &vs.Port{}
 	i := &vs.Interface{}
-	return c.ovs.NewMonitor(
+	return ovs.NewMonitor(
 		client.WithTable(o, &o.UUID, &o.Bridges, &o.ExternalIDs, &o.OtherConfig, &o.OVSVersion, &o.DbVersion,
 			&o.DatapathTypes, &o.IfaceTypes, &o.DpdkInitialized, &o.CurCfg, &o.NextCfg),
 		client.WithTable(b, &b.UUID, &b.Name, &b.Ports, &b.DatapathType, &b.FailMode, &b.OtherConfig, &b.ExternalIDs),
@@ -206,7 +206,8 @@ func (c *Client) monitor() *client.Monitor {
 	)
 }
 
-// Close disconnects. The client cannot be used afterwards.
+// Close disconnects and stops reconnecting. Calls made afterwards fail at
+// once. Closing twice is harmless.
 func (c *Client) Close() { c.ovs.Close() }
 
 // Connected reports whether the client currently has a connection (it

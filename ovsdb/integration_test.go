@@ -17,6 +17,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -451,4 +452,321 @@ func newPKI(t *testing.T, dir string) testPKI {
 		MinVersion:   tls.VersionTLS12,
 	}
 	return p
+}
+
+// TestIntegrationReconnectRace kills and restarts ovsdb-server many times,
+// while the client is idle right after reconnecting and while it is in use.
+// Under -race it caught libovsdb v0.8.1's own reconnection (its disconnect
+// handler against connect) within a few cycles; the client now reconnects
+// with a fresh libovsdb client each time. Reads and writes keep working and
+// nothing is lost.
+func TestIntegrationReconnectRace(t *testing.T) {
+	db := startRealDB(t)
+	c := dialT(t, db.Endpoint())
+	ctx := ctxT(t, 120*time.Second)
+	if _, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br0"}); err != nil {
+		t.Fatal(err)
+	}
+	waitConnected := func() {
+		t.Helper()
+		for !c.Connected() {
+			if ctx.Err() != nil {
+				t.Fatal("client did not reconnect")
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	// Idle: the server goes away right after the client reconnected.
+	for range 25 {
+		db.Kill(t)
+		time.Sleep(20 * time.Millisecond)
+		db.Restart(t)
+		waitConnected()
+		time.Sleep(20 * time.Millisecond)
+	}
+	// In use: four writers plug and read ports while the server restarts.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	var mu sync.Mutex
+	plugged := map[string]bool{}
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				name := fmt.Sprintf("w%dp%d", w, i)
+				if _, err := c.EnsurePort(ctx, ovsdb.PortSpec{Bridge: "br0", Name: name,
+					ExternalIDs: map[string]string{"iface-id": name}}); err != nil {
+					errs <- fmt.Errorf("plug %s: %w", name, err)
+					return
+				}
+				if p, err := c.Port(ctx, name); err != nil || p.ExternalIDs["iface-id"] != name {
+					errs <- fmt.Errorf("read after plug %s: %+v %v", name, p, err)
+					return
+				}
+				mu.Lock()
+				plugged[name] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range 12 {
+		time.Sleep(time.Duration(10+i%4*15) * time.Millisecond)
+		db.Kill(t)
+		time.Sleep(time.Duration(i%3) * 20 * time.Millisecond)
+		db.Restart(t)
+		waitConnected()
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if t.Failed() {
+		return
+	}
+	ports := strings.Fields(db.Vsctl(t, "list-ports", "br0"))
+	mu.Lock()
+	defer mu.Unlock()
+	if len(plugged) == 0 || len(ports) != len(plugged) {
+		t.Fatalf("server holds %d ports, %d were plugged", len(ports), len(plugged))
+	}
+	for _, p := range ports {
+		if !plugged[p] {
+			t.Fatalf("server holds port %s that no writer reported", p)
+		}
+	}
+	b, err := c.Bridge(ctx, "br0")
+	if err != nil || len(b.Ports) != len(plugged)+1 {
+		t.Fatalf("cache holds %d ports (%v), want %d", len(b.Ports), err, len(plugged)+1)
+	}
+}
+
+// TestIntegrationConcurrentEnsure has 16 clients, each on its own
+// connection, ensure the same ports and bridges at the same moment on a real
+// ovsdb-server: 480 EnsurePort and 480 EnsureBridge calls. Every call must
+// succeed (a lost race on an idempotent ensure is retried once the cache
+// shows the winner's row), exactly one of the 16 creates each row, and the
+// end state holds each row once.
+func TestIntegrationConcurrentEnsure(t *testing.T) {
+	db := startRealDB(t)
+	const clients, rounds = 16, 30
+	cs := make([]*ovsdb.Client, clients)
+	for i := range cs {
+		cs[i] = dialT(t, db.Endpoint())
+	}
+	ctx := ctxT(t, 120*time.Second)
+	if _, err := cs[0].EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br0"}); err != nil {
+		t.Fatal(err)
+	}
+	// Every client sees br0 before the race starts (each has its own cache).
+	for _, c := range cs {
+		for _, err := c.Bridge(ctx, "br0"); err != nil; _, err = c.Bridge(ctx, "br0") {
+			if ctx.Err() != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for _, kind := range []string{"port", "bridge"} {
+		var errs []error
+		for r := range rounds {
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			created := 0
+			start := make(chan struct{})
+			for _, c := range cs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					var changed bool
+					var err error
+					if kind == "port" {
+						name := fmt.Sprintf("p%d", r)
+						changed, err = c.EnsurePort(ctx, ovsdb.PortSpec{Bridge: "br0", Name: name,
+							ExternalIDs: map[string]string{"iface-id": name}})
+					} else {
+						changed, err = c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: fmt.Sprintf("br%d", r+1),
+							ExternalIDs: map[string]string{"round": fmt.Sprint(r)}})
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if err != nil {
+						errs = append(errs, err)
+					} else if changed {
+						created++
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			if created != 1 {
+				t.Errorf("%s round %d: %d of %d clients report a change, want 1", kind, r, created, clients)
+			}
+		}
+		if len(errs) > 0 {
+			t.Errorf("%d of %d concurrent Ensure%s calls failed; first: %v", len(errs), clients*rounds,
+				strings.ToUpper(kind[:1])+kind[1:], errs[0])
+		}
+	}
+	ports := strings.Fields(db.Vsctl(t, "list-ports", "br0"))
+	if len(ports) != rounds {
+		t.Errorf("br0 holds %d ports, want %d: %v", len(ports), rounds, ports)
+	}
+	if brs := strings.Fields(db.Vsctl(t, "list-br")); len(brs) != rounds+1 {
+		t.Errorf("server holds %d bridges, want %d: %v", len(brs), rounds+1, brs)
+	}
+	for _, table := range []string{"Port", "Interface"} {
+		names := strings.Fields(db.Vsctl(t, "--format=table", "--no-headings", "--columns=name", "list", table))
+		if len(names) != 2*rounds+1 {
+			t.Errorf("%s table holds %d rows, want %d", table, len(names), 2*rounds+1)
+		}
+	}
+}
+
+// TestIntegrationConcurrentInit has 16 clients Init the same fresh database
+// at once, on several databases: every call succeeds and one creates the
+// root row. A port ensured under a name an existing port holds on another
+// bridge's local port stays a conflict (not retried into success).
+func TestIntegrationConcurrentInit(t *testing.T) {
+	testenv.RequireOVS(t)
+	ctx := ctxT(t, 120*time.Second)
+	for round := range 4 {
+		db := ovstest.StartDB(t)
+		cs := make([]*ovsdb.Client, 16)
+		for i := range cs {
+			cs[i] = dialT(t, db.Endpoint())
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var errs []error
+		created := 0
+		start := make(chan struct{})
+		for _, c := range cs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				changed, err := c.Init(ctx)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, err)
+				} else if changed {
+					created++
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if len(errs) > 0 {
+			t.Fatalf("round %d: %d of %d Init calls failed; first: %v", round, len(errs), len(cs), errs[0])
+		}
+		if created != 1 {
+			t.Fatalf("round %d: %d Init calls created the row, want 1", round, created)
+		}
+		if rows := strings.Fields(db.Vsctl(t, "--format=table", "--no-headings", "--columns=_uuid", "list", "Open_vSwitch")); len(rows) != 1 {
+			t.Fatalf("round %d: %d Open_vSwitch rows", round, len(rows))
+		}
+		if round > 0 {
+			continue
+		}
+		c := cs[0]
+		if _, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br0"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.EnsurePort(ctx, ovsdb.PortSpec{Bridge: "br0", Name: "p1"}); err != nil {
+			t.Fatal(err)
+		}
+		begin := time.Now()
+		_, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "p1"})
+		if !errors.Is(err, ovsdb.ErrConflict) {
+			t.Fatalf("EnsureBridge over port p1: %v, want ErrConflict", err)
+		}
+		if d := time.Since(begin); d > 5*time.Second {
+			t.Fatalf("a real conflict took %v to report: %v", d, err)
+		}
+	}
+}
+
+// TestIntegrationConnectionLoss: while ovsdb-server is down the cache stays
+// readable, a write waits for the connection until its context ends (it
+// does not fail at once with "not connected"), Close ends the reconnection
+// loop promptly, calls after Close fail at once, and no goroutine is left
+// behind. When the server comes back, a client still open picks up writes
+// made by others.
+func TestIntegrationConnectionLoss(t *testing.T) {
+	db := startRealDB(t)
+	ctx := ctxT(t, 60*time.Second)
+	watcher := dialT(t, db.Endpoint())
+	before := runtime.NumGoroutine()
+	c, err := ovsdb.Dial(ctx, db.Endpoint(), ovsdb.WithReconnectTimeout(200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br0"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Kill(t)
+	for c.Connected() {
+		if ctx.Err() != nil {
+			t.Fatal("the client did not notice the lost connection")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if b, err := c.Bridge(ctx, "br0"); err != nil || b.Name != "br0" {
+		t.Fatalf("cache after the connection dropped: %+v %v", b, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	start := time.Now()
+	_, err = c.EnsureBridge(wctx, ovsdb.BridgeSpec{Name: "br1"})
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) < 250*time.Millisecond {
+		t.Fatalf("write while disconnected: %v after %v, want it to wait for the connection until its deadline",
+			err, time.Since(start))
+	}
+	time.Sleep(300 * time.Millisecond) // a few failed reconnection attempts
+	start = time.Now()
+	c.Close()
+	c.Close() // twice is harmless
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Close took %v", d)
+	}
+	start = time.Now()
+	if _, err := c.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br1"}); err == nil || !strings.Contains(err.Error(), "closed") ||
+		time.Since(start) > time.Second {
+		t.Fatalf("write after Close: %v after %v, want a closed-client error at once", err, time.Since(start))
+	}
+	if c.Connected() {
+		t.Fatal("Connected after Close")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+
+	db.Restart(t)
+	db.Vsctl(t, "add-br", "br9")
+	for _, err := watcher.Bridge(ctx, "br9"); err != nil; _, err = watcher.Bridge(ctx, "br9") {
+		if ctx.Err() != nil {
+			t.Fatalf("the client that stayed open does not see br9 after the restart: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := watcher.EnsurePort(ctx, ovsdb.PortSpec{Bridge: "br9", Name: "p9"}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -18,14 +18,20 @@ func VSwitchSchema() libovsdb.DatabaseSchema { return vs.Schema() }
 func VSwitchModel() (model.ClientDBModel, error) { return vs.FullDatabaseModel() }
 
 // Init creates the Open_vSwitch root row when the database has none, like
-// `ovs-vsctl init`, and reports whether it did.
+// `ovs-vsctl init`, and reports whether it did. Concurrent calls from several
+// clients all succeed: one creates the row.
 func (c *Client) Init(ctx context.Context) (bool, error) {
-	if _, err := c.root(); err == nil {
-		return false, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return false, err
 	}
-	t := c.Txn()
-	t.add(libovsdb.Operation{Op: libovsdb.OperationInsert, Table: vs.OpenvSwitchTable, Row: libovsdb.Row{}},
-		"insert Open_vSwitch", expectation{table: vs.OpenvSwitchTable, opIndex: -1})
-	r, err := t.Commit(ctx)
+	r, err := c.single(ctx, func(t *Txn) {
+		if _, err := c.root(); err == nil {
+			return
+		}
+		// The row must name a column: an empty row is left out of the JSON,
+		// and ovsdb-server refuses an insert without "row".
+		t.add(libovsdb.Operation{Op: libovsdb.OperationInsert, Table: vs.OpenvSwitchTable, Row: libovsdb.Row{"bridges": ovsUUIDs()}},
+			"insert Open_vSwitch", expectation{table: vs.OpenvSwitchTable, opIndex: -1})
+	})
 	return r.Changed, err
 }

@@ -214,19 +214,46 @@ func (t *Txn) checkReplies(replies []libovsdb.OperationResult) error {
 // that was applied changes nothing. Until the cache has caught up after a
 // reconnection, a rebuilt transaction may collide with its own earlier write
 // (a constraint violation); that too is retried, a bounded number of times.
+//
+// A transaction that inserts rows (a new bridge, port or root row) can lose
+// a race against another client inserting the same
+// name: the server refuses it with a constraint violation. That is retried
+// too, up to maxRaceRetries times: single waits (within the sync timeout)
+// until the cache shows the winner's row, then rebuilds the transaction
+// against it, which then finds the row and changes nothing or only what
+// still differs.
 func (c *Client) single(ctx context.Context, build func(*Txn)) (Result, error) {
 	delay := 20 * time.Millisecond
+	races := 0
+	lostConn := false
 	for attempt := 0; ; attempt++ {
 		t := c.Txn()
 		build(t)
+		inserted := t.insertedRows()
 		res, err := t.Commit(ctx)
 		if err == nil || ctx.Err() != nil {
 			return res, err
 		}
-		retry := isConnErr(err) || (attempt > 0 && attempt < 20 && errors.Is(err, ErrConflict) && isTxnError(err))
+		// The cache may already show the colliding row (a conflict that is
+		// not a race, such as an interface left without its port): then the
+		// wait returns at once, the rebuilt transaction fails the same way,
+		// and the bound ends it. Whether the cache showed the row when the
+		// transaction was built cannot tell the two apart: the winner's
+		// update may land between the lookups of one build.
+		if len(inserted) > 0 && races < maxRaceRetries && isConstraintViolation(err) {
+			races++
+			if c.waitWinner(ctx, inserted) {
+				continue
+			}
+			return res, err
+		}
+		// After a lost connection, a conflict may be this call's own write
+		// the cache does not show yet.
+		retry := isConnErr(err) || (lostConn && attempt < 20 && errors.Is(err, ErrConflict) && isTxnError(err))
 		if !retry {
 			return res, err
 		}
+		lostConn = true
 		select {
 		case <-time.After(delay):
 		case <-ctx.Done():
@@ -234,6 +261,72 @@ func (c *Client) single(ctx context.Context, build func(*Txn)) (Result, error) {
 		}
 		delay = min(2*delay, time.Second)
 	}
+}
+
+// maxRaceRetries bounds how often single rebuilds a transaction that lost a
+// race to insert a row (each retry waits for the winner's row first).
+const maxRaceRetries = 5
+
+// uniqueRow is a row a transaction inserts, by what the schema keeps unique:
+// the name of a bridge, port or interface, or the one Open_vSwitch row.
+type uniqueRow struct {
+	table string
+	name  string // "" for the Open_vSwitch row
+}
+
+// insertedRows lists the rows the transaction's inserts would create.
+func (t *Txn) insertedRows() []uniqueRow {
+	var rows []uniqueRow
+	for _, op := range t.ops {
+		if op.Op != libovsdb.OperationInsert {
+			continue
+		}
+		switch op.Table {
+		case vs.OpenvSwitchTable:
+			rows = append(rows, uniqueRow{table: op.Table})
+		case vs.BridgeTable, vs.PortTable, vs.InterfaceTable:
+			if name, ok := op.Row["name"].(string); ok {
+				rows = append(rows, uniqueRow{table: op.Table, name: name})
+			}
+		}
+	}
+	return rows
+}
+
+// cacheHas reports whether the cache shows a row that would collide with r.
+func (c *Client) cacheHas(r uniqueRow) bool {
+	switch r.table {
+	case vs.OpenvSwitchTable:
+		_, err := c.root()
+		return err == nil
+	case vs.BridgeTable:
+		return c.bridgeByName(r.name) != nil
+	case vs.PortTable:
+		return c.portByName(r.name) != nil
+	case vs.InterfaceTable:
+		return c.ifaceByName(r.name) != nil
+	}
+	return false
+}
+
+// waitWinner waits, within the sync timeout, until the cache shows one of
+// rows (inserted by the concurrent writer whose transaction won), and
+// reports whether it did.
+func (c *Client) waitWinner(ctx context.Context, rows []uniqueRow) bool {
+	wctx, cancel := context.WithTimeout(ctx, c.syncTimeout)
+	defer cancel()
+	return c.waitFor(wctx, func() bool { return slices.ContainsFunc(rows, c.cacheHas) }) == nil
+}
+
+// isConstraintViolation reports a transaction the server refused because it
+// would break a uniqueness constraint (an index such as a name, or a table's
+// row limit).
+func isConstraintViolation(err error) bool {
+	var te *TxnError
+	if !errors.As(err, &te) {
+		return false
+	}
+	return slices.ContainsFunc(te.Failed, func(f FailedOp) bool { return f.Error == "constraint violation" })
 }
 
 func isTxnError(err error) bool {

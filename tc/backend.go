@@ -35,8 +35,9 @@ type BackendConfig struct {
 	CounterWindow time.Duration
 	// OVS describes ovs-vswitchd for Verify's translation of the flows
 	// that are not in hardware (Translator). An empty Version is read
-	// from the Open_vSwitch table's ovs_version; CTStateBits come from
-	// ovs-vswitchd's log ("probe tc: supported ovs ct_state bits").
+	// from the Open_vSwitch table's ovs_version, then from the start line
+	// of offload.Node.Log; unknown CTStateBits from that log's "probe tc:
+	// supported ovs ct_state bits" line.
 	OVS OVSFeatures
 	// Probe, when set, makes Verify run the driver probe (Prober) for each
 	// flow OVS can translate but that is not in hardware, and report the
@@ -66,13 +67,18 @@ func NewBackend(cfg BackendConfig) (*Backend, error) {
 	return &Backend{cfg: cfg}, nil
 }
 
+// Keys are the Open_vSwitch other_config keys the backend owns (see
+// offload.Register): only tc-policy, besides hw-offload, which every backend
+// writes.
+var Keys = []string{ovsdb.KeyTCPolicy}
+
 func init() {
 	offload.Register("tc", func(s map[string]string) (offload.Backend, error) {
 		if err := offload.CheckSettings("tc", s, ovsdb.KeyTCPolicy); err != nil {
 			return nil, err
 		}
 		return NewBackend(BackendConfig{TCPolicy: s[ovsdb.KeyTCPolicy]})
-	})
+	}, Keys...)
 }
 
 // WithVerify returns a copy of b whose Verify translates the flows that are
@@ -90,12 +96,11 @@ func (b *Backend) Name() string { return "tc" }
 // DatapathType returns "system": TC offload works from the kernel datapath.
 func (b *Backend) DatapathType() string { return ovsdb.DatapathSystem }
 
-// Configure writes hw-offload=true and the tc-policy, and removes the
-// OVS-DOCA keys. Both are read only when ovs-vswitchd starts.
+// Configure writes hw-offload=true and the tc-policy, both read only when
+// ovs-vswitchd starts. Activate removes the other backends' keys.
 func (b *Backend) Configure(txn *ovsdb.Txn) error {
 	on := true
 	txn.SetOffload(ovsdb.OffloadSettings{HWOffload: &on, TCPolicy: b.cfg.TCPolicy})
-	txn.SetMap(ovsdb.TableOpenvSwitch, "", "other_config", nil, offload.DOCAKeys)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ovsoffload/ovsoffload/dpflow"
 	"github.com/ovsoffload/ovsoffload/offload"
+	"github.com/ovsoffload/ovsoffload/ovslog"
 )
 
 // maxMessage bounds a driver message kept in a reason.
@@ -19,12 +20,13 @@ const maxMessage = 4096
 // OVS's translation gives and, with a probe configured, the driver's
 // answer.
 func (b *Backend) explain(ctx context.Context, node *offload.Node, flows []*dpflow.Flow, report *offload.Report) error {
-	feat := b.cfg.OVS
-	if feat.Version == "" && node.DB != nil {
+	dbVersion := ""
+	if b.cfg.OVS.Version == "" && node.DB != nil {
 		if st, err := node.DB.Status(ctx); err == nil {
-			feat.Version = st.OVSVersion
+			dbVersion = st.OVSVersion
 		}
 	}
+	feat := features(b.cfg.OVS, dbVersion, node.Log)
 	h, err := b.linkHandle()
 	if err != nil {
 		return err
@@ -52,6 +54,28 @@ func (b *Backend) explain(ctx context.Context, node *offload.Node, flows []*dpfl
 		p = NewProber(c, *b.cfg.Probe)
 	}
 	return explainFlows(ctx, feat, flows, report, resolve, p)
+}
+
+// features completes what the configuration says about ovs-vswitchd with
+// the database's ovs_version and what the running daemon logged: its
+// version at start (ovs_version is written by start scripts, not by
+// ovs-vswitchd) and the ct_state bits it probed. The configuration wins.
+func features(cfg OVSFeatures, dbVersion string, log *ovslog.Log) OVSFeatures {
+	f := cfg
+	if f.Version == "" {
+		f.Version = dbVersion
+	}
+	if log == nil {
+		return f
+	}
+	cur := log.Current()
+	if ev, ok := cur.LastStart(); ok && f.Version == "" {
+		f.Version = ev.Version
+	}
+	if !f.CTStateKnown {
+		f.CTStateBits, f.CTStateKnown = cur.CTState()
+	}
+	return f
 }
 
 // explainFlows is explain with its device lookups and kernel access given,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ovsoffload/ovsoffload/dpflow"
 	"github.com/ovsoffload/ovsoffload/offload"
+	"github.com/ovsoffload/ovsoffload/ovslog"
 )
 
 func readDump(t *testing.T, name string) []*dpflow.Flow {
@@ -207,5 +208,26 @@ func TestExplainFlowsDumpFails(t *testing.T) {
 	}
 	if len(k.adds) != 0 {
 		t.Errorf("%d installs on a device whose filters could not be read", len(k.adds))
+	}
+}
+
+// TestFeaturesFromLog: the version and the ct_state bits come from the
+// running daemon's part of a recorded ovs-vswitchd 3.1.0 log when neither
+// the configuration nor the database has them; the configuration wins.
+func TestFeaturesFromLog(t *testing.T) {
+	log, err := ovslog.ReadFile(filepath.Join("..", "ovslog", "testdata", "ovs-3.1.0-recorded.log"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := features(OVSFeatures{}, "", log)
+	if f.Version != "3.1.0" || f.Family() != OVSFamily31 || !f.CTStateKnown || f.CTStateBits != 0 {
+		t.Errorf("from the log: %+v", f)
+	}
+	f = features(OVSFeatures{CTStateBits: 0x27, CTStateKnown: true}, "3.6.0", log)
+	if f.Version != "3.6.0" || f.CTStateBits != 0x27 {
+		t.Errorf("the database and the configuration must win: %+v", f)
+	}
+	if f := features(OVSFeatures{}, "", nil); f.Version != "" || f.CTStateKnown {
+		t.Errorf("without a log: %+v", f)
 	}
 }

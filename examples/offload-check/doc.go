@@ -11,6 +11,7 @@
 //
 //	offload-check [--db unix:PATH] [--target CTL] [--pod [NS/]NAME | --iface-id ID | --port NAME]
 //	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP] [--counter-window 5s]
+//	              [--log OVS_VSWITCHD_LOG [--debug-window DURATION]]
 //	              [--probe [--dry-run] [--probe-interval D] [--probe-max N]]
 //	              [--ovs-version V] [--ct-state-bits 0x..]
 //
@@ -21,8 +22,15 @@
 // in hardware whose software packets grew is flagged "in hardware, but
 // traffic in software" (reason traffic-in-software).
 //
-// With the tc backend, every flow that is not in hardware gets the reasons
-// OVS's own TC translation refuses it for (tc.Translator: the key, mask or
+// --log reads ovs-vswitchd's log for OVS's own reasons (package ovslog):
+// the last offload failure of each port, and for a flow the failure logged
+// for its UFID with the refusal before it. --debug-window raises OVS's
+// offload log modules to dbg through the control socket for that long
+// (send traffic meanwhile) and then puts the exact previous levels back,
+// also on timeout, SIGINT or SIGTERM (package appctl).
+//
+// With the tc backend, every flow that is not in hardware also gets the
+// reasons OVS's own TC translation refuses it for (tc.Translator: the key, mask or
 // action, and the OVS function that decides). --probe goes further: for a
 // flow OVS can translate, it installs the filter OVS would install with
 // skip_sw and the verbose flag in a chain nothing uses, reports the

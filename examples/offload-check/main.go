@@ -9,14 +9,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"github.com/ovsoffload/ovsoffload/appctl"
 	"github.com/ovsoffload/ovsoffload/examples/internal/nodeflags"
 	"github.com/ovsoffload/ovsoffload/offload"
+	"github.com/ovsoffload/ovsoffload/ovslog"
 	"github.com/ovsoffload/ovsoffload/tc"
 )
 
@@ -49,6 +52,15 @@ type result struct {
 	Verdict       string          `json:"verdict"`
 }
 
+// maxDebugWindow bounds --debug-window: OVS at dbg writes a lot.
+const maxDebugWindow = 10 * time.Minute
+
+// logOptions are the flags that read ovs-vswitchd's log.
+type logOptions struct {
+	path   string        // --log
+	window time.Duration // --debug-window
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("offload-check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -58,6 +70,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&sel.Pod, "pod", "", "check the pod `[NAMESPACE/]NAME` (external_ids pod-namespace, pod-name)")
 	fs.StringVar(&sel.IfaceID, "iface-id", "", "check the interface with external_ids:iface-id=`ID`")
 	fs.StringVar(&sel.Port, "port", "", "check the OVS port `NAME`")
+	var lo logOptions
+	fs.StringVar(&lo.path, "log", "", "read ovs-vswitchd's log `file` (its --log-file) for offload failures, OVS's own reasons and the probe tc lines")
+	fs.DurationVar(&lo.window, "debug-window", 0, "before checking, raise OVS's offload log modules to dbg for this `long` (send traffic meanwhile), then put the exact previous levels back; needs --log; at most 10m")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	var xo explainOpts
 	fs.BoolVar(&xo.Probe, "probe", false, "for each flow not in hardware, install the filter OVS would install with skip_sw and verbose in an unused chain, report the driver's answer verbatim, delete it (tc backend)")
@@ -103,23 +118,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *window < 0 || *window >= *timeout {
 		return fail(fmt.Errorf("--counter-window %v: want 0 or a duration shorter than --timeout (%v)", *window, *timeout))
 	}
-	if xo.DryRun && !xo.Probe {
+	switch {
+	case lo.window < 0 || lo.window > maxDebugWindow:
+		return fail(fmt.Errorf("--debug-window %v: want a duration from 0 to %v", lo.window, maxDebugWindow))
+	case lo.window > 0 && lo.path == "":
+		return fail(errors.New("--debug-window needs --log: the window's lines are read from ovs-vswitchd's log file"))
+	case lo.window > 0 && node.FromFile != "":
+		return fail(errors.New("--debug-window needs a live ovs-vswitchd, not --from-file"))
+	case xo.DryRun && !xo.Probe:
 		return fail(errors.New("--dry-run needs --probe"))
-	}
-	if xo.Probe && (xo.Interval <= 0 || xo.MaxFlows <= 0) {
+	case xo.Probe && (xo.Interval <= 0 || xo.MaxFlows <= 0):
 		return fail(errors.New("--probe-interval and --probe-max must be positive"))
 	}
 	feat, err := xo.features()
 	if err != nil {
 		return fail(err)
 	}
-	// An interrupt cancels the context: a probe in flight still deletes
-	// its filter before the command exits.
+	// SIGINT and SIGTERM end the context: a debug window then puts the
+	// log levels back, and a probe in flight deletes its filter, before
+	// the command exits.
 	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx, cancel := context.WithTimeout(sigCtx, *timeout)
+	ctx, cancel := context.WithTimeout(sigCtx, *timeout+lo.window)
 	defer cancel()
-	res, err := check(ctx, &node, sel, *window, feat, xo.probe())
+	res, err := check(ctx, &node, sel, *window, lo, stderr, feat, xo.probe())
 	if err != nil {
 		return fail(err)
 	}
@@ -141,9 +163,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 // check opens the node, verifies its flows with the backend and narrows the
 // report to the selection. With a window, it verifies twice, window apart,
 // and flags the flows in hardware whose software packets grew in between.
-// With the tc backend, feat and probe configure the explanation of the
-// flows not in hardware (the probe runs on the last verification only).
-func check(ctx context.Context, node *nodeflags.Flags, sel selector, window time.Duration, feat tc.OVSFeatures, probe *tc.ProbeConfig) (*result, error) {
+// With lo.path, it first reads ovs-vswitchd's log (after a debug window
+// when lo.window is set) as evidence. With the tc backend, feat and probe
+// configure the explanation of the flows not in hardware (the probe runs on
+// the last verification only).
+func check(ctx context.Context, node *nodeflags.Flags, sel selector, window time.Duration, lo logOptions, progress io.Writer,
+	feat tc.OVSFeatures, probe *tc.ProbeConfig) (*result, error) {
 	s, err := node.Open(ctx)
 	if err != nil {
 		return nil, err
@@ -159,6 +184,16 @@ func check(ctx context.Context, node *nodeflags.Flags, sel selector, window time
 		s.Backend = last
 	}
 	res := &result{Selection: sel, BackendChoice: s.Why, Warnings: s.Warnings}
+	var raised []string
+	if lo.path != "" {
+		modules := ovslog.DebugModules
+		if s.Backend.Name() != "tc" { // OVS-DOCA, or a node whose flows stay in OVS
+			modules = append(slices.Clone(modules), ovslog.DebugModulesUserspace...)
+		}
+		if s.Node.Log, raised, err = readLog(ctx, node.Target, lo, modules, progress); err != nil {
+			return nil, err
+		}
+	}
 
 	var names []string
 	if !sel.empty() {
@@ -189,6 +224,9 @@ func check(ctx context.Context, node *nodeflags.Flags, sel selector, window time
 			return nil, fmt.Errorf("verifying again with backend %s after %v: %w", s.Backend.Name(), window, err)
 		}
 		report.CompareCounters(first)
+	}
+	if report.OVSLog != nil {
+		report.OVSLog.DebugModules = raised
 	}
 	for i := range res.Ports {
 		for _, f := range report.Flows {
@@ -295,4 +333,29 @@ func (o explainOpts) probe() *tc.ProbeConfig {
 		return nil
 	}
 	return &tc.ProbeConfig{DryRun: o.DryRun, Interval: o.Interval, MaxFlows: o.MaxFlows}
+}
+
+// readLog reads ovs-vswitchd's log file (offload.ReadOVSLog). With a
+// debug window, it first raises the modules (OVS's TC offload modules; with
+// a backend other than tc also the userspace datapath's) to dbg for the window's duration
+// and puts the exact previous levels back (also when ctx ends: SIGINT,
+// SIGTERM, timeout). It returns the modules the window raised.
+func readLog(ctx context.Context, target string, lo logOptions, modules []string, progress io.Writer) (*ovslog.Log, []string, error) {
+	if lo.window > 0 {
+		fmt.Fprintf(progress, "offload-check: debug window: OVS's offload modules at dbg in %s for %v; send traffic now\n", lo.path, lo.window)
+	}
+	l, raised, err := offload.ReadOVSLog(ctx, offload.OVSLogOptions{Path: lo.path, Window: lo.window, Socket: target, Modules: modules})
+	var re *appctl.RestoreError
+	switch {
+	case errors.As(err, &re):
+		return nil, nil, fmt.Errorf("%w; put them back by hand with ovs-appctl vlog/set MODULE:%s:LEVEL (vlog/list shows them)", err, re.Dest)
+	case err != nil && lo.window > 0 && raised != nil:
+		return nil, nil, fmt.Errorf("%w (the previous log levels were put back)", err)
+	case err != nil:
+		return nil, nil, err
+	}
+	if lo.window > 0 {
+		fmt.Fprintf(progress, "offload-check: debug window closed: %s back to their previous levels\n", strings.Join(raised, ", "))
+	}
+	return l, raised, nil
 }

@@ -1,0 +1,271 @@
+package appctl
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Sentinel errors of the package, matched with errors.Is.
+var (
+	// ErrNotFound: the daemon's pid file or control socket does not exist.
+	ErrNotFound = errors.New("appctl: not found")
+	// ErrNotSupported: the daemon does not know the command (it answered
+	// "... is not a valid command").
+	ErrNotSupported = errors.New("appctl: not supported")
+)
+
+// DefaultMaxResponse bounds the size of one reply (64 MiB): a reply larger
+// than that is an error, not a partial result.
+const DefaultMaxResponse = 64 << 20
+
+// Error is the error reply of a daemon to a command, as ovs-appctl prints
+// it on stderr.
+type Error struct {
+	// Command is the command with its arguments, as sent.
+	Command string
+	// Message is the daemon's text, verbatim.
+	Message string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("appctl: %s: %s", e.Command, strings.TrimRight(e.Message, "\n"))
+}
+
+// Is makes errors.Is(err, ErrNotSupported) true when the daemon said the
+// command is not valid (unixctl's own wording).
+func (e *Error) Is(target error) bool {
+	return target == ErrNotSupported && strings.Contains(e.Message, "is not a valid command")
+}
+
+// Client talks to one daemon over its unixctl control socket (the JSON-RPC
+// protocol of OVS's lib/unixctl.c that ovs-appctl speaks). Calls are
+// serialised; a Client is safe for concurrent use.
+type Client struct {
+	// MaxResponse bounds the size of one reply in bytes; 0 means
+	// DefaultMaxResponse.
+	MaxResponse int64
+
+	mu     sync.Mutex
+	conn   net.Conn
+	path   string
+	nextID int64
+	broken error
+}
+
+// Dial connects to the control socket at path (for example
+// /var/run/openvswitch/ovs-vswitchd.1234.ctl, see FindSocket).
+func Dial(path string) (*Client, error) {
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: control socket %s: %v", ErrNotFound, path, err)
+		}
+		return nil, fmt.Errorf("appctl: connecting to %s: %w", path, err)
+	}
+	return &Client{conn: conn, path: path}, nil
+}
+
+// Close closes the connection.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.broken == nil {
+		c.broken = net.ErrClosed
+	}
+	return c.conn.Close()
+}
+
+// request is a JSON-RPC 1.0 request as unixctl reads it.
+type request struct {
+	Method string   `json:"method"`
+	Params []string `json:"params"`
+	ID     int64    `json:"id"`
+}
+
+// response is a JSON-RPC 1.0 reply: exactly one of Result and Error is not
+// null. Result is a string for text output (and JSON for daemons asked for
+// JSON output); Error is a string.
+type response struct {
+	ID     json.RawMessage `json:"id"`
+	Result json.RawMessage `json:"result"`
+	Error  json.RawMessage `json:"error"`
+}
+
+// Call runs cmd with args on the daemon and returns its reply, verbatim as
+// ovs-appctl prints it. An error reply is an *Error. The context bounds the
+// call: when it ends the connection is unusable and every later Call fails
+// (dial again).
+func (c *Client) Call(ctx context.Context, cmd string, args ...string) (string, error) {
+	if cmd == "" {
+		return "", errors.New("appctl: empty command")
+	}
+	for _, s := range append([]string{cmd}, args...) {
+		if !utf8.ValidString(s) {
+			return "", fmt.Errorf("appctl: %q is not valid UTF-8", s)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.broken != nil {
+		return "", fmt.Errorf("appctl: %s: connection to %s unusable: %w", cmd, c.path, c.broken)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if args == nil {
+		args = []string{}
+	}
+	id := c.nextID
+	c.nextID++
+	req, err := json.Marshal(request{Method: cmd, Params: args, ID: id})
+	if err != nil {
+		return "", fmt.Errorf("appctl: encoding %s: %w", cmd, err)
+	}
+	// A deadline from the context, and the context's end, wake a blocked
+	// read or write.
+	if d, ok := ctx.Deadline(); ok {
+		_ = c.conn.SetDeadline(d)
+	} else {
+		_ = c.conn.SetDeadline(time.Time{})
+	}
+	stop := context.AfterFunc(ctx, func() { _ = c.conn.SetDeadline(time.Unix(1, 0)) })
+	resp, err := c.roundTrip(req)
+	if !stop() && err == nil {
+		// The context ended as the reply came: the deadline may be set
+		// under a later call, so this connection is done.
+		c.broken = fmt.Errorf("context ended during %s: %w", cmd, ctx.Err())
+	}
+	if err != nil {
+		c.broken = err
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return "", fmt.Errorf("appctl: %s: %w", cmd, ctxErr)
+		}
+		if d, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(d) {
+			// The socket's deadline fired a moment before the context's.
+			return "", fmt.Errorf("appctl: %s: %w", cmd, context.DeadlineExceeded)
+		}
+		return "", fmt.Errorf("appctl: %s on %s: %w", cmd, c.path, err)
+	}
+	var gotID int64
+	if err := json.Unmarshal(resp.ID, &gotID); err != nil || gotID != id {
+		c.broken = fmt.Errorf("reply id %s does not match request id %d", resp.ID, id)
+		return "", fmt.Errorf("appctl: %s: %w", cmd, c.broken)
+	}
+	full := strings.Join(append([]string{cmd}, args...), " ")
+	if !isNull(resp.Error) {
+		var msg string
+		if err := json.Unmarshal(resp.Error, &msg); err != nil {
+			msg = string(resp.Error) // not a string: keep the JSON text
+		}
+		return "", &Error{Command: full, Message: msg}
+	}
+	if isNull(resp.Result) {
+		return "", nil
+	}
+	var out string
+	if err := json.Unmarshal(resp.Result, &out); err != nil {
+		return string(resp.Result), nil // JSON output (--format json): the JSON text
+	}
+	return out, nil
+}
+
+// roundTrip writes one request and reads one reply, within MaxResponse.
+func (c *Client) roundTrip(req []byte) (*response, error) {
+	if _, err := c.conn.Write(req); err != nil {
+		return nil, err
+	}
+	max := c.MaxResponse
+	if max <= 0 {
+		max = DefaultMaxResponse
+	}
+	lr := &io.LimitedReader{R: c.conn, N: max + 1}
+	dec := json.NewDecoder(lr)
+	var resp response
+	if err := dec.Decode(&resp); err != nil {
+		if lr.N <= 0 {
+			return nil, fmt.Errorf("reply larger than %d bytes", max)
+		}
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("daemon closed the connection: %w", io.ErrUnexpectedEOF)
+		}
+		return nil, fmt.Errorf("decoding reply: %w", err)
+	}
+	// The decoder may have read past the reply; unixctl sends one reply
+	// per request, so anything buffered is a protocol error.
+	if rest, _ := io.ReadAll(dec.Buffered()); len(bytes.TrimSpace(rest)) > 0 {
+		return nil, fmt.Errorf("unexpected data after the reply: %.40q", rest)
+	}
+	return &resp, nil
+}
+
+func isNull(m json.RawMessage) bool {
+	return len(m) == 0 || string(bytes.TrimSpace(m)) == "null"
+}
+
+// DefaultRunDir is OVS's run directory as ovs-appctl finds it: $OVS_RUNDIR,
+// or /var/run/openvswitch.
+func DefaultRunDir() string {
+	if d := os.Getenv("OVS_RUNDIR"); d != "" {
+		return d
+	}
+	return "/var/run/openvswitch"
+}
+
+// maxPIDFile bounds what is read from a pid file.
+const maxPIDFile = 64
+
+// FindSocket returns the control socket of target as ovs-appctl -t does:
+// a target starting with "/" is the socket's path; otherwise target names
+// a daemon ("ovs-vswitchd"), whose pid is read from rundir/target.pid and
+// whose socket is rundir/target.PID.ctl. An empty rundir means
+// DefaultRunDir(); an empty target means "ovs-vswitchd".
+func FindSocket(rundir, target string) (string, error) {
+	if target == "" {
+		target = "ovs-vswitchd"
+	}
+	if strings.HasPrefix(target, "/") {
+		return filepath.Clean(target), nil
+	}
+	if strings.ContainsAny(target, "/\x00") || target == "." || target == ".." || strings.ContainsFunc(target, isControl) {
+		return "", fmt.Errorf("appctl: target %q: want a daemon name or an absolute socket path", target)
+	}
+	if rundir == "" {
+		rundir = DefaultRunDir()
+	}
+	pidfile := filepath.Join(rundir, target+".pid")
+	f, err := os.Open(pidfile)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("%w: pid file %s (is %s running?)", ErrNotFound, pidfile, target)
+		}
+		return "", fmt.Errorf("appctl: reading pid file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxPIDFile+1))
+	if err != nil {
+		return "", fmt.Errorf("appctl: reading pid file %s: %w", pidfile, err)
+	}
+	if len(b) > maxPIDFile {
+		return "", fmt.Errorf("appctl: pid file %s: longer than %d bytes", pidfile, maxPIDFile)
+	}
+	s := strings.TrimSpace(string(b))
+	pid, err := strconv.ParseUint(s, 10, 31)
+	if err != nil || pid == 0 {
+		return "", fmt.Errorf("appctl: pid file %s: %q is not a process id", pidfile, s)
+	}
+	return filepath.Join(rundir, fmt.Sprintf("%s.%d.ctl", target, pid)), nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
