@@ -1,0 +1,164 @@
+// Package textsafe guards text that crosses a trust boundary: Check finds
+// the bytes a one-line flow must not hold (control characters, invalid
+// UTF-8), and Escape makes any string safe to print on a terminal.
+//
+// The parsers (dpflow, openflow) use Check so that a newline cannot smuggle
+// a second flow into ovs-ofctl's input and a UTF-16 dump is refused instead
+// of being parsed into NUL-filled names. The human-readable output of the
+// examples and of offload.Report.WriteTable uses Escape so that a name read
+// from a dump or from OVSDB cannot send escape sequences to the terminal.
+package textsafe
+
+import (
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Check returns the byte offset of the first C0 control character (0x00 to
+// 0x1f, tab included), DEL (0x7f) or invalid UTF-8 sequence in s, and what
+// it is; it returns -1 and "" when s has none.
+func Check(s string) (off int, what string) {
+	i := 0
+	// Eight bytes a round while they are printable ASCII, the usual case.
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		const lo, hi = 0x0101010101010101, 0x8080808080808080
+		// A byte is flagged when it is >= 0x80, < 0x20 or == 0x7f.
+		if (x|(x-0x20*lo)|((x^0x7f*lo)-lo))&hi != 0 {
+			break
+		}
+	}
+	for i < len(s) {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
+		if c < 0x80 {
+			return i, Describe(c)
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i, "invalid UTF-8 byte " + hexByte(c)
+		}
+		i += n
+	}
+	return -1, ""
+}
+
+// Describe names an ASCII control byte: "NUL byte (0x00)",
+// "control character 0x0a (line feed)", ...
+func Describe(c byte) string {
+	switch c {
+	case 0:
+		return "NUL byte (0x00)"
+	case '\n':
+		return "control character 0x0a (line feed)"
+	case '\r':
+		return "control character 0x0d (carriage return)"
+	case '\t':
+		return "control character 0x09 (tab)"
+	case 0x1b:
+		return "control character 0x1b (escape)"
+	case 0x7f:
+		return "control character 0x7f (DEL)"
+	}
+	return "control character " + hexByte(c)
+}
+
+func hexByte(c byte) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{'0', 'x', digits[c>>4], digits[c&15]})
+}
+
+// Printable reports whether s is valid UTF-8 made only of printable
+// characters (unicode.IsPrint: letters, marks, numbers, punctuation,
+// symbols and the ASCII space), so that Escape would return it unchanged
+// unless it holds a backslash.
+func Printable(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
+		if c < 0x80 {
+			return false
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 || !unicode.IsPrint(r) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// Escape returns s with every byte or character that is not printable
+// written as an escape, so that printing it cannot move the cursor, clear
+// the screen, set the window title or reorder text: C0 controls, DEL and
+// invalid UTF-8 bytes as \xNN (tab, line feed and carriage return as \t, \n,
+// \r), other non-printable characters (C1 controls, bidirectional
+// overrides, ...) as \uNNNN or \UNNNNNNNN. A backslash is written \\, so the
+// escaped text is unambiguous. Printable text without a backslash comes
+// back unchanged.
+func Escape(s string) string {
+	if Printable(s) && !hasBackslash(s) {
+		return s
+	}
+	return string(AppendEscape(make([]byte, 0, len(s)+16), s))
+}
+
+func hasBackslash(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' {
+			return true
+		}
+	}
+	return false
+}
+
+// AppendEscape appends Escape(s) to b.
+func AppendEscape(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f {
+			if c == '\\' {
+				b = append(b, '\\')
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		if c < 0x80 {
+			switch c {
+			case '\t':
+				b = append(b, `\t`...)
+			case '\n':
+				b = append(b, `\n`...)
+			case '\r':
+				b = append(b, `\r`...)
+			default:
+				b = append(b, `\x`...)
+				b = append(b, hexByte(c)[2:]...)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			b = append(b, `\x`...)
+			b = append(b, hexByte(c)[2:]...)
+		case unicode.IsPrint(r):
+			b = append(b, s[i:i+n]...)
+		default:
+			q := strconv.QuoteRuneToASCII(r) // '\u202e'
+			b = append(b, q[1:len(q)-1]...)
+		}
+		i += n
+	}
+	return b
+}
