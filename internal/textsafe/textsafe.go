@@ -10,25 +10,31 @@
 package textsafe
 
 import (
+	"encoding/binary"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Check returns the byte offset of the first C0 control character (0x00 to
 // 0x1f, tab included), DEL (0x7f) or invalid UTF-8 sequence in s, and what
 // it is; it returns -1 and "" when s has none.
 func Check(s string) (off int, what string) {
+	// Thirty-two bytes a round while they are printable ASCII, the usual
+	// case. (The little-endian loads compile to one move each; b aliases s
+	// and is only read.)
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
 	i := 0
-	// Eight bytes a round while they are printable ASCII, the usual case.
-	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		const lo, hi = 0x0101010101010101, 0x8080808080808080
-		// A byte is flagged when it is >= 0x80, < 0x20 or == 0x7f.
-		if (x|(x-0x20*lo)|((x^0x7f*lo)-lo))&hi != 0 {
+	for r := b; len(r) >= 32; r = r[32:] {
+		if flagged(binary.LittleEndian.Uint64(r))|flagged(binary.LittleEndian.Uint64(r[8:]))|
+			flagged(binary.LittleEndian.Uint64(r[16:]))|flagged(binary.LittleEndian.Uint64(r[24:])) != 0 {
 			break
 		}
+		i += 32
+	}
+	for r := b[i:]; len(r) >= 8 && flagged(binary.LittleEndian.Uint64(r)) == 0; r = r[8:] {
+		i += 8
 	}
 	for i < len(s) {
 		c := s[i]
@@ -46,6 +52,17 @@ func Check(s string) (off int, what string) {
 		i += n
 	}
 	return -1, ""
+}
+
+// flagged returns a word with the high bit set in some byte when one of
+// x's eight bytes is >= 0x80, < 0x20 or == 0x7f, and 0 when all are
+// printable ASCII. (It may flag a printable byte above a flagged one, as
+// borrows carry; Check then looks byte by byte.)
+func flagged(x uint64) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	// x: >= 0x80; x+lo: 0x7f (and up); x-0x20*lo: below 0x20. Carries and
+	// borrows only move upward, so the lowest bad byte is always flagged.
+	return (x | (x + lo) | (x - 0x20*lo)) & hi
 }
 
 // Describe names an ASCII control byte: "NUL byte (0x00)",
