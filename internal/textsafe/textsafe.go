@@ -92,8 +92,7 @@ func hexByte(c byte) string {
 
 // Printable reports whether s is valid UTF-8 made only of printable
 // characters (unicode.IsPrint: letters, marks, numbers, punctuation,
-// symbols and the ASCII space), so that Escape would return it unchanged
-// unless it holds a backslash.
+// symbols and the ASCII space), so that Escape returns it unchanged.
 func Printable(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -118,23 +117,14 @@ func Printable(s string) bool {
 // the screen, set the window title or reorder text: C0 controls, DEL and
 // invalid UTF-8 bytes as \xNN (tab, line feed and carriage return as \t, \n,
 // \r), other non-printable characters (C1 controls, bidirectional
-// overrides, ...) as \uNNNN or \UNNNNNNNN. A backslash is written \\, so the
-// escaped text is unambiguous. Printable text without a backslash comes
-// back unchanged.
+// overrides, ...) as \uNNNN or \UNNNNNNNN. Printable text comes back
+// unchanged, backslashes included, so that text already quoted (%q) is not
+// escaped twice.
 func Escape(s string) string {
-	if Printable(s) && !hasBackslash(s) {
+	if Printable(s) {
 		return s
 	}
 	return string(AppendEscape(make([]byte, 0, len(s)+16), s))
-}
-
-func hasBackslash(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' {
-			return true
-		}
-	}
-	return false
 }
 
 // AppendEscape appends Escape(s) to b.
@@ -142,9 +132,6 @@ func AppendEscape(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c >= 0x20 && c < 0x7f {
-			if c == '\\' {
-				b = append(b, '\\')
-			}
 			b = append(b, c)
 			i++
 			continue

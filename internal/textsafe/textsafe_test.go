@@ -55,7 +55,7 @@ func TestEscape(t *testing.T) {
 		{"\xff\xfeq\x00", `\xff\xfeq\x00`},
 		{"csi\u009b2J", `csi\u009b2J`},
 		{"rtl\u202egpj.exe", `rtl\u202egpj.exe`},
-		{`back\slash`, `back\\slash`},
+		{`back\slash`, `back\slash`},
 	}
 	for _, tt := range tests {
 		got := Escape(tt.in)
