@@ -71,15 +71,58 @@ type Node struct {
 	// Dump, when set, replaces running dpctl/dump-flows -m --names (for
 	// dumps read from a file, and tests).
 	Dump func(ctx context.Context) ([]*dpflow.Flow, error)
+	// Scan, when set (and Dump is not), streams the flows of a saved dump
+	// to yield one at a time, reading the dump again at each call, and
+	// returns yield's first error. The *Flow passed to yield is valid only
+	// during the call (a dpflow.Scanner's reused Flow). Verify then holds
+	// one flow at a time instead of the whole dump (see EachFlow).
+	Scan func(ctx context.Context, yield func(*dpflow.Flow) error) error
 }
 
-// DumpFlows returns the node's datapath flows: from Dump when set, otherwise
-// by running ovs-appctl dpctl/dump-flows -m --names against Target.
+// DumpFlows returns the node's datapath flows: from Dump when set, from Scan
+// (each flow cloned) when set, otherwise by running ovs-appctl
+// dpctl/dump-flows -m --names against Target.
 func (n *Node) DumpFlows(ctx context.Context) ([]*dpflow.Flow, error) {
-	if n.Dump != nil {
+	switch {
+	case n.Dump != nil:
 		return n.Dump(ctx)
+	case n.Scan != nil:
+		var flows []*dpflow.Flow
+		err := n.Scan(ctx, func(f *dpflow.Flow) error {
+			flows = append(flows, f.Clone())
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return flows, nil
 	}
 	return dpflow.Dump(ctx, dpflow.DumpOptions{Target: n.Target, Verbose: true, Names: true})
+}
+
+// Streams reports whether EachFlow streams the flows (Scan is set and Dump
+// is not), so that a backend needing two passes over them can take them
+// without holding the dump.
+func (n *Node) Streams() bool { return n.Dump == nil && n.Scan != nil }
+
+// EachFlow calls fn with each datapath flow of the node, in dump order, and
+// returns fn's first error. With Scan set (and Dump not), the flows are
+// streamed: fn's *Flow is valid only during the call, and memory stays
+// bounded by one flow. Otherwise the flows come from DumpFlows.
+func (n *Node) EachFlow(ctx context.Context, fn func(*dpflow.Flow) error) error {
+	if n.Streams() {
+		return n.Scan(ctx, fn)
+	}
+	flows, err := n.DumpFlows(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range flows {
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CheckStatus is the outcome of one preflight check.
