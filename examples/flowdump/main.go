@@ -30,7 +30,14 @@ const (
 	kindOfctl = "ofctl" // ovs-ofctl dump-flows
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+func main() {
+	// Flow text is escaped where it is printed; messages go through an
+	// escaping writer as well.
+	stderr := textsafe.NewWriter(os.Stderr)
+	code := run(os.Args[1:], os.Stdin, os.Stdout, stderr)
+	stderr.Flush()
+	os.Exit(code)
+}
 
 // tool is one run of flowdump over its input files.
 type tool struct {

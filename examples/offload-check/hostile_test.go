@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ovsoffload/ovsoffload/ovsdb"
+	"github.com/ovsoffload/ovsoffload/ovstest"
 )
 
 // peakHeap runs fn while sampling the live heap, and returns the highest
@@ -110,4 +114,65 @@ func TestFromFileLineTooLong(t *testing.T) {
 	if code != exitError || !strings.Contains(errOut.String(), path+": dpflow: line 5: longer than 4096 bytes") {
 		t.Errorf("exit %d, stderr %q", code, errOut.String())
 	}
+}
+
+// noControl fails when s holds a byte a terminal acts on: a control
+// character other than line feed, or a C1 control / bidi override.
+func noControl(t *testing.T, what, s string) {
+	t.Helper()
+	for i, r := range s {
+		if r < 0x20 && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0x202e || r == utf8RuneError {
+			t.Errorf("%s: raw %U at byte %d: %q", what, r, i, s)
+			return
+		}
+	}
+}
+
+const utf8RuneError = '\uFFFD'
+
+// Issue 13, defect 11: a pod name from OVSDB with an escape sequence is
+// printed escaped in the table; a dump with one is refused, and the error
+// is printed escaped.
+func TestHostileNamesEscaped(t *testing.T) {
+	ep := ovstest.StartInProcessDB(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	db := ovstest.Dial(t, ep)
+	if _, err := db.EnsureBridge(ctx, ovsdb.BridgeSpec{Name: "br-int", DatapathType: ovsdb.DatapathNetdev}); err != nil {
+		t.Fatal(err)
+	}
+	const evil = "evil\x1b[2J\x1b]0;pwned\a\u009b2J\u202e"
+	att := ovsdb.PodAttachment{IfaceID: "iface\x1b[31m", PodName: evil, PodNamespace: "default\t"}
+	if _, err := db.EnsurePort(ctx, ovsdb.PortSpec{Bridge: "br-int", Name: "pf0vf0", ExternalIDs: att.ExternalIDs()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{}, {"--port", "pf0vf0"}} {
+		code, out, errOut := runCheck(t, ep, "tc.dump", append([]string{"--backend", "none"}, args...)...)
+		if code != exitNotAll {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+		noControl(t, "table", out)
+		if !strings.Contains(out, `evil\x1b[2J\x1b]0;pwned\x07\u009b2J\u202e`) || !strings.Contains(out, `default\t/`) {
+			t.Errorf("%v: pod name not shown escaped:\n%s", args, out)
+		}
+	}
+	// JSON keeps the name as it is (encoding/json escapes it).
+	code, res := checkJSON(t, ep, "tc.dump", "--backend", "none", "--port", "pf0vf0")
+	if code != exitNotAll || len(res.Ports) != 1 || res.Ports[0].Pod != "default\t/"+evil {
+		t.Errorf("JSON: exit %d, ports %+v", code, res.Ports)
+	}
+
+	// A dump whose port name holds an escape sequence.
+	path := filepath.Join(t.TempDir(), "evil.dump")
+	line := "ufid:3b5c9e1a-7d20-4f6e-9a43-0c1d2e3f4a01, recirc_id(0),in_port(pf0\x1b]0;pwned\a\x1b[2J),eth_type(0x0800),ipv4(frag=no), packets:1, bytes:2, used:never, dp:ovs, actions:drop\n"
+	if err := os.WriteFile(path, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	code = run([]string{"--db", ep, "--eswitch=false", "--backend", "none", "--from-file", path}, &out, &errOut)
+	if code != exitError || !strings.Contains(errOut.String(), "evil.dump: dpflow: 1:68: control character 0x1b (escape)") {
+		t.Errorf("evil dump: exit %d, stderr %q", code, errOut.String())
+	}
+	noControl(t, "stderr", errOut.String())
+	noControl(t, "stdout", out.String())
 }

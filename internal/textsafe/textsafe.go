@@ -11,8 +11,9 @@ package textsafe
 
 import (
 	"encoding/binary"
-	"strconv"
+	"io"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -159,10 +160,95 @@ func AppendEscape(b []byte, s string) []byte {
 		case unicode.IsPrint(r):
 			b = append(b, s[i:i+n]...)
 		default:
-			q := strconv.QuoteRuneToASCII(r) // '\u202e'
-			b = append(b, q[1:len(q)-1]...)
+			b = appendU(b, r)
 		}
 		i += n
 	}
 	return b
+}
+
+// appendU appends r as \uNNNN, or as a surrogate pair \uNNNN\uNNNN above
+// U+FFFF, as JSON writes it.
+func appendU(b []byte, r rune) []byte {
+	if r > 0xffff {
+		r1, r2 := utf16.EncodeRune(r)
+		return appendU(appendU(b, r1), r2)
+	}
+	const digits = "0123456789abcdef"
+	return append(b, '\\', 'u', digits[r>>12&15], digits[r>>8&15], digits[r>>4&15], digits[r&15])
+}
+
+// Writer escapes, as Escape does, whatever it writes to the underlying
+// writer, except line feeds and tabs, which pass through: output made for
+// people (messages, tables already aligned) can go through it whole. On
+// JSON that encoding/json wrote, the only characters it escapes are
+// non-printable characters inside strings, written \uNNNN: the JSON means
+// the same. A UTF-8 sequence split between two writes is escaped whole;
+// Flush writes an unfinished one at the end.
+type Writer struct {
+	w    io.Writer
+	pend []byte // the start of a UTF-8 sequence the next write may finish
+	buf  []byte
+}
+
+// NewWriter returns a Writer writing to w.
+func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
+
+// Write escapes p and writes it. It reports len(p) on success.
+func (sw *Writer) Write(p []byte) (int, error) {
+	data := p
+	if len(sw.pend) > 0 {
+		data = append(sw.pend, p...)
+		sw.pend = nil
+	}
+	// Keep an unfinished sequence at the end for the next write.
+	for k := 1; k <= 3 && k <= len(data); k++ {
+		c := data[len(data)-k]
+		if c < 0x80 {
+			break
+		}
+		if c >= 0xc0 { // a leading byte
+			if !utf8.FullRune(data[len(data)-k:]) {
+				sw.pend = append([]byte(nil), data[len(data)-k:]...)
+				data = data[:len(data)-k]
+			}
+			break
+		}
+	}
+	sw.buf = sw.buf[:0]
+	for len(data) > 0 {
+		i := 0
+		for i < len(data) && (data[i] == '\n' || data[i] == '\t') {
+			i++
+		}
+		sw.buf = append(sw.buf, data[:i]...)
+		data = data[i:]
+		j := 0
+		for j < len(data) && data[j] != '\n' && data[j] != '\t' {
+			j++
+		}
+		seg := string(data[:j])
+		if Printable(seg) {
+			sw.buf = append(sw.buf, seg...)
+		} else {
+			sw.buf = AppendEscape(sw.buf, seg)
+		}
+		data = data[j:]
+	}
+	if _, err := sw.w.Write(sw.buf); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Flush writes, escaped, an unfinished UTF-8 sequence left by the last
+// write.
+func (sw *Writer) Flush() error {
+	if len(sw.pend) == 0 {
+		return nil
+	}
+	b := AppendEscape(nil, string(sw.pend))
+	sw.pend = nil
+	_, err := sw.w.Write(b)
+	return err
 }

@@ -1,6 +1,8 @@
 package textsafe
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -56,6 +58,7 @@ func TestEscape(t *testing.T) {
 		{"csi\u009b2J", `csi\u009b2J`},
 		{"rtl\u202egpj.exe", `rtl\u202egpj.exe`},
 		{`back\slash`, `back\slash`},
+		{"tag\U000e0001", `tag\udb40\udc01`},
 	}
 	for _, tt := range tests {
 		got := Escape(tt.in)
@@ -80,4 +83,47 @@ func FuzzEscape(f *testing.F) {
 			t.Fatalf("Check(%q) = %d disagrees with a rune scan", s, off)
 		}
 	})
+}
+
+func TestWriter(t *testing.T) {
+	in := "pod evil\x1b[2J\tport pf0\u009b2J\u202e\xff é\U000e0001\r\n"
+	want := `pod evil\x1b[2J` + "\t" + `port pf0\u009b2J\u202e\xff é\udb40\udc01\r` + "\n"
+	var whole bytes.Buffer
+	w := NewWriter(&whole)
+	if n, err := w.Write([]byte(in)); n != len(in) || err != nil {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	if whole.String() != want {
+		t.Errorf("got  %q\nwant %q", whole.String(), want)
+	}
+	// Byte by byte: split UTF-8 sequences are escaped whole, or kept.
+	var split bytes.Buffer
+	w = NewWriter(&split)
+	for i := range len(in) {
+		w.Write([]byte{in[i]})
+	}
+	w.Flush()
+	if split.String() != want {
+		t.Errorf("byte by byte:\n got %q\nwant %q", split.String(), want)
+	}
+	// An unfinished sequence at the end is written by Flush.
+	var tail bytes.Buffer
+	w = NewWriter(&tail)
+	w.Write([]byte("ab\xe2\x80"))
+	w.Flush()
+	if tail.String() != `ab\xe2\x80` {
+		t.Errorf("unfinished tail: %q", tail.String())
+	}
+	// JSON through the Writer means the same, and is printable.
+	v := map[string]string{"pod": "evil\x1b[2J\u009b\u202e\U000e0001é"}
+	b, _ := json.MarshalIndent(v, "", "\t")
+	var out bytes.Buffer
+	NewWriter(&out).Write(b)
+	var back map[string]string
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil || back["pod"] != v["pod"] {
+		t.Errorf("JSON through the Writer: %v, %q", err, back)
+	}
+	if !Printable(strings.NewReplacer("\n", "", "\t", "").Replace(out.String())) {
+		t.Errorf("JSON through the Writer is not printable: %q", out.String())
+	}
 }
