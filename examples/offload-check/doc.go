@@ -10,7 +10,13 @@
 // port or leaves through it:
 //
 //	offload-check [--db unix:PATH] [--target CTL] [--pod [NS/]NAME | --iface-id ID | --port NAME]
-//	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP]
+//	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP [--max-line BYTES]]
+//
+// --from-file streams a saved dump: the flows are read one at a time (twice
+// with --backend tc), never held, and a line longer than --max-line bytes
+// (1 MiB by default) is an error naming the line. Names and messages in the
+// text output have their non-printable characters escaped (a pod name
+// "evil\x1b[2J" cannot clear the screen); --json is JSON, escaped as JSON is.
 //
 // Without a selection it checks every flow of the node. Exit status: 0 when
 // every selected flow is verified in hardware, 1 when some are not or there
