@@ -106,23 +106,39 @@ func (n *Node) DumpFlows(ctx context.Context) ([]*dpflow.Flow, error) {
 func (n *Node) Streams() bool { return n.Dump == nil && n.Scan != nil }
 
 // EachFlow calls fn with each datapath flow of the node, in dump order, and
-// returns fn's first error. With Scan set (and Dump not), the flows are
-// streamed: fn's *Flow is valid only during the call, and memory stays
-// bounded by one flow. Otherwise the flows come from DumpFlows.
+// returns fn's first error. fn's *Flow is valid only during the call. With
+// Scan set (and Dump not), the flows are streamed and memory stays bounded
+// by one flow; with Dump set they come from Dump; otherwise from one run of
+// ovs-appctl dpctl/dump-flows -m --names, whose output is held (ovs-appctl
+// prints it at once) but parsed one flow at a time.
 func (n *Node) EachFlow(ctx context.Context, fn func(*dpflow.Flow) error) error {
-	if n.Streams() {
+	switch {
+	case n.Streams():
 		return n.Scan(ctx, fn)
+	case n.Dump != nil:
+		flows, err := n.Dump(ctx)
+		if err != nil {
+			return err
+		}
+		for _, f := range flows {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	flows, err := n.DumpFlows(ctx)
+	sc, err := dpflow.DumpScanner(ctx, dpflow.DumpOptions{Target: n.Target, Verbose: true, Names: true})
 	if err != nil {
 		return err
 	}
-	for _, f := range flows {
-		if err := fn(f); err != nil {
-			return err
+	for sc.Scan() {
+		if f := sc.Flow(); f != nil {
+			if err := fn(f); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	return sc.Err()
 }
 
 // CheckStatus is the outcome of one preflight check.
