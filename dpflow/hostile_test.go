@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+	"unsafe"
 )
 
 const hostileFlow = "ufid:1e6c1f0a-5c2d-4e7b-8a3f-4d2c1b0a9f88, recirc_id(0),in_port(pf0vf0),eth_type(0x0800),ipv4(frag=no), packets:1, bytes:2, used:never, dp:tc, actions:2"
@@ -219,4 +220,49 @@ func TestScannerLineTooLong(t *testing.T) {
 			t.Errorf("line of the limit ending %q: %d lines, %v; want %d", end, n, sc.Err(), want)
 		}
 	}
+}
+
+// Issue 13, defect 7: a cloned flow costs its nodes and its text, not a
+// parser's arenas (it was about 5 KiB for a 445-byte line), and it stays
+// unchanged while the Scanner goes on.
+func TestCloneCompact(t *testing.T) {
+	dump := strings.Join(ovnLines, "\n") + "\n"
+	sc := NewScanner(strings.NewReader(dump))
+	var clones []*Flow
+	var want []string
+	for sc.Scan() {
+		f := sc.Flow()
+		var c *Flow
+		allocs := testing.AllocsPerRun(10, func() { c = f.Clone() })
+		if allocs > 3 {
+			t.Errorf("line %d: Clone makes %v allocations, want at most 3", sc.Line(), allocs)
+		}
+		if !c.Equal(f) || c.String() != sc.Text() {
+			t.Errorf("line %d: clone differs:\n%s\n%s", sc.Line(), c, sc.Text())
+		}
+		clones, want = append(clones, c), append(want, sc.Text())
+	}
+	for i, c := range clones {
+		if c.String() != want[i] {
+			t.Errorf("clone %d changed after later Scans: %s", i, c)
+		}
+		g, _ := Parse(want[i])
+		if !c.Equal(g) {
+			t.Errorf("clone %d differs from Parse of its text", i)
+		}
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f, _ := Parse(ovnLines[3])
+	keep := make([]*Flow, 1000)
+	for i := range keep {
+		keep[i] = f.Clone()
+	}
+	runtime.ReadMemStats(&after)
+	per := (after.TotalAlloc - before.TotalAlloc) / 1000
+	if limit := uint64(countNodes(f.Match)+countNodes(f.Actions))*uint64(unsafe.Sizeof(Node{})) + uint64(len(ovnLines[3])) + 512; per > limit {
+		t.Errorf("a clone of a %d-byte line costs %d bytes, want at most %d", len(ovnLines[3]), per, limit)
+	}
+	runtime.KeepAlive(keep)
 }

@@ -273,14 +273,66 @@ func (s *Scanner) LineErr() error { return s.lineErr }
 func (s *Scanner) Err() error { return s.err }
 
 // Clone returns a deep copy of f that does not share memory with a
-// Scanner.
+// Scanner: its nodes are in one slice of exactly their number, and its
+// strings in one block of exactly their length, so a flow kept costs about
+// its nodes and its text (a Parse of its text would keep a parser's arenas
+// too, several KiB).
 func (f *Flow) Clone() *Flow {
-	g, err := Parse(f.String())
-	if err != nil {
-		// Cannot happen for a parsed flow: Format gives back parseable
-		// text. Keep a copy that shares nothing mutable.
-		c := *f
-		return &c
+	n, size := countNodes(f.Match)+countNodes(f.Actions), len(f.ExtraInfo)+len(f.keySep)+
+		len(f.Stats.Used)+len(f.Stats.TCPFlags)+len(f.Stats.Offloaded)+len(f.Stats.DP)
+	size += textSize(f.Match) + textSize(f.Actions)
+	c := &cloner{nodes: make([]Node, 0, n), text: make([]byte, 0, size)}
+	g := *f
+	g.Match = c.nodeList(f.Match)
+	g.Actions = c.nodeList(f.Actions)
+	g.ExtraInfo, g.keySep = c.str(f.ExtraInfo), c.str(f.keySep)
+	g.Stats.Used, g.Stats.TCPFlags = Used(c.str(string(f.Stats.Used))), c.str(f.Stats.TCPFlags)
+	g.Stats.Offloaded, g.Stats.DP = Offload(c.str(string(f.Stats.Offloaded))), c.str(f.Stats.DP)
+	return &g
+}
+
+func countNodes(ns []Node) int {
+	n := len(ns)
+	for i := range ns {
+		n += countNodes(ns[i].Children)
 	}
-	return g
+	return n
+}
+
+func textSize(ns []Node) int {
+	n := 0
+	for i := range ns {
+		n += len(ns[i].Name) + len(ns[i].Value) + len(ns[i].Mask) + textSize(ns[i].Children)
+	}
+	return n
+}
+
+// cloner copies nodes and strings into blocks sized beforehand: appends
+// never reallocate, so the slices and strings handed out stay valid.
+type cloner struct {
+	nodes []Node
+	text  []byte
+}
+
+func (c *cloner) str(s string) string {
+	if s == "" {
+		return ""
+	}
+	start := len(c.text)
+	c.text = append(c.text, s...)
+	return unsafe.String(&c.text[start], len(s))
+}
+
+func (c *cloner) nodeList(src []Node) []Node {
+	if src == nil {
+		return nil
+	}
+	start := len(c.nodes)
+	c.nodes = append(c.nodes, src...)
+	out := c.nodes[start : start+len(src) : start+len(src)]
+	for i := range out {
+		out[i].Name, out[i].Value, out[i].Mask = c.str(src[i].Name), c.str(src[i].Value), c.str(src[i].Mask)
+		out[i].Children = c.nodeList(src[i].Children)
+	}
+	return out
 }
