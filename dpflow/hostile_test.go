@@ -266,3 +266,15 @@ func TestCloneCompact(t *testing.T) {
 	}
 	runtime.KeepAlive(keep)
 }
+
+// A dump saved as UTF-8 with a byte order mark is refused at line 1,
+// column 1, with a message that says so.
+func TestScannerUTF8BOM(t *testing.T) {
+	sc := NewScanner(strings.NewReader("\ufeff" + dumpOf(1, "\n")))
+	sc.KeepGoing = true
+	sc.Scan()
+	var pe *ParseError
+	if !errors.As(sc.LineErr(), &pe) || pe.Line != 1 || pe.Column != 1 || !strings.Contains(pe.Msg, "byte order mark") {
+		t.Errorf("line 1: %v", sc.LineErr())
+	}
+}

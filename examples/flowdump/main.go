@@ -284,16 +284,22 @@ func notDpctlFlow(f *dpflow.Flow) string {
 }
 
 // notOfctlFlow says why a line that parsed is no OpenFlow flow: it has no
-// actions and a bare word that is no field or protocol OVS knows (as any
-// line of text would). It returns "" for a flow.
+// actions, and a bare word that is no field or protocol OVS knows (as any
+// line of text would) or no field OVS knows at all ("foo=bar") and no
+// header field (table, priority, cookie...). It returns "" for a flow.
 func notOfctlFlow(f *openflow.Flow) string {
 	if f.Has&openflow.HasActions != 0 || len(f.Actions) > 0 {
 		return ""
 	}
+	known := false
 	for _, m := range f.Match {
 		if !m.HasValue && !m.Raw && m.Kind() == openflow.KindOpaque {
 			return fmt.Sprintf("not an OpenFlow flow: %q is no field OVS knows, and the line has no actions", textsafe.Escape(m.Name))
 		}
+		known = known || m.Raw || m.Kind() != openflow.KindOpaque
+	}
+	if !known && len(f.Match) > 0 && f.Has == 0 {
+		return fmt.Sprintf("not an OpenFlow flow: no field OVS knows (%q, ...), and the line has no actions", textsafe.Escape(f.Match[0].Name))
 	}
 	return ""
 }

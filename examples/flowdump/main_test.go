@@ -437,6 +437,11 @@ func TestNotAFlow(t *testing.T) {
 			t.Errorf("%v: junk printed as a flow: %q", args, out)
 		}
 	}
+	for _, junk := range []string{"foo=bar baz=qux", "# a comment", "1 2 3", "<html>"} {
+		if code, _, errOut := flowdump(t, junk+"\n", "--check"); code != exitFlows || !strings.Contains(errOut, "not an OpenFlow flow") {
+			t.Errorf("%q: exit %d, %q", junk, code, errOut)
+		}
+	}
 	code, _, errOut := flowdump(t, "hello(world)\n", "--check")
 	if code != exitFlows || !strings.Contains(errOut, "not a datapath flow") {
 		t.Errorf("hello(world): exit %d, %q", code, errOut)

@@ -19,8 +19,9 @@ import (
 )
 
 // Check returns the byte offset of the first C0 control character (0x00 to
-// 0x1f, tab included), DEL (0x7f) or invalid UTF-8 sequence in s, and what
-// it is; it returns -1 and "" when s has none.
+// 0x1f, tab included), DEL (0x7f), invalid UTF-8 sequence or byte order mark
+// (U+FEFF, invisible, left by editors that save UTF-8 with a BOM) in s, and
+// what it is; it returns -1 and "" when s has none.
 func Check(s string) (off int, what string) {
 	// Thirty-two bytes a round while they are printable ASCII, the usual
 	// case. (The little-endian loads compile to one move each; b aliases s
@@ -49,6 +50,9 @@ func Check(s string) (off int, what string) {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && n <= 1 {
 			return i, "invalid UTF-8 byte " + hexByte(c)
+		}
+		if r == 0xfeff {
+			return i, "byte order mark U+FEFF (save the text as UTF-8 without a BOM)"
 		}
 		i += n
 	}

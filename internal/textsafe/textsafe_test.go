@@ -25,7 +25,8 @@ func TestCheck(t *testing.T) {
 		{"in_port(pf0\x1b]0;pwned\x07)", 11, "escape"},
 		{"abcdefgh\xff\xfe", 8, "invalid UTF-8 byte 0xff"},
 		{"abc\xc3", 3, "invalid UTF-8"},
-		{"\xef\xbb\xbfok", -1, ""}, // a UTF-8 BOM is valid UTF-8; the parsers reject it as syntax
+		{"\xef\xbb\xbfok", 0, "byte order mark"},
+		{"ok\ufeff", 2, "byte order mark"},
 	}
 	for _, tt := range tests {
 		off, what := Check(tt.in)
