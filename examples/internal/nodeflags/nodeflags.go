@@ -49,7 +49,7 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.Target, "target", "", "ovs-vswitchd control `socket` for ovs-appctl -t (default: ovs-appctl's)")
 	fs.StringVar(&f.Backend, "backend", "auto", "offload backend: auto, tc, doca or none")
 	fs.StringVar(&f.FromFile, "from-file", "", "read a saved `dump` of ovs-appctl dpctl/dump-flows -m --names instead of asking ovs-vswitchd")
-	fs.IntVar(&f.MaxLine, "max-line", dpflow.DefaultMaxLineLen, "longest line of the --from-file dump, in `bytes`: a longer one is an error")
+	fs.IntVar(&f.MaxLine, "max-line", dpflow.DefaultMaxLineLen, "longest line of the --from-file dump, in `bytes` (0: the default): a longer one is an error")
 	fs.BoolVar(&f.Eswitch, "eswitch", true, "read representors, hw-tc-offload and eswitch mode from this machine's eswitch")
 }
 
@@ -62,6 +62,9 @@ func (f *Flags) Check() error {
 	}
 	if f.DB == "" {
 		return errors.New("--db is empty")
+	}
+	if f.MaxLine < 0 {
+		return fmt.Errorf("--max-line %d: want a positive number of bytes (0: the default, %d)", f.MaxLine, dpflow.DefaultMaxLineLen)
 	}
 	return nil
 }
