@@ -415,6 +415,11 @@ func (t *tool) print(f json.Marshaler) {
 			t.errs++
 			return
 		}
+		// encoding/json writes C1 controls and bidirectional overrides
+		// raw; their \uNNNN escapes mean the same in JSON.
+		if !textsafe.Printable(string(b)) {
+			b = textsafe.AppendEscape(nil, string(b))
+		}
 		t.out.Write(b)
 		t.out.WriteByte('\n')
 	case !t.check && !t.stats:

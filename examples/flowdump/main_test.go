@@ -547,6 +547,11 @@ func TestEscapesOutput(t *testing.T) {
 			t.Errorf("%v: exit %d, %q", args, code, out)
 		}
 	}
+	code, out, _ := flowdump(t, dump, "--json")
+	var v map[string]any
+	if code != exitOK || strings.Contains(out, "\u009b") || json.Unmarshal([]byte(out), &v) != nil || v["in_port"] != "pf0\u009b2J\u202e" {
+		t.Errorf("--json: exit %d, %q", code, out)
+	}
 	// A file name with an escape sequence, in an error.
 	_, _, errOut := flowdump(t, "", "/nonexistent/\x1b[2J")
 	if strings.ContainsRune(errOut, 0x1b) || !strings.Contains(errOut, `\x1b[2J`) {
