@@ -216,9 +216,24 @@ func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Repo
 	if err != nil {
 		return nil, err
 	}
-	flows, err := node.DumpFlows(ctx)
-	if err != nil {
-		return nil, err
+	// Two passes over the flows: their input ports say which links'
+	// filters to read, then each flow is classified. A streamed dump
+	// (node.Streams: a saved file) is read twice rather than held; a live
+	// dump is taken once.
+	each := func(fn func(*dpflow.Flow) error) error { return node.EachFlow(ctx, fn) }
+	if !node.Streams() {
+		flows, err := node.DumpFlows(ctx)
+		if err != nil {
+			return nil, err
+		}
+		each = func(fn func(*dpflow.Flow) error) error {
+			for _, f := range flows {
+				if err := fn(f); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 	}
 	names := map[string]bool{}
 	for name, pf := range facts.Ports {
@@ -226,10 +241,14 @@ func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Repo
 			names[name] = true
 		}
 	}
-	for _, f := range flows {
-		if f.DPLayer() == "tc" && f.InPort() != "" {
-			names[f.InPort()] = true
+	err = each(func(f *dpflow.Flow) error {
+		if f.DPLayer() == "tc" && f.InPort() != "" && !names[f.InPort()] {
+			names[strings.Clone(f.InPort())] = true
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	classify := func() (*offload.Report, error) {
 		evidence, err := b.readFilters(names)
@@ -240,14 +259,14 @@ func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Repo
 			e, ok := evidence[u]
 			return e, ok
 		}
-		return offload.Classify(flows, facts), nil
+		return offload.ClassifyEach(each, facts)
 	}
 	first, err := classify()
 	if err != nil {
 		return nil, err
 	}
 	if b.cfg.CounterWindow == 0 {
-		if err := b.explain(ctx, node, flows, first); err != nil {
+		if err := b.explain(ctx, node, each, first); err != nil {
 			return nil, err
 		}
 		return first, nil
@@ -264,7 +283,7 @@ func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Repo
 		return nil, err
 	}
 	second.CompareCounters(first)
-	if err := b.explain(ctx, node, flows, second); err != nil {
+	if err := b.explain(ctx, node, each, second); err != nil {
 		return nil, err
 	}
 	return second, nil

@@ -19,7 +19,7 @@ const maxMessage = 4096
 // explain adds to the report, for each flow not in hardware, the reasons
 // OVS's translation gives and, with a probe configured, the driver's
 // answer.
-func (b *Backend) explain(ctx context.Context, node *offload.Node, flows []*dpflow.Flow, report *offload.Report) error {
+func (b *Backend) explain(ctx context.Context, node *offload.Node, each func(func(*dpflow.Flow) error) error, report *offload.Report) error {
 	dbVersion := ""
 	if b.cfg.OVS.Version == "" && node.DB != nil {
 		if st, err := node.DB.Status(ctx); err == nil {
@@ -53,7 +53,7 @@ func (b *Backend) explain(ctx context.Context, node *offload.Node, flows []*dpfl
 		defer c.Close()
 		p = NewProber(c, *b.cfg.Probe)
 	}
-	return explainFlows(ctx, feat, flows, report, resolve, p)
+	return explainEach(ctx, feat, each, report, resolve, p)
 }
 
 // features completes what the configuration says about ovs-vswitchd with
@@ -85,6 +85,31 @@ func explainFlows(ctx context.Context, feat OVSFeatures, flows []*dpflow.Flow, r
 	if len(flows) != len(report.Flows) {
 		return fmt.Errorf("tc: %d flows and %d verdicts", len(flows), len(report.Flows))
 	}
+	each := func(fn func(*dpflow.Flow) error) error {
+		for _, f := range flows {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return explainEach(ctx, feat, each, report, resolve, p)
+}
+
+// explainEach is explainFlows over flows yielded by each, in the order of
+// report.Flows, twice (recirculation targets first), so that a streamed
+// dump is never held whole.
+func explainEach(ctx context.Context, feat OVSFeatures, each func(func(*dpflow.Flow) error) error, report *offload.Report,
+	resolve func(string) (int, bool), p *Prober) error {
+	targets := map[uint32]bool{}
+	if err := each(func(f *dpflow.Flow) error {
+		for c := range RecircTargets([]*dpflow.Flow{f}) {
+			targets[c] = true
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
 	if feat.Family() == OVSFamilyUnknown {
 		v := feat.Version
 		if v == "" {
@@ -93,7 +118,7 @@ func explainFlows(ctx context.Context, feat OVSFeatures, flows []*dpflow.Flow, r
 		report.Node = append(report.Node, offload.Reason{Code: offload.ReasonOVSVersionUnknown,
 			Detail: sanitize(fmt.Sprintf("ovs-vswitchd's version is %s (known families: 3.1, 3.2-3.6, 3.7-4.x): reasons that depend on it say so instead of guessing", v))})
 	}
-	tr := &Translator{Features: feat, Ifindex: resolve, TCChains: RecircTargets(flows)}
+	tr := &Translator{Features: feat, Ifindex: resolve, TCChains: targets}
 	type probeKey struct {
 		cmd string
 	}
@@ -103,10 +128,15 @@ func explainFlows(ctx context.Context, feat OVSFeatures, flows []*dpflow.Flow, r
 	var leftover error
 	var took time.Duration
 	chains := map[string]bool{}
-	for i, f := range flows {
+	i := -1
+	err := each(func(f *dpflow.Flow) error {
+		i++
+		if i >= len(report.Flows) {
+			return fmt.Errorf("tc: more flows than the %d verdicts", len(report.Flows))
+		}
 		v := &report.Flows[i]
 		if v.State == offload.InHardware || (v.DP != "ovs" && v.DP != "tc" && v.DP != "") {
-			continue
+			return nil
 		}
 		t := tr.Translate(f)
 		// A flow in TC is one OVS translated: what keeps it out of hardware
@@ -120,14 +150,14 @@ func explainFlows(ctx context.Context, feat OVSFeatures, flows []*dpflow.Flow, r
 				v.Reasons = append(v.Reasons, offload.Reason{Code: offload.ReasonProbeSkipped,
 					Detail: "OVS put this flow into TC and the driver did not take it; the driver says why only to a filter with skip_sw or verbose: offload-check --probe (tc.BackendConfig.Probe) asks it"})
 			}
-			continue
+			return nil
 		}
 		if t.Refused {
 			if inTC {
 				v.Reasons = append(v.Reasons, offload.Reason{Code: offload.ReasonProbeSkipped,
 					Detail: sanitize("not probed: this package's translation refuses a flow OVS put into TC (" + t.Reasons[0].Detail + ")")})
 			}
-			continue
+			return nil
 		}
 		skip := func(format string, args ...any) {
 			skipped++
@@ -136,23 +166,23 @@ func explainFlows(ctx context.Context, feat OVSFeatures, flows []*dpflow.Flow, r
 		switch {
 		case len(t.Unresolved) > 0:
 			skip("no netdev here for %s", strings.Join(t.Unresolved, ", "))
-			continue
+			return nil
 		case len(t.Inexpressible) > 0:
 			skip("the filter OVS would install holds what this package cannot encode: %s", strings.Join(t.Inexpressible, "; "))
-			continue
+			return nil
 		}
 		key := probeKey{Command(prepare(t.Spec, 0))}
 		if rs, ok := cache[key]; ok {
 			v.Reasons = append(v.Reasons, rs...)
-			continue
+			return nil
 		}
 		if leftover != nil {
 			skip("stopped after a probe filter could not be deleted")
-			continue
+			return nil
 		}
 		if probed >= p.cfg.MaxFlows {
 			skip("at most %d filters are probed in one run", p.cfg.MaxFlows)
-			continue
+			return nil
 		}
 		serr, done := swept[t.Spec.Ifindex]
 		if !done {
@@ -163,7 +193,7 @@ func explainFlows(ctx context.Context, feat OVSFeatures, flows []*dpflow.Flow, r
 		}
 		if serr != nil {
 			skip("not probed: the device's earlier probe filters could not be swept: %v", serr)
-			continue
+			return nil
 		}
 		probed++
 		res, err := p.Probe(ctx, t.Spec)
@@ -201,6 +231,13 @@ func explainFlows(ctx context.Context, feat OVSFeatures, flows []*dpflow.Flow, r
 		}
 		cache[key] = rs
 		v.Reasons = append(v.Reasons, rs...)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if i+1 != len(report.Flows) {
+		return fmt.Errorf("tc: %d flows and %d verdicts", i+1, len(report.Flows))
 	}
 	if p != nil && probed > 0 {
 		var where []string

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ovsoffload/ovsoffload/appctl"
 	"github.com/ovsoffload/ovsoffload/examples/internal/nodeflags"
+	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 	"github.com/ovsoffload/ovsoffload/offload"
 	"github.com/ovsoffload/ovsoffload/ovslog"
 	"github.com/ovsoffload/ovsoffload/tc"
@@ -30,7 +31,14 @@ const (
 	exitError      = 2 // bad flags, database unreachable, pod not found...
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// Whatever reaches the terminal is escaped (JSON keeps its meaning).
+	stdout, stderr := textsafe.NewWriter(os.Stdout), textsafe.NewWriter(os.Stderr)
+	code := run(os.Args[1:], stdout, stderr)
+	stdout.Flush()
+	stderr.Flush()
+	os.Exit(code)
+}
 
 // portInfo is one OVS port of the selection.
 type portInfo struct {
@@ -94,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "offload-check: %v\n", err)
+		fmt.Fprintf(stderr, "offload-check: %s\n", textsafe.Escape(err.Error()))
 		return exitError
 	}
 	if fs.NArg() > 0 {
@@ -273,13 +281,18 @@ func verdict(r *offload.Report, sel selector) string {
 // writeText prints the result for people: what was selected, the report's
 // table, which rule selected each flow, and the verdict.
 func (res *result) writeText(w io.Writer) error {
-	fmt.Fprintf(w, "checking: %s\n", res.Selection)
+	// Names, pods and messages come from OVSDB, dumps and flags: escape
+	// what a terminal would act on (each cell is escaped too, so that a tab
+	// cannot split it).
+	sw := textsafe.NewWriter(w)
+	w = sw
+	fmt.Fprintf(w, "checking: %s\n", textsafe.Escape(res.Selection.String()))
 	for _, p := range res.Ports {
-		fmt.Fprintf(w, "  port %s: iface-id %s, pod %s, representor %s\n", p.Port, dash(p.IfaceID), dash(p.Pod), dash(p.Representor))
+		fmt.Fprintf(w, "  port %s: iface-id %s, pod %s, representor %s\n", dash(p.Port), dash(p.IfaceID), dash(p.Pod), dash(p.Representor))
 	}
-	fmt.Fprintf(w, "backend choice: %s\n", res.BackendChoice)
+	fmt.Fprintf(w, "backend choice: %s\n", textsafe.Escape(res.BackendChoice))
 	for _, warn := range res.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn)
+		fmt.Fprintf(w, "warning: %s\n", textsafe.Escape(warn))
 	}
 	if err := res.Report.WriteTable(w); err != nil {
 		return err
@@ -288,21 +301,23 @@ func (res *result) writeText(w io.Writer) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "\nFLOW\tSELECTED BY")
 		for i, why := range res.SelectedBy {
-			fmt.Fprintf(tw, "%d\t%s\n", i+1, why)
+			fmt.Fprintf(tw, "%d\t%s\n", i+1, textsafe.Escape(why))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "\nverdict: %s\n", res.Verdict)
-	return err
+	if _, err := fmt.Fprintf(w, "\nverdict: %s\n", textsafe.Escape(res.Verdict)); err != nil {
+		return err
+	}
+	return sw.Flush()
 }
 
 func dash(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "-"
 	}
-	return s
+	return textsafe.Escape(s)
 }
 
 // explainOpts are the flags of the translation and the probe.
