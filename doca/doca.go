@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ovsoffload/ovsoffload/doca/docalib"
+	"github.com/ovsoffload/ovsoffload/dpflow"
 	"github.com/ovsoffload/ovsoffload/eswitch"
 	"github.com/ovsoffload/ovsoffload/offload"
 	"github.com/ovsoffload/ovsoffload/ovsdb"
@@ -250,11 +251,7 @@ func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Repo
 		return nil, err
 	}
 	facts.Limits = append(facts.Limits, "dp:doca verdicts are OVS-DOCA's own report; no hardware counter was read independently")
-	flows, err := node.DumpFlows(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return offload.Classify(flows, facts), nil
+	return offload.ClassifyEach(func(fn func(*dpflow.Flow) error) error { return node.EachFlow(ctx, fn) }, facts)
 }
 
 var _ offload.Backend = (*Backend)(nil)

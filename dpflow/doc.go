@@ -14,7 +14,10 @@
 // actions and fields that this package does not know are kept as they were
 // printed (KeyUnknown / ActionUnknown, Node.Opaque): nothing is ever dropped.
 // The placeholders that OVS's own test suite writes in place of volatile
-// values (<del>, <recirc>, 0xXXXX) are kept the same way.
+// values (<del>, <recirc>, 0xXXXX) are kept the same way. A flow is one line
+// of printable UTF-8: a control character (NUL, tab, line feed, ESC, ...,
+// DEL) or invalid UTF-8 is a [*ParseError] at its column, so that a UTF-16
+// dump or an escape sequence never becomes a name.
 //
 // Format (Flow.String, Flow.AppendText, FormatActions) gives back exactly
 // the text that was parsed: values are kept as printed and decoded on
@@ -24,6 +27,8 @@
 // questions directly.
 //
 // For large dumps use [Scanner], which reuses one flow's memory from line to
-// line (a million-flow dump streams in under 20 MiB of RSS), and [Dump],
+// line (a million-flow dump streams in under 20 MiB of RSS; a line is at
+// most [Scanner].MaxLineLen bytes, 1 MiB by default, so a line without end
+// fails fast), and [Dump],
 // [DumpRaw] or [DumpScanner] to run ovs-appctl against a given ovs-vswitchd.
 package dpflow

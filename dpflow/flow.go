@@ -244,7 +244,10 @@ func tailAt(s string) int {
 }
 
 // Parse parses one line of dpctl/dump-flows output (or a match-only or
-// statistics-and-actions-only string as OVS tests print them).
+// statistics-and-actions-only string as OVS tests print them). A control
+// character (line feed, carriage return, NUL, tab, any other byte below
+// 0x20, DEL) or invalid UTF-8 anywhere in line is a *ParseError at its
+// column: a flow is one line of text.
 func Parse(line string) (*Flow, error) {
 	p := parser{arena: make([]Node, 0, 32), stack: make([]Node, 0, 8), top: make([]Node, 0, 24)}
 	f := new(Flow)
@@ -255,10 +258,14 @@ func Parse(line string) (*Flow, error) {
 }
 
 // ParseActions parses a datapath action list such as
-// "ct(commit,zone=5),recirc(0x1)".
+// "ct(commit,zone=5),recirc(0x1)". Control characters and invalid UTF-8 are
+// refused as in Parse.
 func ParseActions(s string) ([]Node, error) {
 	var p parser
 	p.s = s
+	if err := p.checkText(); err != nil {
+		return nil, err
+	}
 	acts, err := p.actionList()
 	if err != nil {
 		return nil, err
@@ -285,6 +292,9 @@ func (p *parser) reset(s string) {
 func (p *parser) flow(f *Flow, line string) error {
 	p.reset(line)
 	*f = Flow{}
+	if err := p.checkText(); err != nil {
+		return err
+	}
 	if strings.HasPrefix(line, "ufid:") {
 		if len(line) < 41 {
 			return p.errAt(5, "bad ufid")

@@ -3,6 +3,8 @@ package dpflow
 import (
 	"fmt"
 	"net/netip"
+
+	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 )
 
 // ParseError reports text that is not a datapath flow as OVS prints it.
@@ -52,6 +54,21 @@ func (p *parser) errAt(off int, format string, args ...any) *ParseError {
 		end = len(p.s)
 	}
 	return &ParseError{Line: p.line, Column: off + 1, Text: p.s[off:end], Msg: fmt.Sprintf(format, args...)}
+}
+
+// checkText refuses a line holding a control character or invalid UTF-8:
+// OVS never prints one, and the parser would otherwise carry a NUL (a
+// UTF-16 dump) or an escape sequence into names and values.
+func (p *parser) checkText() error {
+	off, what := textsafe.Check(p.s)
+	if off < 0 {
+		return nil
+	}
+	msg := what + " (a flow is one line of printable UTF-8 text)"
+	if c := p.s[off]; c == 0 || c == 0xff || c == 0xfe {
+		msg += "; UTF-16 input? convert it to UTF-8"
+	}
+	return p.errAt(off, "%s", msg)
 }
 
 // peek returns the byte at the position, or 0 at the end. (The unsigned

@@ -1,8 +1,9 @@
 package dpflow
 
 import (
-	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -40,23 +41,46 @@ func ParseHeader(line string) (Header, bool) {
 	return Header{}, false
 }
 
+// DefaultMaxLineLen is the longest line, in bytes without its line end, that
+// a Scanner accepts when its MaxLineLen is 0: 1 MiB, far more than any flow
+// OVS prints (a few KiB at most).
+const DefaultMaxLineLen = 1 << 20
+
+// ErrLineTooLong is the error (matched with errors.Is) of a Scanner that met a
+// line longer than its limit. The Scanner stops there, whatever KeepGoing
+// says: it has read at most the limit plus one buffer of input, so a huge
+// line or an endless input without a line end (/dev/zero) fails fast in
+// bounded memory.
+var ErrLineTooLong = errors.New("dpflow: line too long")
+
 // Scanner reads a dpctl/dump-flows output one line at a time. Its memory is
-// bounded by the longest line: the Flow it returns is reused by the next
-// call to Scan (use Flow.Clone to keep one). The strings it returns (Text,
-// and the names and values in a Flow) stay valid and unchanged after later
-// Scans; lines share 64 KiB blocks, so a string kept keeps its block.
+// bounded by MaxLineLen: the Flow it returns is reused by the next call to
+// Scan (use Flow.Clone to keep one). The strings it returns (Text, and the
+// names and values in a Flow) stay valid and unchanged after later Scans;
+// lines share 64 KiB blocks, so a string kept keeps its block.
 //
-// Blank lines are skipped. "flow-dump from ..." lines are returned as
-// headers (Header reports true, Flow returns nil).
+// A line ends at a line feed, a carriage return followed by a line feed, or
+// a carriage return alone. Blank lines are skipped. "flow-dump from ..."
+// lines are returned as headers (Header reports true, Flow returns nil). A
+// line holding a control character or invalid UTF-8 (a UTF-16 dump, say)
+// does not parse: its *ParseError gives the line and column.
 type Scanner struct {
 	// KeepGoing makes Scan continue after a line that does not parse: the
-	// line's error is then in LineErr, and Err reports only read errors.
+	// line's error is then in LineErr, and Err reports only read errors
+	// and a line longer than MaxLineLen.
 	KeepGoing bool
+	// MaxLineLen is the longest line accepted, in bytes; 0 means
+	// DefaultMaxLineLen. A longer line stops the Scanner with an error
+	// wrapping ErrLineTooLong that names the line.
+	MaxLineLen int
 
-	r       *bufio.Reader
+	rd      io.Reader
+	buf     []byte // input read, not yet returned: buf[r:w]
+	r, w    int
+	eof     bool  // rd has no more to give
+	rerr    error // rd's error, other than io.EOF
 	line    int
 	text    string
-	buf     []byte
 	chunk   []byte // the block that intern copies lines into
 	p       parser
 	flow    Flow
@@ -69,12 +93,12 @@ type Scanner struct {
 
 // NewScanner returns a Scanner reading from r.
 func NewScanner(r io.Reader) *Scanner {
-	return &Scanner{r: bufio.NewReaderSize(r, 64<<10)}
+	return &Scanner{rd: r}
 }
 
 // Scan advances to the next flow or header line. It returns false at the
-// end of the input, on a read error, or on a line that does not parse
-// (unless KeepGoing is set); Err tells which.
+// end of the input, on a read error, on a line longer than MaxLineLen, or
+// on a line that does not parse (unless KeepGoing is set); Err tells which.
 func (s *Scanner) Scan() bool {
 	for s.err == nil {
 		line, err := s.readLine()
@@ -129,27 +153,94 @@ func (s *Scanner) intern(line []byte) string {
 	return unsafe.String(&s.chunk[start], len(line))
 }
 
-// readLine returns the next line without its end-of-line bytes.
-func (s *Scanner) readLine() ([]byte, error) {
-	s.buf = s.buf[:0]
-	for {
-		frag, err := s.r.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			s.buf = append(s.buf, frag...)
-			continue
-		}
-		if err != nil && (err != io.EOF || len(frag)+len(s.buf) == 0) {
-			return nil, err
-		}
-		line := frag
-		if len(s.buf) > 0 {
-			s.buf = append(s.buf, frag...)
-			line = s.buf
-		}
-		line = bytes.TrimSuffix(line, []byte{'\n'})
-		line = bytes.TrimSuffix(line, []byte{'\r'})
-		return line, nil
+func (s *Scanner) maxLen() int {
+	if s.MaxLineLen > 0 {
+		return s.MaxLineLen
 	}
+	return DefaultMaxLineLen
+}
+
+// readLine returns the next line without its line end. The slice is valid
+// until the next call.
+func (s *Scanner) readLine() ([]byte, error) {
+	for {
+		data := s.buf[s.r:s.w]
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line := data[:i]
+			if j := bytes.IndexByte(line, '\r'); j >= 0 && j < i-1 {
+				s.r += j + 1 // a carriage return alone
+				return s.checkLen(data[:j])
+			}
+			s.r += i + 1
+			return s.checkLen(bytes.TrimSuffix(line, []byte{'\r'}))
+		}
+		// No line feed: a carriage return followed by something else, or
+		// by the end of the input, ends a line.
+		if j := bytes.IndexByte(data, '\r'); j >= 0 && (j+1 < len(data) || s.eof) {
+			s.r += j + 1
+			return s.checkLen(data[:j])
+		}
+		if s.eof {
+			if len(data) == 0 {
+				if s.rerr != nil {
+					return nil, s.rerr
+				}
+				return nil, io.EOF
+			}
+			s.r = s.w
+			return s.checkLen(data)
+		}
+		// An unfinished line (its carriage return, if last, may start a
+		// CRLF): fail as soon as it is too long, not when it ends.
+		if n := len(bytes.TrimSuffix(data, []byte{'\r'})); n > s.maxLen() {
+			return nil, s.tooLong()
+		}
+		s.fill()
+	}
+}
+
+func (s *Scanner) checkLen(line []byte) ([]byte, error) {
+	if len(line) > s.maxLen() {
+		return nil, s.tooLong()
+	}
+	return line, nil
+}
+
+func (s *Scanner) tooLong() error {
+	return fmt.Errorf("dpflow: line %d: longer than %d bytes (Scanner.MaxLineLen): %w", s.line+1, s.maxLen(), ErrLineTooLong)
+}
+
+// fill reads more input after the unfinished line, growing the buffer (up
+// to the line limit and its line end) when the line fills it.
+func (s *Scanner) fill() {
+	if s.r > 0 {
+		s.w = copy(s.buf, s.buf[s.r:s.w])
+		s.r = 0
+	}
+	if s.w == len(s.buf) {
+		n := max(64<<10, min(2*len(s.buf), s.maxLen()+2))
+		if n <= len(s.buf) {
+			n = len(s.buf) + 1 // cannot happen: the line would be too long
+		}
+		nb := make([]byte, n)
+		copy(nb, s.buf[:s.w])
+		s.buf = nb
+	}
+	for range 100 {
+		n, err := s.rd.Read(s.buf[s.w:])
+		s.w += n
+		if err != nil {
+			s.eof = true
+			if err != io.EOF {
+				s.rerr = err
+			}
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	s.eof, s.rerr = true, io.ErrNoProgress
 }
 
 // Flow returns the flow of the current line, or nil for a header line or a
@@ -182,14 +273,66 @@ func (s *Scanner) LineErr() error { return s.lineErr }
 func (s *Scanner) Err() error { return s.err }
 
 // Clone returns a deep copy of f that does not share memory with a
-// Scanner.
+// Scanner: its nodes are in one slice of exactly their number, and its
+// strings in one block of exactly their length, so a flow kept costs about
+// its nodes and its text (a Parse of its text would keep a parser's arenas
+// too, several KiB).
 func (f *Flow) Clone() *Flow {
-	g, err := Parse(f.String())
-	if err != nil {
-		// Cannot happen for a parsed flow: Format gives back parseable
-		// text. Keep a copy that shares nothing mutable.
-		c := *f
-		return &c
+	n, size := countNodes(f.Match)+countNodes(f.Actions), len(f.ExtraInfo)+len(f.keySep)+
+		len(f.Stats.Used)+len(f.Stats.TCPFlags)+len(f.Stats.Offloaded)+len(f.Stats.DP)
+	size += textSize(f.Match) + textSize(f.Actions)
+	c := &cloner{nodes: make([]Node, 0, n), text: make([]byte, 0, size)}
+	g := *f
+	g.Match = c.nodeList(f.Match)
+	g.Actions = c.nodeList(f.Actions)
+	g.ExtraInfo, g.keySep = c.str(f.ExtraInfo), c.str(f.keySep)
+	g.Stats.Used, g.Stats.TCPFlags = Used(c.str(string(f.Stats.Used))), c.str(f.Stats.TCPFlags)
+	g.Stats.Offloaded, g.Stats.DP = Offload(c.str(string(f.Stats.Offloaded))), c.str(f.Stats.DP)
+	return &g
+}
+
+func countNodes(ns []Node) int {
+	n := len(ns)
+	for i := range ns {
+		n += countNodes(ns[i].Children)
 	}
-	return g
+	return n
+}
+
+func textSize(ns []Node) int {
+	n := 0
+	for i := range ns {
+		n += len(ns[i].Name) + len(ns[i].Value) + len(ns[i].Mask) + textSize(ns[i].Children)
+	}
+	return n
+}
+
+// cloner copies nodes and strings into blocks sized beforehand: appends
+// never reallocate, so the slices and strings handed out stay valid.
+type cloner struct {
+	nodes []Node
+	text  []byte
+}
+
+func (c *cloner) str(s string) string {
+	if s == "" {
+		return ""
+	}
+	start := len(c.text)
+	c.text = append(c.text, s...)
+	return unsafe.String(&c.text[start], len(s))
+}
+
+func (c *cloner) nodeList(src []Node) []Node {
+	if src == nil {
+		return nil
+	}
+	start := len(c.nodes)
+	c.nodes = append(c.nodes, src...)
+	out := c.nodes[start : start+len(src) : start+len(src)]
+	for i := range out {
+		out[i].Name, out[i].Value, out[i].Mask = c.str(src[i].Name), c.str(src[i].Value), c.str(src[i].Mask)
+		out[i].Children = c.nodeList(src[i].Children)
+	}
+	return out
 }

@@ -80,15 +80,74 @@ type Node struct {
 	// a debug window for the most), nil when it was not read. Verify uses
 	// its offload failures as evidence for flows and ports.
 	Log *ovslog.Log
+	// Scan, when set (and Dump is not), streams the flows of a saved dump
+	// to yield one at a time, reading the dump again at each call, and
+	// returns yield's first error. The *Flow passed to yield is valid only
+	// during the call (a dpflow.Scanner's reused Flow). Verify then holds
+	// one flow at a time instead of the whole dump (see EachFlow).
+	Scan func(ctx context.Context, yield func(*dpflow.Flow) error) error
 }
 
-// DumpFlows returns the node's datapath flows: from Dump when set, otherwise
-// by running ovs-appctl dpctl/dump-flows -m --names against Target.
+// DumpFlows returns the node's datapath flows: from Dump when set, from Scan
+// (each flow cloned) when set, otherwise by running ovs-appctl
+// dpctl/dump-flows -m --names against Target.
 func (n *Node) DumpFlows(ctx context.Context) ([]*dpflow.Flow, error) {
-	if n.Dump != nil {
+	switch {
+	case n.Dump != nil:
 		return n.Dump(ctx)
+	case n.Scan != nil:
+		var flows []*dpflow.Flow
+		err := n.Scan(ctx, func(f *dpflow.Flow) error {
+			flows = append(flows, f.Clone())
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return flows, nil
 	}
 	return dpflow.Dump(ctx, dpflow.DumpOptions{Target: n.Target, Verbose: true, Names: true})
+}
+
+// Streams reports whether EachFlow streams the flows (Scan is set and Dump
+// is not), so that a backend needing two passes over them can take them
+// without holding the dump.
+func (n *Node) Streams() bool { return n.Dump == nil && n.Scan != nil }
+
+// EachFlow calls fn with each datapath flow of the node, in dump order, and
+// returns fn's first error. fn's *Flow is valid only during the call. With
+// Scan set (and Dump not), the flows are streamed and memory stays bounded
+// by one flow; with Dump set they come from Dump; otherwise from one run of
+// ovs-appctl dpctl/dump-flows -m --names, whose output is held (ovs-appctl
+// prints it at once) but parsed one flow at a time.
+func (n *Node) EachFlow(ctx context.Context, fn func(*dpflow.Flow) error) error {
+	switch {
+	case n.Streams():
+		return n.Scan(ctx, fn)
+	case n.Dump != nil:
+		flows, err := n.Dump(ctx)
+		if err != nil {
+			return err
+		}
+		for _, f := range flows {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	sc, err := dpflow.DumpScanner(ctx, dpflow.DumpOptions{Target: n.Target, Verbose: true, Names: true})
+	if err != nil {
+		return err
+	}
+	for sc.Scan() {
+		if f := sc.Flow(); f != nil {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+	}
+	return sc.Err()
 }
 
 // CheckStatus is the outcome of one preflight check.

@@ -3,6 +3,7 @@ package offload
 import (
 	"fmt"
 	"strings"
+	"unique"
 
 	"github.com/ovsoffload/ovsoffload/dpflow"
 	"github.com/ovsoffload/ovsoffload/ovslog"
@@ -62,6 +63,22 @@ type Facts struct {
 // Classify returns the report for a dump of datapath flows (taken with -m
 // and preferably --names) under the given facts.
 func Classify(flows []*dpflow.Flow, facts Facts) *Report {
+	r, _ := ClassifyEach(func(fn func(*dpflow.Flow) error) error {
+		for _, f := range flows {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, facts)
+	return r
+}
+
+// ClassifyEach is Classify over flows given one at a time: each calls its
+// argument with every flow (a *Flow need only be valid during the call, as
+// Node.EachFlow gives them), and its error is returned. The report keeps
+// no reference to the flows.
+func ClassifyEach(each func(func(*dpflow.Flow) error) error, facts Facts) (*Report, error) {
 	r := &Report{Backend: facts.Backend, Limits: facts.Limits}
 	if !facts.HWOffload {
 		r.Node = append(r.Node, Reason{ReasonHWOffloadDisabled, "other_config:hw-offload is not true"})
@@ -73,15 +90,19 @@ func Classify(flows []*dpflow.Flow, facts Facts) *Report {
 	r.Node = append(r.Node, logNodeReasons(current)...)
 	logFails := failuresByUFID(current)
 	r.OVSLog = NewLogEvidence(facts.Log)
-	for _, f := range flows {
+	err := each(func(f *dpflow.Flow) error {
 		v := classifyFlow(f, facts, logFails)
 		if r.OVSLog != nil && v.UFID != "" && len(logFails[v.UFID]) > 0 {
 			r.OVSLog.Attributed++
 		}
 		r.Flows = append(r.Flows, v)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	r.aggregate(func(port string) []Reason { return portReasons(facts, port) })
-	return r
+	return r, nil
 }
 
 // portReasons returns the facts about a port that stop offload on it.
@@ -104,15 +125,21 @@ func portReasons(facts Facts, port string) []Reason {
 }
 
 func classifyFlow(f *dpflow.Flow, facts Facts, logFails map[string][]ovslog.Event) (v FlowVerdict) {
+	// The verdict keeps no string of f: a streamed flow's strings point
+	// into the Scanner's text blocks, which the report would keep alive.
+	// Port names and dp layers repeat from flow to flow: one copy each.
 	v = FlowVerdict{
-		InPort:    f.InPort(),
-		DP:        f.DPLayer(),
-		Offloaded: string(f.OffloadState()),
+		InPort:    unique.Make(f.InPort()).Value(),
+		DP:        unique.Make(f.DPLayer()).Value(),
+		Offloaded: unique.Make(string(f.OffloadState())).Value(),
 		Packets:   f.Stats.Packets,
 		Bytes:     f.Stats.Bytes,
 		Match:     formatMatch(f),
 		Actions:   dpflow.FormatActions(f.Actions),
 		OutPorts:  outPorts(f.Actions, nil),
+	}
+	for i, p := range v.OutPorts {
+		v.OutPorts[i] = unique.Make(p).Value()
 	}
 	if f.HasUFID {
 		v.UFID = f.UFID.String()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ovsoffload/ovsoffload/dpflow"
 	"github.com/ovsoffload/ovsoffload/eswitch"
 	"github.com/ovsoffload/ovsoffload/ovsdb"
 )
@@ -65,9 +66,5 @@ func (n None) Verify(ctx context.Context, node *Node) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	flows, err := node.DumpFlows(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return Classify(flows, facts), nil
+	return ClassifyEach(func(fn func(*dpflow.Flow) error) error { return node.EachFlow(ctx, fn) }, facts)
 }

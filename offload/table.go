@@ -5,15 +5,19 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 )
 
 // WriteTable prints the report for people: one line per flow, one per port,
-// and the totals.
+// and the totals. Text that came from a dump or from OVSDB (port and pod
+// names, details) has its non-printable characters escaped, so that it can
+// neither drive the terminal nor break the table's columns.
 func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "backend: %s\n", r.Backend)
+	fmt.Fprintf(tw, "backend: %s\n", esc(r.Backend))
 	for _, n := range r.Node {
-		fmt.Fprintf(tw, "node: %s: %s\n", n.Code, n.Detail)
+		fmt.Fprintf(tw, "node: %s: %s\n", esc(string(n.Code)), esc(n.Detail))
 	}
 	// The HW/SW column appears when the backend split the counters.
 	split := false
@@ -33,7 +37,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if f.TrafficInSoftware {
 			state += " (traffic in software)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t", i+1, state, dash(f.DP), dash(f.InPort), dash(f.Pod), f.Packets)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t", i+1, esc(state), dash(f.DP), dash(f.InPort), dash(f.Pod), f.Packets)
 		if split {
 			fmt.Fprintf(tw, "%s\t", hwsw(f.Counters))
 		}
@@ -48,7 +52,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		r.Totals.Flows, r.Totals.ByState[InHardware], r.Totals.ByState[Partial], r.Totals.ByState[SoftwareTC],
 		r.Totals.ByState[OVSOnly])
 	for _, l := range r.Limits {
-		fmt.Fprintf(tw, "limit: %s\n", l)
+		fmt.Fprintf(tw, "limit: %s\n", esc(l))
 	}
 	if e := r.OVSLog; e != nil {
 		ct := "not in the part read"
@@ -60,19 +64,24 @@ func (r *Report) WriteTable(w io.Writer) error {
 			run = fmt.Sprintf("the running daemon (%s) started at line %d", dash(e.Version), e.StartLine)
 		}
 		fmt.Fprintf(tw, "ovs-vswitchd log: %s bytes %d-%d, %d lines, %s: %d offload failures, %d tied to flows of this report; probe tc ct_state bits: %s\n",
-			dash(e.Path), e.Start, e.End, e.Lines, run, e.Failures, e.Attributed, ct)
+			dash(e.Path), e.Start, e.End, e.Lines, esc(run), e.Failures, e.Attributed, ct)
 		if len(e.DebugModules) > 0 {
-			fmt.Fprintf(tw, "debug window: %s raised to dbg, restored after\n", strings.Join(e.DebugModules, ", "))
+			fmt.Fprintf(tw, "debug window: %s raised to dbg, restored after\n", esc(strings.Join(e.DebugModules, ", ")))
 		}
 	}
 	return tw.Flush()
 }
 
+// esc escapes what a terminal would act on (names come from dumps and from
+// OVSDB: "evil\x1b[2J"), and tabs, which would split a table's cell.
+func esc(s string) string { return textsafe.Escape(s) }
+
+// dash returns "-" for an empty cell, the escaped text otherwise.
 func dash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return esc(s)
 }
 
 // reasonList prints each reason once, with its detail, separated by "; ".
@@ -88,9 +97,9 @@ func reasonList(rs []Reason) string {
 		}
 		seen[r] = true
 		if r.Detail != "" {
-			parts = append(parts, string(r.Code)+": "+r.Detail)
+			parts = append(parts, esc(string(r.Code))+": "+esc(r.Detail))
 		} else {
-			parts = append(parts, string(r.Code))
+			parts = append(parts, esc(string(r.Code)))
 		}
 	}
 	return strings.Join(parts, "; ")

@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/digitalocean/go-openvswitch/ovs"
+
+	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 )
 
 // opKind is what a bundle operation does.
@@ -98,8 +100,10 @@ func NewProgrammer(client *ovs.Client) *Programmer {
 // Apply sends the bundle to target (a bridge name, or an OpenFlow target
 // such as "unix:/run/openvswitch/br0.mgmt") as one OpenFlow 1.4 bundle
 // ("ovs-ofctl --bundle add-flow TARGET -"), which the switch commits
-// atomically. Every operation is validated before anything is sent; an
-// invalid one returns a *BundleError naming it and nothing is sent.
+// atomically. Every operation is validated before anything is sent, down
+// to the text written to ovs-ofctl's input (no control character, so one
+// operation is one line); an invalid one returns a *BundleError naming it
+// and nothing is sent.
 func (p *Programmer) Apply(target string, b *Bundle) error {
 	if b == nil || len(b.ops) == 0 {
 		return nil
@@ -108,13 +112,29 @@ func (p *Programmer) Apply(target string, b *Bundle) error {
 		add *ovs.Flow
 		del *ovs.MatchFlow
 	}
+	if err := checkTarget(target); err != nil {
+		return &BundleError{Target: target, Op: -1, Err: err}
+	}
 	prep := make([]prepared, len(b.ops))
 	for i, op := range b.ops {
 		var err error
+		var text []byte
 		if op.kind == opAdd {
-			prep[i].add, err = toOVSFlow(op.flow)
+			if prep[i].add, err = toOVSFlow(op.flow); err == nil {
+				text, err = prep[i].add.MarshalText()
+			}
 		} else {
-			prep[i].del, err = toOVSMatchFlow(op.flow)
+			if prep[i].del, err = toOVSMatchFlow(op.flow); err == nil {
+				text, err = prep[i].del.MarshalText()
+			}
+		}
+		if err == nil {
+			// The exact text go-openvswitch writes as one line of
+			// ovs-ofctl's input: a line feed in a field built by hand
+			// (not parsed) would start another flow there.
+			if pe := checkLine(string(text)); pe != nil {
+				err = pe
+			}
 		}
 		if err != nil {
 			return &BundleError{Target: target, Op: i, Err: err}
@@ -132,6 +152,21 @@ func (p *Programmer) Apply(target string, b *Bundle) error {
 	})
 	if err != nil {
 		return &BundleError{Target: target, Op: -1, Err: err}
+	}
+	return nil
+}
+
+// checkTarget refuses a target ovs-ofctl would misread: empty, starting
+// with '-' (an option), or holding control characters or invalid UTF-8.
+func checkTarget(target string) error {
+	if target == "" {
+		return errors.New("empty target")
+	}
+	if target[0] == '-' {
+		return fmt.Errorf("target %q starts with '-'", target)
+	}
+	if off, what := textsafe.Check(target); off >= 0 {
+		return fmt.Errorf("target %q: %s at byte %d", target, what, off+1)
 	}
 	return nil
 }

@@ -29,7 +29,15 @@
 //
 // A Scanner reads raw dump output (reply header lines such as
 // "NXST_FLOW reply (xid=0x4):" and blank lines are skipped, line numbers
-// kept) with memory bounded by one line.
+// kept; LF, CRLF and a lone CR end a line) with memory bounded by one line
+// of at most Scanner.MaxLineLen bytes (1 MiB by default).
+//
+// A flow is one line of printable UTF-8 text: Parse, ParseBytes,
+// UnmarshalText and ParseActions refuse control characters (line feed,
+// carriage return, NUL, tab, the rest of C0, DEL) and invalid UTF-8 with a
+// *ParseError at the byte, and Programmer.Apply checks the exact text it
+// writes to ovs-ofctl's input the same way, so that no field can carry a
+// second flow.
 //
 // Programming flows goes through github.com/digitalocean/go-openvswitch: a
 // Bundle of adds, deletes and replacements is sent as one `ovs-ofctl --bundle

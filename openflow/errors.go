@@ -3,6 +3,8 @@ package openflow
 import (
 	"errors"
 	"fmt"
+
+	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 )
 
 // ErrNotSupported reports a request the package, or the pinned go-openvswitch
@@ -33,4 +35,18 @@ func errAt(s string, off, end int, msg string) *ParseError {
 		off = end
 	}
 	return &ParseError{Column: off + 1, Text: s[off:end], Msg: msg}
+}
+
+// checkLine returns a *ParseError at the first control character or invalid
+// UTF-8 byte of s, text that a one-line flow never holds.
+func checkLine(s string) *ParseError {
+	off, what := textsafe.Check(s)
+	if off < 0 {
+		return nil
+	}
+	msg := what + " in a flow (a flow is one line of printable UTF-8 text)"
+	if s[off] == 0 || s[off] == 0xff || s[off] == 0xfe {
+		msg += "; UTF-16 input? convert it to UTF-8"
+	}
+	return errAt(s, off, off+40, msg)
 }

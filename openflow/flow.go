@@ -91,7 +91,10 @@ func (f Flags) FlagNames() []string {
 }
 
 // Parse parses one flow in dump-flows or add-flow syntax. Leading and
-// trailing white space is ignored. Errors are *ParseError.
+// trailing spaces are ignored. Errors are *ParseError. A flow is one line:
+// control characters (line feed, carriage return, NUL, tab and every other
+// byte below 0x20, and DEL) and invalid UTF-8 are refused wherever they are,
+// so that no text Parse accepts can carry a second flow to ovs-ofctl.
 func Parse(line string) (*Flow, error) {
 	f := new(Flow)
 	if err := f.parse(line); err != nil {
@@ -113,6 +116,9 @@ func (f *Flow) UnmarshalText(b []byte) error {
 func (f *Flow) MarshalText() ([]byte, error) { return f.AppendText(nil), nil }
 
 func (f *Flow) parse(s string) error {
+	if err := checkLine(s); err != nil {
+		return err
+	}
 	f.Priority = DefaultPriority
 	f.Match = make([]MatchField, 0, 8)
 	i := skipSpace(s, 0)

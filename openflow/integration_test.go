@@ -229,3 +229,55 @@ func TestIntegrationBundleFailsAtomically(t *testing.T) {
 		t.Fatalf("an invalid bundle left %d flows behind", len(flows))
 	}
 }
+
+// The injection of issue 13: a line feed in one flow's text must not reach
+// ovs-ofctl's input as a second flow, whether the flow was parsed or built
+// by hand. Nothing of a bundle holding such a flow is installed.
+func TestIntegrationInjectedFlowRejected(t *testing.T) {
+	sw, target := startBridge(t)
+	p := openflow.NewProgrammer(ovs.New(ovs.Timeout(30)))
+
+	const injected = "priority=10,in_port=1 actions=output:2\npriority=65535 actions=drop"
+	f, err := openflow.Parse(injected)
+	var pe *openflow.ParseError
+	if !errors.As(err, &pe) || pe.Column != strings.IndexByte(injected, '\n')+1 || !strings.HasPrefix(pe.Text, "\npriority=65535") {
+		t.Errorf("Parse(%q) = %v, want a *ParseError at the line feed", injected, err)
+	}
+	if f != nil {
+		if err := p.Apply(target, new(openflow.Bundle).Add(f)); err == nil {
+			t.Errorf("Apply of the injected flow succeeded")
+		}
+	}
+
+	good := parseSpecs(t, []string{"priority=10,in_port=1,actions=output:2"})[0]
+	// Built by hand: an action whose text holds a second flow.
+	byHand := parseSpecs(t, []string{"priority=11,in_port=2,actions=output:1"})[0]
+	byHand.Actions = append(byHand.Actions, &openflow.Opaque{Action: "output:1\nadd priority=65535,actions=drop"})
+	// A delete selector whose raw field holds an add.
+	sel := &openflow.Flow{Match: []openflow.MatchField{{Name: "NXM_OF_ETH_TYPE", Value: "(0800)\nadd priority=65535,actions=drop", Raw: true}}}
+	// A match value with a carriage return.
+	crMatch := parseSpecs(t, []string{"priority=12,in_port=2,actions=output:1"})[0]
+	crMatch.Match[0].Value = "2\rpriority=65535"
+
+	for name, b := range map[string]*openflow.Bundle{
+		"action":   new(openflow.Bundle).Add(good, byHand),
+		"selector": new(openflow.Bundle).Add(good).Delete(sel),
+		"match":    new(openflow.Bundle).Add(good, crMatch),
+	} {
+		err := p.Apply(target, b)
+		var be *openflow.BundleError
+		if !errors.As(err, &be) || be.Op != 1 {
+			t.Errorf("%s: Apply = %v, want a *BundleError for operation 1", name, err)
+		}
+		if !errors.As(err, &pe) {
+			t.Errorf("%s: Apply = %v, want a *ParseError inside", name, err)
+		}
+	}
+	if err := p.Apply("br0\nadd", new(openflow.Bundle).Add(good)); err == nil {
+		t.Error("Apply to a target with a line feed succeeded")
+	}
+	dump := sw.Ofctl(t, "dump-flows", "br0")
+	if flows := checkDump(t, dump); len(flows) != 0 || strings.Contains(dump, "priority=65535") {
+		t.Fatalf("rejected bundles installed flows:\n%s", dump)
+	}
+}

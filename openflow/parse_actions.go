@@ -20,8 +20,12 @@ var modActions = map[string]bool{
 }
 
 // ParseActions parses an action list such as "ct(commit,zone=5),output:2".
-// An empty list, or "drop", gives []Action{Drop{}}.
+// An empty list, or "drop", gives []Action{Drop{}}. Control characters and
+// invalid UTF-8 are refused, as in Parse.
 func ParseActions(s string) ([]Action, error) {
+	if err := checkLine(s); err != nil {
+		return nil, err
+	}
 	acts, err := parseActions(s, 0, len(s))
 	if err == nil && len(acts) == 0 {
 		acts = append(acts, &Drop{})

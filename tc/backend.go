@@ -33,6 +33,16 @@ type BackendConfig struct {
 	// count grew in between ("in hardware, but traffic in software", see
 	// offload.Report.CompareCounters). Zero reads them once.
 	CounterWindow time.Duration
+	// OVS describes ovs-vswitchd for Verify's translation of the flows
+	// that are not in hardware (Translator). An empty Version is read
+	// from the Open_vSwitch table's ovs_version, then from the start line
+	// of offload.Node.Log; unknown CTStateBits from that log's "probe tc:
+	// supported ovs ct_state bits" line.
+	OVS OVSFeatures
+	// Probe, when set, makes Verify run the driver probe (Prober) for each
+	// flow OVS can translate but that is not in hardware, and report the
+	// kernel's answer verbatim. It installs filters: opt-in.
+	Probe *ProbeConfig
 }
 
 // Backend is the kernel TC flower offload backend: OVS's kernel datapath
@@ -69,6 +79,15 @@ func init() {
 		}
 		return NewBackend(BackendConfig{TCPolicy: s[ovsdb.KeyTCPolicy]})
 	}, Keys...)
+}
+
+// WithVerify returns a copy of b whose Verify translates the flows that are
+// not in hardware with ovs, and, when probe is not nil, probes the driver.
+func (b *Backend) WithVerify(ovs OVSFeatures, probe *ProbeConfig) *Backend {
+	c := *b
+	c.cfg.OVS = ovs
+	c.cfg.Probe = probe
+	return &c
 }
 
 // Name returns "tc".
@@ -188,15 +207,33 @@ func (b *Backend) checkActive(ctx context.Context, node *offload.Node, facts off
 // each flow with the filter whose action cookie carries its UFID; each
 // verdict carries the filter's hardware and software counters. With a
 // CounterWindow the filters are read twice and flows in hardware whose
-// software packets grew are flagged.
+// software packets grew are flagged. For each flow not in hardware it adds
+// the reasons OVS's TC translation refuses it for (Translator), and, with
+// BackendConfig.Probe, the driver's answer to the filter OVS would install
+// (Prober).
 func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Report, error) {
 	facts, err := offload.GatherFacts(ctx, node, b.Name())
 	if err != nil {
 		return nil, err
 	}
-	flows, err := node.DumpFlows(ctx)
-	if err != nil {
-		return nil, err
+	// Two passes over the flows: their input ports say which links'
+	// filters to read, then each flow is classified. A streamed dump
+	// (node.Streams: a saved file) is read twice rather than held; a live
+	// dump is taken once.
+	each := func(fn func(*dpflow.Flow) error) error { return node.EachFlow(ctx, fn) }
+	if !node.Streams() {
+		flows, err := node.DumpFlows(ctx)
+		if err != nil {
+			return nil, err
+		}
+		each = func(fn func(*dpflow.Flow) error) error {
+			for _, f := range flows {
+				if err := fn(f); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 	}
 	names := map[string]bool{}
 	for name, pf := range facts.Ports {
@@ -204,10 +241,14 @@ func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Repo
 			names[name] = true
 		}
 	}
-	for _, f := range flows {
-		if f.DPLayer() == "tc" && f.InPort() != "" {
-			names[f.InPort()] = true
+	err = each(func(f *dpflow.Flow) error {
+		if f.DPLayer() == "tc" && f.InPort() != "" && !names[f.InPort()] {
+			names[strings.Clone(f.InPort())] = true
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	classify := func() (*offload.Report, error) {
 		evidence, err := b.readFilters(names)
@@ -218,11 +259,17 @@ func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Repo
 			e, ok := evidence[u]
 			return e, ok
 		}
-		return offload.Classify(flows, facts), nil
+		return offload.ClassifyEach(each, facts)
 	}
 	first, err := classify()
-	if err != nil || b.cfg.CounterWindow == 0 {
-		return first, err
+	if err != nil {
+		return nil, err
+	}
+	if b.cfg.CounterWindow == 0 {
+		if err := b.explain(ctx, node, each, first); err != nil {
+			return nil, err
+		}
+		return first, nil
 	}
 	t := time.NewTimer(b.cfg.CounterWindow)
 	defer t.Stop()
@@ -236,6 +283,9 @@ func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Repo
 		return nil, err
 	}
 	second.CompareCounters(first)
+	if err := b.explain(ctx, node, each, second); err != nil {
+		return nil, err
+	}
 	return second, nil
 }
 

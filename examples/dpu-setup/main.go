@@ -41,6 +41,7 @@ import (
 	"github.com/ovsoffload/ovsoffload/eswitch"
 	"github.com/ovsoffload/ovsoffload/internal/ifname"
 	"github.com/ovsoffload/ovsoffload/internal/sysfs"
+	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 	"github.com/ovsoffload/ovsoffload/offload"
 	"github.com/ovsoffload/ovsoffload/ovsdb"
 	_ "github.com/ovsoffload/ovsoffload/tc" // registers the "tc" backend
@@ -48,7 +49,12 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	// Names read from OVSDB and the kernel reach the terminal escaped
+	// (JSON keeps its meaning).
+	stdout, stderr := textsafe.NewWriter(os.Stdout), textsafe.NewWriter(os.Stderr)
+	code := run(ctx, os.Args[1:], stdout, stderr)
+	stdout.Flush()
+	stderr.Flush()
 	stop()
 	os.Exit(code)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ovsoffload/ovsoffload/dpflow"
+	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 	"github.com/ovsoffload/ovsoffload/openflow"
 )
 
@@ -29,12 +30,20 @@ const (
 	kindOfctl = "ofctl" // ovs-ofctl dump-flows
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+func main() {
+	// Flow text is escaped where it is printed; messages go through an
+	// escaping writer as well.
+	stderr := textsafe.NewWriter(os.Stderr)
+	code := run(os.Args[1:], os.Stdin, os.Stdout, stderr)
+	stderr.Flush()
+	os.Exit(code)
+}
 
 // tool is one run of flowdump over its input files.
 type tool struct {
 	kind               string
 	check, json, stats bool
+	maxLine            int // longest line accepted (--max-line)
 
 	out    *bufio.Writer
 	stderr io.Writer
@@ -52,8 +61,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&t.check, "check", false, "check that every line round-trips through parse and format")
 	fs.BoolVar(&t.json, "json", false, "print one JSON object per flow")
 	fs.BoolVar(&t.stats, "stats", false, "print flow counts at the end")
+	fs.IntVar(&t.maxLine, "max-line", dpflow.DefaultMaxLineLen, "longest line accepted, in `bytes`: a longer one stops the file with an error")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: flowdump [--kind auto|dpctl|ofctl] [--check] [--json] [--stats] [FILE ...]")
+		fmt.Fprintln(fs.Output(), "usage: flowdump [--kind auto|dpctl|ofctl] [--check] [--json] [--stats] [--max-line BYTES] [FILE ...]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -64,6 +74,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if t.kind != kindAuto && t.kind != kindDpctl && t.kind != kindOfctl {
 		fmt.Fprintf(stderr, "flowdump: --kind %q: want auto, dpctl or ofctl\n", t.kind)
+		return exitUsage
+	}
+	if t.maxLine < 1 {
+		fmt.Fprintf(stderr, "flowdump: --max-line %d: want at least 1\n", t.maxLine)
 		return exitUsage
 	}
 	files := fs.Args()
@@ -77,7 +91,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		f, err := os.Open(name)
 		if err != nil {
-			fmt.Fprintf(stderr, "flowdump: %v\n", err)
+			fmt.Fprintf(stderr, "flowdump: %s\n", textsafe.Escape(err.Error()))
 			return exitUsage
 		}
 		f.Close()
@@ -87,7 +101,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	status := exitOK
 	for _, name := range files {
 		if err := t.file(name, stdin); err != nil {
-			fmt.Fprintf(stderr, "flowdump: %v\n", err)
+			fmt.Fprintf(stderr, "flowdump: %s\n", textsafe.Escape(err.Error()))
 			status = exitUsage
 		}
 	}
@@ -124,7 +138,7 @@ func (t *tool) file(name string, stdin io.Reader) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	kind, head, decidedBy, err := t.kind, []byte(nil), 0, error(nil)
 	if kind == kindAuto {
-		if kind, head, decidedBy, err = sniff(br); err != nil {
+		if kind, head, decidedBy, err = sniff(br, t.maxLine); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
@@ -144,22 +158,44 @@ func (t *tool) file(name string, stdin io.Reader) error {
 }
 
 // sniff reads up to the first non-blank line and returns its kind, the
-// bytes read and the line's number. The kind is "" for an empty input.
-func sniff(br *bufio.Reader) (kind string, head []byte, line int, err error) {
+// bytes read and the line's number. The kind is "" for an empty input. Lines
+// end as the Scanners end them (LF, CRLF, or CR alone), so the line number
+// is theirs; a line longer than max is an error, found before more than max
+// bytes and one buffer are read.
+func sniff(br *bufio.Reader, max int) (kind string, head []byte, line int, err error) {
+	start := 0 // where the current line starts in head
 	for {
-		b, err := br.ReadBytes('\n')
+		b, rerr := br.ReadSlice('\n')
+		if rerr != nil && rerr != bufio.ErrBufferFull && rerr != io.EOF {
+			return "", nil, 0, rerr
+		}
 		head = append(head, b...)
-		if len(b) > 0 {
+		eof := rerr == io.EOF
+		for {
+			rest := head[start:]
+			i := bytes.IndexAny(rest, "\r\n")
+			if i < 0 || rest[i] == '\r' && i+1 == len(rest) && !eof {
+				break // the line goes on (or a CR waits for its LF)
+			}
 			line++
-			if k := kindOf(string(b)); k != "" {
+			if k := kindOf(string(rest[:i])); k != "" {
 				return k, head, line, nil
 			}
+			start += i + 1
+			if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
+				start++
+			}
 		}
-		if err == io.EOF {
+		if n := len(bytes.TrimSuffix(head[start:], []byte{'\r'})); n > max {
+			return "", nil, 0, fmt.Errorf("line %d: longer than %d bytes (--max-line): %w", line+1, max, dpflow.ErrLineTooLong)
+		}
+		if eof {
+			if start < len(head) {
+				if k := kindOf(string(head[start:])); k != "" {
+					return k, head, line + 1, nil
+				}
+			}
 			return "", head, 0, nil
-		}
-		if err != nil {
-			return "", nil, 0, err
 		}
 	}
 }
@@ -201,6 +237,7 @@ func (t *tool) mixed(name string, line int, text, kind string, decidedBy int) bo
 func (t *tool) dpctl(name string, r io.Reader, decidedBy int) error {
 	sc := dpflow.NewScanner(r)
 	sc.KeepGoing = true // report every bad line, not only the first
+	sc.MaxLineLen = t.maxLine
 	for sc.Scan() {
 		if t.mixed(name, sc.Line(), sc.Text(), kindDpctl, decidedBy) {
 			return nil
@@ -214,6 +251,10 @@ func (t *tool) dpctl(name string, r io.Reader, decidedBy int) error {
 			continue
 		}
 		f := sc.Flow()
+		if why := notDpctlFlow(f); why != "" && (t.check || decidedBy > 0) {
+			t.report(name, sc.Line(), 1, why)
+			continue
+		}
 		t.buf = f.AppendText(t.buf[:0])
 		if t.check {
 			t.checkDpctl(name, sc.Line(), sc.Text(), f)
@@ -222,6 +263,45 @@ func (t *tool) dpctl(name string, r io.Reader, decidedBy int) error {
 		t.counts.dpctl(f)
 	}
 	return sc.Err()
+}
+
+// notDpctlFlow says why a line that parsed is no datapath flow: it has no
+// actions and none of its keys is one OVS prints (a word in parentheses
+// parses as a key the package does not know). It returns "" for a flow.
+func notDpctlFlow(f *dpflow.Flow) string {
+	if f.HasActions || f.HasUFID {
+		return ""
+	}
+	for i := range f.Match {
+		if f.Match[i].Kind != dpflow.KeyUnknown {
+			return ""
+		}
+	}
+	if len(f.Match) > 0 && f.Stats == (dpflow.Stats{}) {
+		return "not a datapath flow: no actions and no key OVS knows"
+	}
+	return ""
+}
+
+// notOfctlFlow says why a line that parsed is no OpenFlow flow: it has no
+// actions, and a bare word that is no field or protocol OVS knows (as any
+// line of text would) or no field OVS knows at all ("foo=bar") and no
+// header field (table, priority, cookie...). It returns "" for a flow.
+func notOfctlFlow(f *openflow.Flow) string {
+	if f.Has&openflow.HasActions != 0 || len(f.Actions) > 0 {
+		return ""
+	}
+	known := false
+	for _, m := range f.Match {
+		if !m.HasValue && !m.Raw && m.Kind() == openflow.KindOpaque {
+			return fmt.Sprintf("not an OpenFlow flow: %q is no field OVS knows, and the line has no actions", textsafe.Escape(m.Name))
+		}
+		known = known || m.Raw || m.Kind() != openflow.KindOpaque
+	}
+	if !known && len(f.Match) > 0 && f.Has == 0 {
+		return fmt.Sprintf("not an OpenFlow flow: no field OVS knows (%q, ...), and the line has no actions", textsafe.Escape(f.Match[0].Name))
+	}
+	return ""
 }
 
 // checkDpctl checks one datapath flow. OVS's output is canonical: every
@@ -266,6 +346,7 @@ func sameNodes(a, b []dpflow.Node) bool {
 // ofctl reads an ovs-ofctl dump-flows output with openflow's Scanner.
 func (t *tool) ofctl(name string, r io.Reader, decidedBy int) error {
 	sc := openflow.NewScanner(r)
+	sc.MaxLineLen = t.maxLine
 	for sc.Scan() {
 		if t.mixed(name, sc.Line(), sc.Text(), kindOfctl, decidedBy) {
 			return nil
@@ -274,6 +355,10 @@ func (t *tool) ofctl(name string, r io.Reader, decidedBy int) error {
 		f, err := sc.Flow()
 		if err != nil {
 			t.parseError(name, sc.Line(), err)
+			continue
+		}
+		if why := notOfctlFlow(f); why != "" && (t.check || decidedBy > 0) {
+			t.report(name, sc.Line(), 1, why)
 			continue
 		}
 		t.buf = f.AppendText(t.buf[:0])
@@ -330,9 +415,20 @@ func (t *tool) print(f json.Marshaler) {
 			t.errs++
 			return
 		}
+		// encoding/json writes C1 controls and bidirectional overrides
+		// raw; their \uNNNN escapes mean the same in JSON.
+		if !textsafe.Printable(string(b)) {
+			b = textsafe.AppendEscape(nil, string(b))
+		}
 		t.out.Write(b)
 		t.out.WriteByte('\n')
 	case !t.check && !t.stats:
+		// Parsed text holds no control character, but valid UTF-8 may
+		// still hold characters a terminal acts on (C1 controls such as
+		// U+009B, bidirectional overrides): escape the line then.
+		if !textsafe.Printable(string(t.buf)) {
+			t.buf = textsafe.AppendEscape(t.buf[len(t.buf):], string(t.buf))
+		}
 		t.out.Write(t.buf)
 		t.out.WriteByte('\n')
 	}
@@ -374,5 +470,5 @@ func excerpt(s string, i int) string {
 
 func (t *tool) report(name string, line, col int, msg string) {
 	t.errs++
-	fmt.Fprintf(t.stderr, "%s:%d:%d: %s\n", name, line, col, msg)
+	fmt.Fprintf(t.stderr, "%s:%d:%d: %s\n", textsafe.Escape(name), line, col, textsafe.Escape(msg))
 }

@@ -401,3 +401,156 @@ func (b *syncBuffer) Len() int {
 	defer b.mu.Unlock()
 	return b.buf.Len()
 }
+
+// Issue 13, defect 6: CR-only and CRLF line ends are line ends.
+func TestLineEnds(t *testing.T) {
+	var lines []string
+	for i := range 16 {
+		lines = append(lines, fmt.Sprintf("recirc_id(0),in_port(%d),eth_type(0x0800),ipv4(frag=no), packets:0, bytes:0, used:never, actions:drop", i+1))
+	}
+	for name, sep := range map[string]string{"LF": "\n", "CRLF": "\r\n", "CR": "\r"} {
+		code, out, errOut := flowdump(t, strings.Join(lines, sep)+sep, "--check")
+		if code != exitOK || lastLine(out) != "checked 16 flows: 0 errors" || errOut != "" {
+			t.Errorf("%s: exit %d, %q, %q", name, code, lastLine(out), errOut)
+		}
+	}
+	// OpenFlow too, and the line numbers of the diagnostics count CRs.
+	code, out, errOut := flowdump(t, "priority=1 actions=drop\rpriority=2 actions=drop\rpriority=3 actions=bogus(\r", "--check")
+	if code != exitFlows || lastLine(out) != "checked 3 flows: 1 errors" || !strings.HasPrefix(errOut, "<stdin>:3:") {
+		t.Errorf("ofctl with CRs: exit %d, %q, %q", code, lastLine(out), errOut)
+	}
+}
+
+// Issue 13, defect 6: a line of text that is no flow is an error with
+// --check and with --kind auto.
+func TestNotAFlow(t *testing.T) {
+	for _, args := range [][]string{{"--check"}, {}, {"--kind", "auto"}, {"--check", "--kind", "ofctl"}, {"--stats"}} {
+		code, out, errOut := flowdump(t, "hello world\n", args...)
+		if code != exitFlows || !strings.Contains(errOut, "<stdin>:1:1: not an OpenFlow flow") {
+			t.Errorf("%v: exit %d, out %q, stderr %q", args, code, out, errOut)
+		}
+		if strings.Contains(out, "hello") {
+			t.Errorf("%v: junk printed as a flow: %q", args, out)
+		}
+	}
+	for _, junk := range []string{"foo=bar baz=qux", "# a comment", "1 2 3", "<html>"} {
+		if code, _, errOut := flowdump(t, junk+"\n", "--check"); code != exitFlows || !strings.Contains(errOut, "not an OpenFlow flow") {
+			t.Errorf("%q: exit %d, %q", junk, code, errOut)
+		}
+	}
+	code, _, errOut := flowdump(t, "hello(world)\n", "--check")
+	if code != exitFlows || !strings.Contains(errOut, "not a datapath flow") {
+		t.Errorf("hello(world): exit %d, %q", code, errOut)
+	}
+	// --kind ofctl without --check still takes a match-only selector.
+	if code, out, _ := flowdump(t, "tcp,tp_dst=80\n", "--kind", "ofctl"); code != exitOK || out != "tcp,tp_dst=80\n" {
+		t.Errorf("match-only ofctl line: exit %d, %q", code, out)
+	}
+}
+
+// utf16LE encodes s as UTF-16LE with a byte order mark, as Windows tools
+// save text.
+func utf16LE(s string) string {
+	var b []byte
+	for _, r := range "\ufeff" + s {
+		if r > 0xffff {
+			panic("outside the BMP")
+		}
+		b = append(b, byte(r), byte(r>>8))
+	}
+	return string(b)
+}
+
+// Issue 13, defect 6: a UTF-16 dump is refused with a line and a column,
+// never printed as flows with NUL-filled names.
+func TestUTF16(t *testing.T) {
+	for _, dump := range []string{dpctlDump, ofctlDump} {
+		for _, args := range [][]string{{}, {"--check"}, {"--kind", "dpctl"}, {"--kind", "ofctl"}} {
+			code, out, errOut := flowdump(t, utf16LE(dump), args...)
+			if code != exitFlows || strings.ContainsRune(out, 0) || strings.Contains(out, "in_port") {
+				t.Errorf("%v: exit %d, out %q", args, code, out)
+			}
+			if !strings.Contains(errOut, "<stdin>:1:") || !strings.Contains(errOut, "UTF-16") || strings.ContainsRune(errOut, 0) {
+				t.Errorf("%v: stderr %q", args, errOut)
+			}
+		}
+	}
+}
+
+// Issue 13, defect 7: a line longer than --max-line stops the file with an
+// error naming the line, after reading little more than the limit, from a
+// reader that never ends (as /dev/zero).
+func TestMaxLine(t *testing.T) {
+	for _, c := range []byte{0, 'a', '('} {
+		for _, args := range [][]string{{}, {"--kind", "dpctl"}, {"--kind", "ofctl"}, {"--max-line", "1000"}} {
+			r := &endless{c: c}
+			var out, errOut bytes.Buffer
+			in := io.MultiReader(strings.NewReader("in_port(1), packets:0, bytes:0, used:never, actions:drop\n"), r)
+			code := run(args, in, &out, &errOut)
+			limit := 1 << 20
+			if len(args) == 2 && args[0] == "--max-line" {
+				limit = 1000
+			}
+			if code != exitUsage || !strings.Contains(errOut.String(), "line 2: longer than") {
+				t.Errorf("byte %q %v: exit %d, stderr %q", c, args, code, errOut.String())
+			}
+			if r.n > int64(limit)+128<<10 {
+				t.Errorf("byte %q %v: read %d bytes before failing", c, args, r.n)
+			}
+		}
+	}
+	// The first line too long: found while sniffing the kind.
+	r := &endless{c: 'x'}
+	var out, errOut bytes.Buffer
+	if code := run(nil, r, &out, &errOut); code != exitUsage || !strings.Contains(errOut.String(), "line 1: longer than") || r.n > 1<<20+128<<10 {
+		t.Errorf("endless first line: exit %d, %q, read %d bytes", code, errOut.String(), r.n)
+	}
+	if code, _, errOut := flowdump(t, "", "--max-line", "0"); code != exitUsage || !strings.Contains(errOut, "--max-line") {
+		t.Errorf("--max-line 0: exit %d, %q", code, errOut)
+	}
+}
+
+// endless serves c forever and counts the bytes served.
+type endless struct {
+	c byte
+	n int64
+}
+
+func (r *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = r.c
+	}
+	r.n += int64(len(p))
+	return len(p), nil
+}
+
+// Issue 13, defect 11: text from a dump reaches the terminal escaped.
+func TestEscapesOutput(t *testing.T) {
+	// A control character in a name is a parse error, printed quoted.
+	dump := "in_port(pf0\x1b]0;pwned\a\x1b[2J), packets:0, bytes:0, used:never, actions:drop\n"
+	for _, args := range [][]string{{}, {"--stats"}, {"--check"}} {
+		code, out, errOut := flowdump(t, dump, args...)
+		if code != exitFlows || strings.ContainsRune(out+errOut, 0x1b) || strings.ContainsRune(out+errOut, 7) {
+			t.Errorf("%v: exit %d, raw escape in %q %q", args, code, out, errOut)
+		}
+	}
+	// Valid UTF-8 that a terminal acts on (CSI as U+009B, a bidi override)
+	// parses, and is escaped in the flow text and in --stats.
+	dump = "in_port(pf0\u009b2J\u202e), packets:0, bytes:0, used:never, actions:drop\n"
+	for _, args := range [][]string{{}, {"--stats"}} {
+		code, out, _ := flowdump(t, dump, args...)
+		if code != exitOK || strings.Contains(out, "\u009b") || strings.Contains(out, "\u202e") || !strings.Contains(out, `pf0\u009b2J\u202e`) {
+			t.Errorf("%v: exit %d, %q", args, code, out)
+		}
+	}
+	code, out, _ := flowdump(t, dump, "--json")
+	var v map[string]any
+	if code != exitOK || strings.Contains(out, "\u009b") || json.Unmarshal([]byte(out), &v) != nil || v["in_port"] != "pf0\u009b2J\u202e" {
+		t.Errorf("--json: exit %d, %q", code, out)
+	}
+	// A file name with an escape sequence, in an error.
+	_, _, errOut := flowdump(t, "", "/nonexistent/\x1b[2J")
+	if strings.ContainsRune(errOut, 0x1b) || !strings.Contains(errOut, `\x1b[2J`) {
+		t.Errorf("file name: %q", errOut)
+	}
+}

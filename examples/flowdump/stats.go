@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/ovsoffload/ovsoffload/dpflow"
+	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 	"github.com/ovsoffload/ovsoffload/openflow"
 )
 
@@ -84,7 +85,9 @@ func (c *counts) write(w io.Writer) {
 			}
 			slices.SortFunc(values, compareValues)
 			for _, v := range values {
-				fmt.Fprintf(w, " %s=%d", v, k.t.by[g][v])
+				// Port names come from the dump: escape what a terminal
+				// would act on.
+				fmt.Fprintf(w, " %s=%d", textsafe.Escape(v), k.t.by[g][v])
 			}
 			fmt.Fprintln(w)
 		}

@@ -34,11 +34,17 @@ import (
 	"github.com/ovsoffload/ovsoffload/eswitch"
 	"github.com/ovsoffload/ovsoffload/internal/ifname"
 	"github.com/ovsoffload/ovsoffload/internal/sysfs"
+	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil)
+	// Names read from sysfs and the kernel reach the terminal escaped
+	// (JSON keeps its meaning).
+	stdout, stderr := textsafe.NewWriter(os.Stdout), textsafe.NewWriter(os.Stderr)
+	code := run(ctx, os.Args[1:], stdout, stderr, nil)
+	stdout.Flush()
+	stderr.Flush()
 	stop()
 	os.Exit(code)
 }

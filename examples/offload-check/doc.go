@@ -10,8 +10,10 @@
 // port or leaves through it:
 //
 //	offload-check [--db unix:PATH] [--target CTL] [--pod [NS/]NAME | --iface-id ID | --port NAME]
-//	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP] [--counter-window 5s]
+//	              [--backend auto|tc|doca|none] [--json] [--from-file DUMP [--max-line BYTES]] [--counter-window 5s]
 //	              [--log OVS_VSWITCHD_LOG [--debug-window DURATION]]
+//	              [--probe [--dry-run] [--probe-interval D] [--probe-max N]]
+//	              [--ovs-version V] [--ct-state-bits 0x..]
 //
 // Each flow's verdict carries its hardware and software packets when the
 // backend splits them (TC: the filter's hardware counters apart from its
@@ -26,6 +28,20 @@
 // offload log modules to dbg through the control socket for that long
 // (send traffic meanwhile) and then puts the exact previous levels back,
 // also on timeout, SIGINT or SIGTERM (package appctl).
+//
+// With the tc backend, every flow that is not in hardware also gets the
+// reasons OVS's own TC translation refuses it for (tc.Translator: the key, mask or
+// action, and the OVS function that decides). --probe goes further: for a
+// flow OVS can translate, it installs the filter OVS would install with
+// skip_sw and the verbose flag in a chain nothing uses, reports the
+// kernel's answer (the driver's refusal) verbatim, and deletes the filter
+// (tc.Prober); --dry-run lists those filters and installs nothing.
+//
+// --from-file streams a saved dump: the flows are read one at a time, never held
+// (the tc backend reads the file once per pass), and a line longer than --max-line bytes
+// (1 MiB by default) is an error naming the line. Names and messages in the
+// text output have their non-printable characters escaped (a pod name
+// "evil\x1b[2J" cannot clear the screen); --json is JSON, escaped as JSON is.
 //
 // Without a selection it checks every flow of the node. Exit status: 0 when
 // every selected flow is verified in hardware, 1 when some are not or there

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -17,8 +18,10 @@ import (
 
 	"github.com/ovsoffload/ovsoffload/appctl"
 	"github.com/ovsoffload/ovsoffload/examples/internal/nodeflags"
+	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 	"github.com/ovsoffload/ovsoffload/offload"
 	"github.com/ovsoffload/ovsoffload/ovslog"
+	"github.com/ovsoffload/ovsoffload/tc"
 )
 
 // Exit statuses.
@@ -28,7 +31,14 @@ const (
 	exitError      = 2 // bad flags, database unreachable, pod not found...
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// Whatever reaches the terminal is escaped (JSON keeps its meaning).
+	stdout, stderr := textsafe.NewWriter(os.Stdout), textsafe.NewWriter(os.Stderr)
+	code := run(os.Args[1:], stdout, stderr)
+	stdout.Flush()
+	stderr.Flush()
+	os.Exit(code)
+}
 
 // portInfo is one OVS port of the selection.
 type portInfo struct {
@@ -72,6 +82,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&lo.path, "log", "", "read ovs-vswitchd's log `file` (its --log-file) for offload failures, OVS's own reasons and the probe tc lines")
 	fs.DurationVar(&lo.window, "debug-window", 0, "before checking, raise OVS's offload log modules to dbg for this `long` (send traffic meanwhile), then put the exact previous levels back; needs --log; at most 10m")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	var xo explainOpts
+	fs.BoolVar(&xo.Probe, "probe", false, "for each flow not in hardware, install the filter OVS would install with skip_sw and verbose in an unused chain, report the driver's answer verbatim, delete it (tc backend)")
+	fs.BoolVar(&xo.DryRun, "dry-run", false, "with --probe: list the filters the probe would install, install nothing")
+	fs.DurationVar(&xo.Interval, "probe-interval", tc.DefaultProbeInterval, "with --probe: least time between two installs")
+	fs.IntVar(&xo.MaxFlows, "probe-max", tc.DefaultProbeMaxFlows, "with --probe: most filters probed in one run")
+	fs.StringVar(&xo.OVSVersion, "ovs-version", "", "ovs-vswitchd's `VERSION` for the translation (default: the database's ovs_version)")
+	fs.StringVar(&xo.CTStateBits, "ct-state-bits", "", "the ct_state `BITS` ovs-vswitchd found supported (its log: \"probe tc: supported ovs ct_state bits: 0x...\")")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
 	window := fs.Duration("counter-window", 0, "verify twice, this long apart, and flag flows in hardware whose software packets grew (0: once)")
 	fs.Usage = func() {
@@ -85,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "offload-check: %v\n", err)
+		fmt.Fprintf(stderr, "offload-check: %s\n", textsafe.Escape(err.Error()))
 		return exitError
 	}
 	if fs.NArg() > 0 {
@@ -116,14 +133,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return fail(errors.New("--debug-window needs --log: the window's lines are read from ovs-vswitchd's log file"))
 	case lo.window > 0 && node.FromFile != "":
 		return fail(errors.New("--debug-window needs a live ovs-vswitchd, not --from-file"))
+	case xo.DryRun && !xo.Probe:
+		return fail(errors.New("--dry-run needs --probe"))
+	case xo.Probe && (xo.Interval <= 0 || xo.MaxFlows <= 0):
+		return fail(errors.New("--probe-interval and --probe-max must be positive"))
+	}
+	feat, err := xo.features()
+	if err != nil {
+		return fail(err)
 	}
 	// SIGINT and SIGTERM end the context: a debug window then puts the
-	// log levels back before the command exits.
+	// log levels back, and a probe in flight deletes its filter, before
+	// the command exits.
 	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithTimeout(sigCtx, *timeout+lo.window)
 	defer cancel()
-	res, err := check(ctx, &node, sel, *window, lo, stderr)
+	res, err := check(ctx, &node, sel, *window, lo, stderr, feat, xo.probe())
 	if err != nil {
 		return fail(err)
 	}
@@ -146,13 +172,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 // report to the selection. With a window, it verifies twice, window apart,
 // and flags the flows in hardware whose software packets grew in between.
 // With lo.path, it first reads ovs-vswitchd's log (after a debug window
-// when lo.window is set) as evidence.
-func check(ctx context.Context, node *nodeflags.Flags, sel selector, window time.Duration, lo logOptions, progress io.Writer) (*result, error) {
+// when lo.window is set) as evidence. With the tc backend, feat and probe
+// configure the explanation of the flows not in hardware (the probe runs on
+// the last verification only).
+func check(ctx context.Context, node *nodeflags.Flags, sel selector, window time.Duration, lo logOptions, progress io.Writer,
+	feat tc.OVSFeatures, probe *tc.ProbeConfig) (*result, error) {
 	s, err := node.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
+	last := s.Backend // the backend of the last verification
+	if tb, ok := s.Backend.(*tc.Backend); ok {
+		s.Backend, last = tb.WithVerify(feat, nil), tb.WithVerify(feat, probe)
+	} else if probe != nil {
+		return nil, fmt.Errorf("--probe needs the tc backend, not %s", s.Backend.Name())
+	}
+	if window == 0 {
+		s.Backend = last
+	}
 	res := &result{Selection: sel, BackendChoice: s.Why, Warnings: s.Warnings}
 	var raised []string
 	if lo.path != "" {
@@ -190,7 +228,7 @@ func check(ctx context.Context, node *nodeflags.Flags, sel selector, window time
 		case <-t.C:
 		}
 		first := report
-		if report, err = s.Backend.Verify(ctx, s.Node); err != nil {
+		if report, err = last.Verify(ctx, s.Node); err != nil {
 			return nil, fmt.Errorf("verifying again with backend %s after %v: %w", s.Backend.Name(), window, err)
 		}
 		report.CompareCounters(first)
@@ -243,13 +281,18 @@ func verdict(r *offload.Report, sel selector) string {
 // writeText prints the result for people: what was selected, the report's
 // table, which rule selected each flow, and the verdict.
 func (res *result) writeText(w io.Writer) error {
-	fmt.Fprintf(w, "checking: %s\n", res.Selection)
+	// Names, pods and messages come from OVSDB, dumps and flags: escape
+	// what a terminal would act on (each cell is escaped too, so that a tab
+	// cannot split it).
+	sw := textsafe.NewWriter(w)
+	w = sw
+	fmt.Fprintf(w, "checking: %s\n", textsafe.Escape(res.Selection.String()))
 	for _, p := range res.Ports {
-		fmt.Fprintf(w, "  port %s: iface-id %s, pod %s, representor %s\n", p.Port, dash(p.IfaceID), dash(p.Pod), dash(p.Representor))
+		fmt.Fprintf(w, "  port %s: iface-id %s, pod %s, representor %s\n", dash(p.Port), dash(p.IfaceID), dash(p.Pod), dash(p.Representor))
 	}
-	fmt.Fprintf(w, "backend choice: %s\n", res.BackendChoice)
+	fmt.Fprintf(w, "backend choice: %s\n", textsafe.Escape(res.BackendChoice))
 	for _, warn := range res.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn)
+		fmt.Fprintf(w, "warning: %s\n", textsafe.Escape(warn))
 	}
 	if err := res.Report.WriteTable(w); err != nil {
 		return err
@@ -258,21 +301,53 @@ func (res *result) writeText(w io.Writer) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "\nFLOW\tSELECTED BY")
 		for i, why := range res.SelectedBy {
-			fmt.Fprintf(tw, "%d\t%s\n", i+1, why)
+			fmt.Fprintf(tw, "%d\t%s\n", i+1, textsafe.Escape(why))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "\nverdict: %s\n", res.Verdict)
-	return err
+	if _, err := fmt.Fprintf(w, "\nverdict: %s\n", textsafe.Escape(res.Verdict)); err != nil {
+		return err
+	}
+	return sw.Flush()
 }
 
 func dash(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "-"
 	}
-	return s
+	return textsafe.Escape(s)
+}
+
+// explainOpts are the flags of the translation and the probe.
+type explainOpts struct {
+	Probe, DryRun bool
+	Interval      time.Duration
+	MaxFlows      int
+	OVSVersion    string
+	CTStateBits   string
+}
+
+// features returns what the flags say about ovs-vswitchd.
+func (o explainOpts) features() (tc.OVSFeatures, error) {
+	f := tc.OVSFeatures{Version: o.OVSVersion}
+	if o.CTStateBits != "" {
+		v, err := strconv.ParseUint(o.CTStateBits, 0, 32)
+		if err != nil {
+			return f, fmt.Errorf("--ct-state-bits %q: want a number such as 0x2f", o.CTStateBits)
+		}
+		f.CTStateBits, f.CTStateKnown = uint32(v), true
+	}
+	return f, nil
+}
+
+// probe returns the probe's configuration, nil without --probe.
+func (o explainOpts) probe() *tc.ProbeConfig {
+	if !o.Probe {
+		return nil
+	}
+	return &tc.ProbeConfig{DryRun: o.DryRun, Interval: o.Interval, MaxFlows: o.MaxFlows}
 }
 
 // readLog reads ovs-vswitchd's log file (offload.ReadOVSLog). With a

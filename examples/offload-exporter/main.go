@@ -17,9 +17,16 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/ovsoffload/ovsoffload/examples/internal/nodeflags"
+	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// Log lines carry names from OVSDB and dumps: escaped for the terminal.
+	stderr := textsafe.NewWriter(os.Stderr)
+	code := run(os.Args[1:], os.Stdout, stderr)
+	stderr.Flush()
+	os.Exit(code)
+}
 
 // run serves until SIGINT or SIGTERM.
 func run(args []string, stdout, stderr io.Writer) int {

@@ -4,6 +4,7 @@
 // steps behind them: dialling the node's Open_vSwitch database
 // (ovsdb.Dial), choosing the offload backend the node runs (Choose, from
 // ovsdb.Status and ovsdb.OffloadSettings) and building an offload.Node whose
-// flows come from ovs-vswitchd or from a saved dump (ReadDump, through
-// dpflow.Scanner).
+// flows come from ovs-vswitchd or from a saved dump (ScanFile streams it
+// through dpflow.Scanner, one flow at a time, lines bounded by --max-line;
+// ReadDump reads it whole).
 package nodeflags

@@ -35,6 +35,9 @@ type Flags struct {
 	// FromFile, when set, is a saved dpctl/dump-flows -m --names output read
 	// instead of asking ovs-vswitchd (--from-file).
 	FromFile string
+	// MaxLine is the longest line of FromFile accepted, in bytes
+	// (--max-line); 0 means dpflow.DefaultMaxLineLen.
+	MaxLine int
 	// Eswitch says whether to read representors and their offload features
 	// from this machine's eswitch (--eswitch).
 	Eswitch bool
@@ -46,6 +49,7 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.Target, "target", "", "ovs-vswitchd control `socket` for ovs-appctl -t (default: ovs-appctl's)")
 	fs.StringVar(&f.Backend, "backend", "auto", "offload backend: auto, tc, doca or none")
 	fs.StringVar(&f.FromFile, "from-file", "", "read a saved `dump` of ovs-appctl dpctl/dump-flows -m --names instead of asking ovs-vswitchd")
+	fs.IntVar(&f.MaxLine, "max-line", dpflow.DefaultMaxLineLen, "longest line of the --from-file dump, in `bytes` (0: the default): a longer one is an error")
 	fs.BoolVar(&f.Eswitch, "eswitch", true, "read representors, hw-tc-offload and eswitch mode from this machine's eswitch")
 }
 
@@ -64,6 +68,9 @@ func (f *Flags) Check() error {
 		// --from-file replaces asking ovs-vswitchd: a --target would be
 		// ignored silently.
 		return fmt.Errorf("--target %q and --from-file %q contradict each other: the flows come from the file, not from ovs-vswitchd", f.Target, f.FromFile)
+	}
+	if f.MaxLine < 0 {
+		return fmt.Errorf("--max-line %d: want a positive number of bytes (0: the default, %d)", f.MaxLine, dpflow.DefaultMaxLineLen)
 	}
 	return nil
 }
@@ -104,7 +111,8 @@ func (f *Flags) Open(ctx context.Context) (*Session, error) {
 	}
 	s := &Session{Node: &offload.Node{DB: db, Target: f.Target}}
 	if f.FromFile != "" {
-		s.Node.Dump = ReadDump(f.FromFile)
+		// Streamed: the backends hold one flow of the file at a time.
+		s.Node.Scan = ScanFile(f.FromFile, f.MaxLine)
 	}
 	if s.Backend, s.Why, err = Backend(ctx, db, f.Backend); err != nil {
 		db.Close()
@@ -182,6 +190,40 @@ func ReadDump(path string) func(context.Context) ([]*dpflow.Flow, error) {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		return flows, nil
+	}
+}
+
+// ScanFile returns an offload.Node Scan function that streams a saved
+// `ovs-appctl dpctl/dump-flows -m --names` output from path, each time it is
+// called, with lines of at most maxLine bytes (0: dpflow.DefaultMaxLineLen).
+// It holds one line at a time: a dump of any size is read in bounded memory.
+// A line that does not parse (or is too long) stops it with an error naming
+// the file and the line; yield's error stops it too.
+func ScanFile(path string, maxLine int) func(context.Context, func(*dpflow.Flow) error) error {
+	return func(ctx context.Context, yield func(*dpflow.Flow) error) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		sc := dpflow.NewScanner(f)
+		sc.MaxLineLen = maxLine
+		for n := 0; sc.Scan(); n++ {
+			if n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if fl := sc.Flow(); fl != nil {
+				if err := yield(fl); err != nil {
+					return err
+				}
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return nil
 	}
 }
 

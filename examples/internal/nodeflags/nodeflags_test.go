@@ -84,3 +84,32 @@ func TestReadDumpParseError(t *testing.T) {
 		t.Fatalf("want a *dpflow.ParseError on line 2, got %v", err)
 	}
 }
+
+// Issue 13, defect 7: ScanFile streams (one reused Flow, never a slice),
+// reports a bad line with its file and line, and bounds the line length.
+func TestScanFile(t *testing.T) {
+	var seen []*dpflow.Flow
+	err := ScanFile("../../offload-check/testdata/doca.dump", 0)(context.Background(), func(f *dpflow.Flow) error {
+		seen = append(seen, f)
+		return nil
+	})
+	if err != nil || len(seen) != 4 {
+		t.Fatalf("%d flows, %v", len(seen), err)
+	}
+	if seen[0] != seen[3] {
+		t.Error("ScanFile does not reuse the Scanner's Flow: it is not streaming")
+	}
+	err = ScanFile("../../offload-check/testdata/bad.dump", 0)(context.Background(), func(*dpflow.Flow) error { return nil })
+	var pe *dpflow.ParseError
+	if !errors.As(err, &pe) || pe.Line != 2 || !strings.Contains(err.Error(), "bad.dump") {
+		t.Errorf("bad.dump: %v, want a *dpflow.ParseError on line 2 naming the file", err)
+	}
+	err = ScanFile("../../offload-check/testdata/doca.dump", 100)(context.Background(), func(*dpflow.Flow) error { return nil })
+	if !errors.Is(err, dpflow.ErrLineTooLong) || !strings.Contains(err.Error(), "line 2:") {
+		t.Errorf("max 100: %v, want ErrLineTooLong at line 2 (the first flow, after the header)", err)
+	}
+	f := Flags{DB: "unix:/x", Backend: "none", MaxLine: -1}
+	if err := f.Check(); err == nil || !strings.Contains(err.Error(), "--max-line") {
+		t.Errorf("--max-line -1: %v", err)
+	}
+}
