@@ -38,7 +38,10 @@ type whyLane struct {
 
 const (
 	whyPeer = "10.42.0.100" // where every pod sends; nothing answers
-	whyPods = 5
+	// ctNewRefusal is what the emulated driver says of a ct_state +new match,
+	// as mlx5 does.
+	ctNewRefusal = "netdevsim: matching on ct_state +new isn't supported"
+	whyPods      = 5
 )
 
 func startWhyLane(t *testing.T) *whyLane {
@@ -305,6 +308,33 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 			t.Errorf("testpod3 conntrack flow %s: no reason", f.Match)
 		}
 	}
+	// The driver's words, through the probe: it installs the filter OVS
+	// would install with skip_sw and verbose in a chain nothing uses, reads
+	// the extended ack and deletes it.
+	rep3 := w.reps["testpod3"]
+	before := kernellane.Run(t, "tc", "filter", "show", "dev", rep3, "ingress")
+	start := time.Now()
+	probed, _, _ := offloadCheck(t, append(base, "--probe")...)
+	t.Logf("offload-check --probe on the node's %d flows took %v", len(probed.Report.Flows), time.Since(start))
+	for _, f := range ipv4Flows(probed.Report, rep3) {
+		found := false
+		for _, r := range f.Reasons {
+			if r.Code == offload.ReasonDriverRefused && strings.Contains(r.Detail, ctNewRefusal) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("testpod3 conntrack flow %s: no %s reason with the driver's words %q: %+v",
+				f.Match, offload.ReasonDriverRefused, ctNewRefusal, f.Reasons)
+		}
+	}
+	if after := kernellane.Run(t, "tc", "filter", "show", "dev", rep3, "ingress"); after != before {
+		t.Errorf("the probe left filters on %s:\nbefore:\n%s\nafter:\n%s", rep3, before, after)
+	}
+	if got := w.n.HWRules(t, rep3); got != 0 {
+		t.Errorf("the emulated hardware of %s holds %d rules after the probe", rep3, got)
+	}
+
 	// OVS refused the recirculation itself; the report cannot say why from
 	// the dump alone (that is OVS's log's part), the log line must be there.
 	for _, f := range ipv4Flows(res.Report, w.reps["testpod5"]) {
@@ -361,7 +391,7 @@ func writeTranscript(t *testing.T, path string, base []string, vm4 *kernellane.H
 	t.Helper()
 	var b bytes.Buffer
 	var out, errs bytes.Buffer
-	args := append(base, "--counter-window", "2s", "--log", filepath.Join(os.Getenv("OVS_RUNDIR"), "ovs-vswitchd.log"))
+	args := append(base, "--counter-window", "2s", "--probe", "--log", filepath.Join(os.Getenv("OVS_RUNDIR"), "ovs-vswitchd.log"))
 	stop := sendWhile(vm4, 0) // testpod4's traffic runs in software during the window
 	code := run(args, &out, &errs)
 	stop()
