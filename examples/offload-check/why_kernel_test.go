@@ -312,7 +312,7 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 	// would install with skip_sw and verbose in a chain nothing uses, reads
 	// the extended ack and deletes it.
 	rep3 := w.reps["testpod3"]
-	before := kernellane.Run(t, "tc", "filter", "show", "dev", rep3, "ingress")
+	before := tcFilters(t, rep3)
 	start := time.Now()
 	probed, _, _ := offloadCheck(t, append(base, "--probe")...)
 	t.Logf("offload-check --probe on the node's %d flows took %v", len(probed.Report.Flows), time.Since(start))
@@ -328,7 +328,7 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 				f.Match, offload.ReasonDriverRefused, ctNewRefusal, f.Reasons)
 		}
 	}
-	if after := kernellane.Run(t, "tc", "filter", "show", "dev", rep3, "ingress"); after != before {
+	if after := tcFilters(t, rep3); after != before {
 		t.Errorf("the probe left filters on %s:\nbefore:\n%s\nafter:\n%s", rep3, before, after)
 	}
 	if got := w.n.HWRules(t, rep3); got != 0 {
