@@ -314,8 +314,26 @@ func TestKernelWhyNotInHardware(t *testing.T) {
 	rep3 := w.reps["testpod3"]
 	before := tcFilters(t, rep3)
 	start := time.Now()
-	probed, _, _ := offloadCheck(t, append(base, "--probe")...)
-	t.Logf("offload-check --probe on the node's %d flows took %v", len(probed.Report.Flows), time.Since(start))
+	probed, _, _ := offloadCheck(t, append(base, "--probe", "--log", logPath)...)
+	t.Logf("offload-check --probe --log on the node's %d flows took %v", len(probed.Report.Flows), time.Since(start))
+	// Every flow not in hardware has a flow-level cause: a field, an
+	// action, the driver's words or OVS's own, not only node settings.
+	for _, f := range probed.Report.Flows {
+		if f.State == offload.InHardware {
+			continue
+		}
+		ok := false
+		for _, r := range f.Reasons {
+			switch r.Code {
+			case offload.ReasonDriverRefused, offload.ReasonOVSRefused, offload.ReasonOVSOffloadFailed,
+				offload.ReasonMatchNotOffloadable, offload.ReasonActionNotOffloadable, offload.ReasonCTStateUnsupported:
+				ok = true
+			}
+		}
+		if !ok {
+			t.Errorf("flow %s of %s (%s) has no flow-level reason: %+v", f.Match, f.Pod, f.State, f.Reasons)
+		}
+	}
 	for _, f := range ipv4Flows(probed.Report, rep3) {
 		found := false
 		for _, r := range f.Reasons {
