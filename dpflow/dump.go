@@ -169,10 +169,14 @@ func DumpEach(ctx context.Context, o DumpOptions, fn func(*Flow) error) error {
 		return err
 	}
 	defer c.Close()
+	// Stopping early cancels the call, which wakes a read blocked on a
+	// daemon that sends nothing more.
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := c.CallStream(ctx, pw, "dpctl/dump-flows", args...)
+		err := c.CallStream(cctx, pw, "dpctl/dump-flows", args...)
 		if err != nil && !errors.Is(err, errStopped) {
 			err = fmt.Errorf("dpflow: dump flows: %w", err)
 		}
@@ -188,11 +192,17 @@ func DumpEach(ctx context.Context, o DumpOptions, fn func(*Flow) error) error {
 			}
 		}
 	}
+	stopped := fnErr != nil || sc.Err() != nil
 	pr.CloseWithError(errStopped)
+	if stopped {
+		cancel()
+	}
 	callErr := <-done
 	switch {
 	case fnErr != nil:
 		return fnErr
+	case sc.Err() != nil && (callErr == nil || errors.Is(callErr, errStopped) || errors.Is(callErr, context.Canceled) && ctx.Err() == nil):
+		return sc.Err()
 	case callErr != nil && !errors.Is(callErr, errStopped):
 		return callErr
 	}
