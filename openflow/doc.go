@@ -48,6 +48,7 @@
 //
 // Ofctl runs the single ovs-ofctl commands go-openvswitch lacks or reads
 // without what controllers need, through internal/cmdexec with argument
-// vectors: DumpAggregate (with flow_count) and ModPort (no-flood and the
-// other port configuration changes).
+// vectors: DumpAggregate (with flow_count), ModPort (no-flood and the
+// other port configuration changes), and groups (AddGroup, ModGroup,
+// DelGroup, DumpGroups).
 package openflow

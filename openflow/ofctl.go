@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
+	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 )
 
 // Aggregate is what `ovs-ofctl dump-aggregate` prints: the totals of the
@@ -25,6 +26,10 @@ type Ofctl struct {
 	// Env is added to the process environment (KEY=VALUE), such as
 	// OVS_RUNDIR; nil leaves it as it is.
 	Env []string
+	// Version is the OpenFlow version (-O) of the group commands, which
+	// need 1.1 or later; empty means "OpenFlow15". The bridge's protocols
+	// column must allow it.
+	Version string
 }
 
 func (o Ofctl) run(ctx context.Context, args ...string) (string, error) {
@@ -145,4 +150,123 @@ func (o Ofctl) ModPort(ctx context.Context, target, port, action string) error {
 	}
 	_, err := o.run(ctx, "mod-port", target, port, action)
 	return err
+}
+
+// GroupDesc is one group of `ovs-ofctl dump-groups`.
+type GroupDesc struct {
+	// ID is the group_id.
+	ID uint32
+	// Type is "all", "select", "indirect" or "ff".
+	Type string
+	// Spec is the group's line as ovs-ofctl prints it, which add-group and
+	// mod-group take back.
+	Spec string
+}
+
+// groupArgs prefixes args with the OpenFlow version groups need.
+func (o Ofctl) groupArgs(args ...string) []string {
+	v := o.Version
+	if v == "" {
+		v = "OpenFlow15"
+	}
+	return append([]string{"-O", v}, args...)
+}
+
+func checkGroupSpec(spec string) error {
+	if err := checkArg("group", spec); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(spec, "group_id=") {
+		return fmt.Errorf("openflow: group %q: want group_id=N,type=...", spec)
+	}
+	return nil
+}
+
+// AddGroup runs `ovs-ofctl -O VERSION add-group TARGET SPEC`, SPEC in
+// ovs-ofctl's syntax ("group_id=1,type=select,bucket=actions=output:2").
+func (o Ofctl) AddGroup(ctx context.Context, target, spec string) error {
+	if err := checkArg("target", target); err != nil {
+		return err
+	}
+	if err := checkGroupSpec(spec); err != nil {
+		return err
+	}
+	_, err := o.run(ctx, o.groupArgs("add-group", target, spec)...)
+	return err
+}
+
+// ModGroup runs `ovs-ofctl -O VERSION mod-group TARGET SPEC`.
+func (o Ofctl) ModGroup(ctx context.Context, target, spec string) error {
+	if err := checkArg("target", target); err != nil {
+		return err
+	}
+	if err := checkGroupSpec(spec); err != nil {
+		return err
+	}
+	_, err := o.run(ctx, o.groupArgs("mod-group", target, spec)...)
+	return err
+}
+
+// DelGroup runs `ovs-ofctl -O VERSION del-groups TARGET group_id=ID`, or
+// deletes every group when all is true (id is then ignored).
+func (o Ofctl) DelGroup(ctx context.Context, target string, id uint32, all bool) error {
+	if err := checkArg("target", target); err != nil {
+		return err
+	}
+	args := o.groupArgs("del-groups", target)
+	if !all {
+		if id > 0xffffff00 {
+			return fmt.Errorf("openflow: del-groups: group_id %d is reserved", id)
+		}
+		args = append(args, fmt.Sprintf("group_id=%d", id))
+	}
+	_, err := o.run(ctx, args...)
+	return err
+}
+
+// DumpGroups runs `ovs-ofctl -O VERSION dump-groups TARGET` and parses it.
+func (o Ofctl) DumpGroups(ctx context.Context, target string) ([]GroupDesc, error) {
+	if err := checkArg("target", target); err != nil {
+		return nil, err
+	}
+	out, err := o.run(ctx, o.groupArgs("dump-groups", target)...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGroups(out)
+}
+
+// ParseGroups reads the reply of dump-groups: a header line
+// ("OFPST_GROUP_DESC reply ...") and one " group_id=N,type=T,..." line per
+// group.
+func ParseGroups(text string) ([]GroupDesc, error) {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	if len(lines) == 0 || !strings.Contains(lines[0], "GROUP_DESC reply") {
+		return nil, fmt.Errorf("openflow: dump-groups: %.80q is not a group reply", lines[0])
+	}
+	var out []GroupDesc
+	for i, l := range lines[1:] {
+		spec := strings.TrimSpace(l)
+		if off, what := textsafe.Check(spec); off >= 0 {
+			return nil, fmt.Errorf("openflow: dump-groups: line %d: %s at byte %d", i+2, what, off+1)
+		}
+		g := GroupDesc{Spec: spec}
+		idText, rest, ok := strings.Cut(strings.TrimPrefix(spec, "group_id="), ",")
+		id, err := strconv.ParseUint(idText, 10, 32)
+		if !strings.HasPrefix(spec, "group_id=") || !ok || err != nil {
+			return nil, fmt.Errorf("openflow: dump-groups: line %d %.80q: want group_id=N,...", i+2, spec)
+		}
+		g.ID = uint32(id)
+		for _, f := range strings.Split(rest, ",") {
+			if t, ok := strings.CutPrefix(f, "type="); ok {
+				g.Type = t
+				break
+			}
+		}
+		if g.Type == "" {
+			return nil, fmt.Errorf("openflow: dump-groups: line %d %.80q: no type", i+2, spec)
+		}
+		out = append(out, g)
+	}
+	return out, nil
 }

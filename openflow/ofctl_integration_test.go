@@ -75,3 +75,52 @@ func TestParseAggregate(t *testing.T) {
 		}
 	}
 }
+
+// TestIntegrationOfctlGroups adds, dumps, modifies and deletes groups on a
+// real ovs-vswitchd.
+func TestIntegrationOfctlGroups(t *testing.T) {
+	sw := ovstest.StartSwitch(t)
+	sw.AddBridge(t, "br0")
+	sw.AddInternalPort(t, "br0", "p1")
+	sw.Vsctl(t, "set", "bridge", "br0", "protocols=OpenFlow10,OpenFlow13,OpenFlow15")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	o := openflow.Ofctl{Env: sw.Env()}
+	if err := o.AddGroup(ctx, "br0", "group_id=1,type=select,bucket=actions=output:p1,bucket=actions=drop"); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.AddGroup(ctx, "br0", "group_id=2,type=all,bucket=actions=output:p1"); err != nil {
+		t.Fatal(err)
+	}
+	gs, err := o.DumpGroups(ctx, "br0")
+	if err != nil || len(gs) != 2 || gs[0].ID != 1 || gs[0].Type != "select" || gs[1].Type != "all" {
+		t.Fatalf("dump-groups: %+v, %v", gs, err)
+	}
+	if err := o.AddGroup(ctx, "br0", "group_id=1,type=all,bucket=actions=drop"); err == nil {
+		t.Error("adding group 1 twice: no error")
+	}
+	if err := o.ModGroup(ctx, "br0", "group_id=1,type=indirect,bucket=actions=output:p1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.DelGroup(ctx, "br0", 2, false); err != nil {
+		t.Fatal(err)
+	}
+	gs, err = o.DumpGroups(ctx, "br0")
+	if err != nil || len(gs) != 1 || gs[0].ID != 1 || gs[0].Type != "indirect" {
+		t.Fatalf("after mod and del: %+v, %v", gs, err)
+	}
+	if err := o.DelGroup(ctx, "br0", 0, true); err != nil {
+		t.Fatal(err)
+	}
+	if gs, err := o.DumpGroups(ctx, "br0"); err != nil || len(gs) != 0 {
+		t.Fatalf("after deleting all: %+v, %v", gs, err)
+	}
+	for _, bad := range []string{"type=all", "group_id=1,type=all bucket=x", "group_id=1\n"} {
+		if err := o.AddGroup(ctx, "br0", bad); err == nil {
+			t.Errorf("group %q accepted", bad)
+		}
+	}
+	if _, err := openflow.ParseGroups("OFPST_GROUP_DESC reply (OF1.5):\n group_id=x,type=all\n"); err == nil {
+		t.Error("a bad group_id parsed")
+	}
+}
