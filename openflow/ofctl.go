@@ -177,7 +177,7 @@ func checkGroupSpec(spec string) error {
 		return err
 	}
 	if !strings.HasPrefix(spec, "group_id=") {
-		return fmt.Errorf("openflow: group %q: want group_id=N,type=...", spec)
+		return fmt.Errorf("openflow: group %q: want group_id=N,type=T and its buckets", spec)
 	}
 	return nil
 }
@@ -254,7 +254,7 @@ func ParseGroups(text string) ([]GroupDesc, error) {
 		idText, rest, ok := strings.Cut(strings.TrimPrefix(spec, "group_id="), ",")
 		id, err := strconv.ParseUint(idText, 10, 32)
 		if !strings.HasPrefix(spec, "group_id=") || !ok || err != nil {
-			return nil, fmt.Errorf("openflow: dump-groups: line %d %.80q: want group_id=N,...", i+2, spec)
+			return nil, fmt.Errorf("openflow: dump-groups: line %d %.80q: want group_id=N first", i+2, spec)
 		}
 		g.ID = uint32(id)
 		for _, f := range strings.Split(rest, ",") {
