@@ -1,8 +1,10 @@
 package openflow
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -224,7 +226,8 @@ func (o Ofctl) DelGroup(ctx context.Context, target string, id uint32, all bool)
 	return err
 }
 
-// DumpGroups runs `ovs-ofctl -O VERSION dump-groups TARGET` and parses it.
+// DumpGroups runs `ovs-ofctl -O VERSION dump-groups TARGET` and parses it;
+// the groups are sorted by ID (OVS prints them in hash order).
 func (o Ofctl) DumpGroups(ctx context.Context, target string) ([]GroupDesc, error) {
 	if err := checkArg("target", target); err != nil {
 		return nil, err
@@ -233,7 +236,9 @@ func (o Ofctl) DumpGroups(ctx context.Context, target string) ([]GroupDesc, erro
 	if err != nil {
 		return nil, err
 	}
-	return ParseGroups(out)
+	gs, err := ParseGroups(out)
+	slices.SortFunc(gs, func(a, b GroupDesc) int { return cmp.Compare(a.ID, b.ID) })
+	return gs, err
 }
 
 // ParseGroups reads the reply of dump-groups: a header line
