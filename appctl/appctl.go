@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
-	"unicode/utf8"
 )
 
 // Sentinel errors of the package, matched with errors.Is.
@@ -94,120 +92,17 @@ type request struct {
 	ID     int64    `json:"id"`
 }
 
-// response is a JSON-RPC 1.0 reply: exactly one of Result and Error is not
-// null. Result is a string for text output (and JSON for daemons asked for
-// JSON output); Error is a string.
-type response struct {
-	ID     json.RawMessage `json:"id"`
-	Result json.RawMessage `json:"result"`
-	Error  json.RawMessage `json:"error"`
-}
-
 // Call runs cmd with args on the daemon and returns its reply, verbatim as
 // ovs-appctl prints it. An error reply is an *Error. The context bounds the
 // call: when it ends the connection is unusable and every later Call fails
-// (dial again).
+// (dial again). A reply that is JSON rather than text (daemons asked for
+// JSON output) is returned as its JSON text.
 func (c *Client) Call(ctx context.Context, cmd string, args ...string) (string, error) {
-	if cmd == "" {
-		return "", errors.New("appctl: empty command")
-	}
-	for _, s := range append([]string{cmd}, args...) {
-		if !utf8.ValidString(s) {
-			return "", fmt.Errorf("appctl: %q is not valid UTF-8", s)
-		}
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.broken != nil {
-		return "", fmt.Errorf("appctl: %s: connection to %s unusable: %w", cmd, c.path, c.broken)
-	}
-	if err := ctx.Err(); err != nil {
+	var b strings.Builder
+	if err := c.CallStream(ctx, &b, cmd, args...); err != nil {
 		return "", err
 	}
-	if args == nil {
-		args = []string{}
-	}
-	id := c.nextID
-	c.nextID++
-	req, err := json.Marshal(request{Method: cmd, Params: args, ID: id})
-	if err != nil {
-		return "", fmt.Errorf("appctl: encoding %s: %w", cmd, err)
-	}
-	// A deadline from the context, and the context's end, wake a blocked
-	// read or write.
-	if d, ok := ctx.Deadline(); ok {
-		_ = c.conn.SetDeadline(d)
-	} else {
-		_ = c.conn.SetDeadline(time.Time{})
-	}
-	stop := context.AfterFunc(ctx, func() { _ = c.conn.SetDeadline(time.Unix(1, 0)) })
-	resp, err := c.roundTrip(req)
-	if !stop() && err == nil {
-		// The context ended as the reply came: the deadline may be set
-		// under a later call, so this connection is done.
-		c.broken = fmt.Errorf("context ended during %s: %w", cmd, ctx.Err())
-	}
-	if err != nil {
-		c.broken = err
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return "", fmt.Errorf("appctl: %s: %w", cmd, ctxErr)
-		}
-		if d, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(d) {
-			// The socket's deadline fired a moment before the context's.
-			return "", fmt.Errorf("appctl: %s: %w", cmd, context.DeadlineExceeded)
-		}
-		return "", fmt.Errorf("appctl: %s on %s: %w", cmd, c.path, err)
-	}
-	var gotID int64
-	if err := json.Unmarshal(resp.ID, &gotID); err != nil || gotID != id {
-		c.broken = fmt.Errorf("reply id %s does not match request id %d", resp.ID, id)
-		return "", fmt.Errorf("appctl: %s: %w", cmd, c.broken)
-	}
-	full := strings.Join(append([]string{cmd}, args...), " ")
-	if !isNull(resp.Error) {
-		var msg string
-		if err := json.Unmarshal(resp.Error, &msg); err != nil {
-			msg = string(resp.Error) // not a string: keep the JSON text
-		}
-		return "", &Error{Command: full, Message: msg}
-	}
-	if isNull(resp.Result) {
-		return "", nil
-	}
-	var out string
-	if err := json.Unmarshal(resp.Result, &out); err != nil {
-		return string(resp.Result), nil // JSON output (--format json): the JSON text
-	}
-	return out, nil
-}
-
-// roundTrip writes one request and reads one reply, within MaxResponse.
-func (c *Client) roundTrip(req []byte) (*response, error) {
-	if _, err := c.conn.Write(req); err != nil {
-		return nil, err
-	}
-	max := c.MaxResponse
-	if max <= 0 {
-		max = DefaultMaxResponse
-	}
-	lr := &io.LimitedReader{R: c.conn, N: max + 1}
-	dec := json.NewDecoder(lr)
-	var resp response
-	if err := dec.Decode(&resp); err != nil {
-		if lr.N <= 0 {
-			return nil, fmt.Errorf("reply larger than %d bytes", max)
-		}
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("daemon closed the connection: %w", io.ErrUnexpectedEOF)
-		}
-		return nil, fmt.Errorf("decoding reply: %w", err)
-	}
-	// The decoder may have read past the reply; unixctl sends one reply
-	// per request, so anything buffered is a protocol error.
-	if rest, _ := io.ReadAll(dec.Buffered()); len(bytes.TrimSpace(rest)) > 0 {
-		return nil, fmt.Errorf("unexpected data after the reply: %.40q", rest)
-	}
-	return &resp, nil
+	return b.String(), nil
 }
 
 func isNull(m json.RawMessage) bool {

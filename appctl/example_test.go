@@ -40,3 +40,15 @@ tc                 OFF       ERR       DBG
 	fmt.Println(levels.Level("dpif_netlink", appctl.DestFile), levels.Level("tc", appctl.DestFile))
 	// Output: info dbg
 }
+
+func ExampleParseDPFeatures() {
+	f, err := appctl.ParseDPFeatures("Recirc: Yes\nCT orig tuple for IPv6: No\nMax MPLS depth: 3\n")
+	if err != nil {
+		panic(err)
+	}
+	recirc, _ := f.Bool(appctl.FeatureRecirc)
+	tuple6, _ := f.Bool(appctl.FeatureCTOrigTuple6)
+	depth, _ := f.Int(appctl.FeatureMaxMPLSDepth)
+	fmt.Println(recirc, tuple6, depth)
+	// Output: true false 3
+}

@@ -29,6 +29,8 @@
 // For large dumps use [Scanner], which reuses one flow's memory from line to
 // line (a million-flow dump streams in under 20 MiB of RSS; a line is at
 // most [Scanner].MaxLineLen bytes, 1 MiB by default, so a line without end
-// fails fast), and [Dump],
-// [DumpRaw] or [DumpScanner] to run ovs-appctl against a given ovs-vswitchd.
+// fails fast). [DumpEach], [Dump], [DumpRaw] and [DumpScanner] ask a given
+// ovs-vswitchd for dpctl/dump-flows over its control socket (package
+// appctl; no ovs-appctl process); DumpEach parses each flow as its line
+// arrives.
 package dpflow

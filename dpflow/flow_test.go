@@ -322,6 +322,11 @@ func TestJSON(t *testing.T) {
 }
 
 func TestDumpArgv(t *testing.T) {
+	pmd, badPMD := -1, -2
+	args, err := DumpOptions{Verbose: true, NoNames: true, Filter: "ip,in_port=2", PMD: &pmd}.Args()
+	if err != nil || strings.Join(args, " ") != "-m --no-names filter=ip,in_port=2 pmd=-1" {
+		t.Errorf("args %q, %v", args, err)
+	}
 	argv, err := DumpOptions{Target: "/run/ovs/ovs-vswitchd.1.ctl", Verbose: true, Names: true,
 		Datapath: "netdev@ovs-netdev", Types: []string{"tc", "offloaded"}}.Argv()
 	if err != nil {
@@ -333,6 +338,7 @@ func TestDumpArgv(t *testing.T) {
 	}
 	for _, o := range []DumpOptions{
 		{Target: "-x"}, {Types: []string{"tc;rm"}}, {Types: []string{""}}, {Names: true, NoNames: true}, {Datapath: "--help"},
+		{Filter: "in_port(1) x"}, {Filter: "in_port(1)\x1b"}, {Datapath: "a\x00b"}, {PMD: &badPMD},
 	} {
 		if _, err := o.Argv(); err == nil {
 			t.Errorf("%+v accepted", o)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ovsoffload/ovsoffload/dpflow"
-	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
 	"github.com/ovsoffload/ovsoffload/ovstest"
 )
 
@@ -80,7 +79,6 @@ func TestIntegrationDumpRealSwitch(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	runner := cmdexec.Exec{Env: sw.Env()}
 	seen := map[string]bool{}
 	for _, o := range []dpflow.DumpOptions{
 		{Target: sw.Ctl, Verbose: true},
@@ -90,7 +88,6 @@ func TestIntegrationDumpRealSwitch(t *testing.T) {
 		{Target: sw.Ctl, Verbose: true, NoNames: true},
 		{Target: sw.Ctl, Verbose: true, Types: []string{"ovs"}},
 	} {
-		o.Runner = runner
 		out, err := dpflow.DumpRaw(ctx, o)
 		if err != nil {
 			t.Fatal(err)

@@ -70,8 +70,8 @@ type Node struct {
 	// Eswitch reads the NIC's embedded switch; nil where there is none
 	// (checks that need it are skipped and say so).
 	Eswitch *eswitch.Client
-	// Target is ovs-vswitchd's control socket for ovs-appctl -t; empty
-	// means ovs-appctl's default.
+	// Target is ovs-vswitchd's control socket, or a daemon name, as for
+	// ovs-appctl -t (appctl.FindSocket); empty means ovs-vswitchd.
 	Target string
 	// Dump, when set, replaces running dpctl/dump-flows -m --names (for
 	// dumps read from a file, and tests).
@@ -89,8 +89,8 @@ type Node struct {
 }
 
 // DumpFlows returns the node's datapath flows: from Dump when set, from Scan
-// (each flow cloned) when set, otherwise by running ovs-appctl
-// dpctl/dump-flows -m --names against Target.
+// (each flow cloned) when set, otherwise by asking Target for
+// dpctl/dump-flows -m --names over its control socket (no process).
 func (n *Node) DumpFlows(ctx context.Context) ([]*dpflow.Flow, error) {
 	switch {
 	case n.Dump != nil:
@@ -117,9 +117,9 @@ func (n *Node) Streams() bool { return n.Dump == nil && n.Scan != nil }
 // EachFlow calls fn with each datapath flow of the node, in dump order, and
 // returns fn's first error. fn's *Flow is valid only during the call. With
 // Scan set (and Dump not), the flows are streamed and memory stays bounded
-// by one flow; with Dump set they come from Dump; otherwise from one run of
-// ovs-appctl dpctl/dump-flows -m --names, whose output is held (ovs-appctl
-// prints it at once) but parsed one flow at a time.
+// by one flow; with Dump set they come from Dump; otherwise from
+// dpctl/dump-flows -m --names asked over Target's control socket, parsed
+// as it arrives (dpflow.DumpEach), also one flow at a time.
 func (n *Node) EachFlow(ctx context.Context, fn func(*dpflow.Flow) error) error {
 	switch {
 	case n.Streams():
@@ -136,18 +136,7 @@ func (n *Node) EachFlow(ctx context.Context, fn func(*dpflow.Flow) error) error 
 		}
 		return nil
 	}
-	sc, err := dpflow.DumpScanner(ctx, dpflow.DumpOptions{Target: n.Target, Verbose: true, Names: true})
-	if err != nil {
-		return err
-	}
-	for sc.Scan() {
-		if f := sc.Flow(); f != nil {
-			if err := fn(f); err != nil {
-				return err
-			}
-		}
-	}
-	return sc.Err()
+	return dpflow.DumpEach(ctx, dpflow.DumpOptions{Target: n.Target, Verbose: true, Names: true}, fn)
 }
 
 // CheckStatus is the outcome of one preflight check.

@@ -45,4 +45,10 @@
 // go-openvswitch runs ovs-ofctl through its own os/exec call (or an ExecFunc /
 // PipeFunc given to ovs.New); that is the pinned library's process boundary,
 // accepted by the project as the one exception to internal/cmdexec.
+//
+// Ofctl runs the single ovs-ofctl commands go-openvswitch lacks or reads
+// without what controllers need, through internal/cmdexec with argument
+// vectors: DumpAggregate (with flow_count), ModPort (no-flood and the
+// other port configuration changes), and groups (AddGroup, ModGroup,
+// DelGroup, DumpGroups).
 package openflow

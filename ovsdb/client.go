@@ -197,12 +197,19 @@ func (c *Client) monitor(ovs client.Client) *client.Monitor {
 	b := &vs.Bridge{}
 	p := &vs.Port{}
 	i := &vs.Interface{}
+	q := &vs.QoS{}
 	return ovs.NewMonitor(
 		client.WithTable(o, &o.UUID, &o.Bridges, &o.ExternalIDs, &o.OtherConfig, &o.OVSVersion, &o.DbVersion,
 			&o.DatapathTypes, &o.IfaceTypes, &o.DpdkInitialized, &o.CurCfg, &o.NextCfg),
-		client.WithTable(b, &b.UUID, &b.Name, &b.Ports, &b.DatapathType, &b.FailMode, &b.OtherConfig, &b.ExternalIDs),
-		client.WithTable(p, &p.UUID, &p.Name, &p.Interfaces, &p.OtherConfig, &p.ExternalIDs),
-		client.WithTable(i, &i.UUID, &i.Name, &i.Type, &i.Options, &i.MTURequest, &i.ExternalIDs, &i.Ofport, &i.Error),
+		client.WithTable(b, &b.UUID, &b.Name, &b.Ports, &b.DatapathType, &b.FailMode, &b.OtherConfig, &b.ExternalIDs,
+			&b.Netflow, &b.Sflow, &b.IPFIX),
+		client.WithTable(p, &p.UUID, &p.Name, &p.Interfaces, &p.OtherConfig, &p.ExternalIDs, &p.Tag, &p.Trunks, &p.VLANMode, &p.QOS),
+		client.WithTable(i, &i.UUID, &i.Name, &i.Type, &i.Options, &i.MTURequest, &i.ExternalIDs, &i.Ofport, &i.Error,
+			&i.MAC, &i.MACInUse, &i.MTU, &i.IngressPolicingRate, &i.IngressPolicingBurst),
+		client.WithTable(q, &q.UUID, &q.Type, &q.OtherConfig, &q.ExternalIDs),
+		client.WithTable(&vs.NetFlow{}),
+		client.WithTable(&vs.SFlow{}),
+		client.WithTable(&vs.IPFIX{}),
 	)
 }
 

@@ -9,6 +9,15 @@
 // waits for the monitor update of its own transaction before returning, so
 // callers never race their own cache.
 //
+// The columns and tables OVN-Kubernetes writes with ovs-vsctl have typed
+// calls too: a port's VLAN (SetPortVLAN: tag, trunks, vlan_mode) and QoS
+// row (SetPortQoS), an interface's mac and ingress policing
+// (SetInterface), a bridge's NetFlow, sFlow and IPFIX rows
+// (SetBridgeNetFlow, SetBridgeSFlow, SetBridgeIPFIX). Interfaces finds
+// interfaces by external_ids keys or values, by ofport -1 or by error, with
+// what ovs-vswitchd reported (mac_in_use, mtu, ofport); SystemConfig and
+// SystemExternalID read any key of the Open_vSwitch row.
+//
 // Waits (an interface getting an ofport, ovn-installed appearing) are driven
 // by monitor updates, never by polling, and honour the context.
 //

@@ -68,7 +68,7 @@ func TestIntegrationTranslateRealSwitch(t *testing.T) {
 	}
 	first, _, _ := strings.Cut(string(out), "\n")
 	version := first[strings.LastIndexByte(first, ' ')+1:]
-	flows, err := dpflow.Dump(ctx, dpflow.DumpOptions{Target: sw.Ctl, Verbose: true, Names: true, Runner: cmdexec.Exec{Env: sw.Env()}})
+	flows, err := dpflow.Dump(ctx, dpflow.DumpOptions{Target: sw.Ctl, Verbose: true, Names: true})
 	if err != nil {
 		t.Fatal(err)
 	}

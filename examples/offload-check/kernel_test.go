@@ -27,7 +27,7 @@ func TestKernelOffloadCheckInHardware(t *testing.T) {
 		kernellane.Run(t, "ethtool", "-K", r, "hw-tc-offload", "on")
 	}
 	ovs := kernellane.StartOVS(t, kernellane.OVSConfig{HWOffload: true, TCPolicy: "none", MaxIdle: 30 * time.Second})
-	t.Setenv("OVS_RUNDIR", ovs.Dir) // offload-check's ovs-appctl finds this ovs-vswitchd
+	t.Setenv("OVS_RUNDIR", ovs.Dir) // offload-check finds this ovs-vswitchd's control socket from its pid file here
 	ovs.Vsctl(t, "add-br", "kcbr", "--", "add-port", "kcbr", rep0, "--", "add-port", "kcbr", rep1,
 		"--", "set", "Interface", rep0, "external_ids:iface-id=default_kpod", "external_ids:pod-name=kpod",
 		"external_ids:pod-namespace=default")

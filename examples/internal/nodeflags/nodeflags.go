@@ -27,8 +27,9 @@ var Backends = []string{"auto", "tc", "doca", "none"}
 type Flags struct {
 	// DB is the Open_vSwitch database endpoint (--db).
 	DB string
-	// Target is ovs-vswitchd's control socket for ovs-appctl -t (--target);
-	// empty means ovs-appctl's default.
+	// Target is ovs-vswitchd's control socket or daemon name, as for
+	// ovs-appctl -t (--target); empty means ovs-vswitchd, found from its
+	// pid file in $OVS_RUNDIR or /var/run/openvswitch. No ovs-appctl is run.
 	Target string
 	// Backend is auto, tc, doca or none (--backend).
 	Backend string
@@ -46,7 +47,7 @@ type Flags struct {
 // Register adds the flags to fs.
 func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.DB, "db", DefaultDB, "Open_vSwitch database `endpoint` (unix:PATH, tcp:HOST:PORT)")
-	fs.StringVar(&f.Target, "target", "", "ovs-vswitchd control `socket` for ovs-appctl -t (default: ovs-appctl's)")
+	fs.StringVar(&f.Target, "target", "", "ovs-vswitchd control `socket` or daemon name, as for ovs-appctl -t (default: ovs-vswitchd's, from its pid file)")
 	fs.StringVar(&f.Backend, "backend", "auto", "offload backend: auto, tc, doca or none")
 	fs.StringVar(&f.FromFile, "from-file", "", "read a saved `dump` of ovs-appctl dpctl/dump-flows -m --names instead of asking ovs-vswitchd")
 	fs.IntVar(&f.MaxLine, "max-line", dpflow.DefaultMaxLineLen, "longest line of the --from-file dump, in `bytes` (0: the default): a longer one is an error")
