@@ -50,7 +50,7 @@ var dumps = map[string][]struct {
 	},
 	"doca": {
 		{"ufid:0f1e2d3c-0000-4000-8000-000000000011, recirc_id(0),in_port(pf0vf0),eth(src=0a:58:0a:f4:00:05,dst=0a:58:0a:f4:00:06),eth_type(0x0800),ipv4(frag=no), packets:100, bytes:9000, used:0.2s, offloaded:yes, dp:doca, actions:pf0vf1", offload.InHardware},
-		{"ufid:0f1e2d3c-0000-4000-8000-000000000012, recirc_id(0),in_port(pf0vf1),eth_type(0x0800),ipv4(frag=no), packets:90, bytes:8100, used:0.2s, offloaded:partial, dp:doca, actions:ct(zone=2),recirc(0x1)", offload.Partial},
+		{"ufid:0f1e2d3c-0000-4000-8000-000000000012, recirc_id(0),in_port(pf0vf1),eth_type(0x0800),ipv4(frag=no), packets:90, bytes:8100, used:0.2s, offloaded:partial, dp:ovs, actions:ct(zone=2),recirc(0x1)", offload.Partial},
 		{"ufid:0f1e2d3c-0000-4000-8000-000000000013, recirc_id(0),in_port(pf0vf0),eth_type(0x0806), packets:1, bytes:42, used:1.0s, dp:ovs, actions:userspace(pid=4294967295,slow_path(action))", offload.OVSOnly},
 	},
 }

@@ -159,7 +159,7 @@ func TestVerifyDOCADump(t *testing.T) {
 	// Lines in the format OVS-DOCA's dpctl/dump-flows -m --names prints.
 	dump := []string{
 		"ufid:1c2d3e4f-0000-4000-8000-000000000001, recirc_id(0),dp_hash(0/0),skb_priority(0/0),in_port(pf0vf7),skb_mark(0/0),ct_state(0/0),ct_zone(0/0),ct_mark(0/0),ct_label(0/0),eth(src=00:00:00:00:01:0a,dst=00:00:00:00:01:0b),eth_type(0x0800),ipv4(src=10.1.0.10,dst=10.1.0.11,proto=6,tos=0/0,ttl=0/0,frag=no),tcp(src=0/0,dst=8080), packets:1200, bytes:99000, used:0.2s, offloaded:yes, dp:doca, actions:ct(zone=5),recirc(0x2)",
-		"ufid:1c2d3e4f-0000-4000-8000-000000000002, recirc_id(0x2),in_port(pf0vf7),ct_state(+est+trk),eth_type(0x0800),ipv4(frag=no), packets:1100, bytes:90000, used:0.2s, offloaded:partial, dp:doca, actions:p0",
+		"ufid:1c2d3e4f-0000-4000-8000-000000000002, recirc_id(0x2),in_port(pf0vf7),ct_state(+est+trk),eth_type(0x0800),ipv4(frag=no), packets:1100, bytes:90000, used:0.2s, offloaded:partial, dp:ovs, actions:p0",
 		"ufid:1c2d3e4f-0000-4000-8000-000000000003, recirc_id(0),in_port(pf0vf7),eth(src=00:00:00:00:01:0a,dst=ff:ff:ff:ff:ff:ff),eth_type(0x0806),arp(op=1), packets:2, bytes:84, used:1.0s, dp:ovs, actions:userspace(pid=0,slow_path(action))",
 	}
 	node := &offload.Node{DB: c, Dump: func(context.Context) ([]*dpflow.Flow, error) {

@@ -229,6 +229,14 @@ func classifyFlow(f *dpflow.Flow, facts Facts, logFails map[string][]ovslog.Even
 	case "ovs", "":
 		v.State = OVSOnly
 		v.Verified = f.HasUFID
+		if stateFromDPCtl(f.OffloadState()) == Partial {
+			// lib/dpctl.c prints offloaded:partial only with dp:ovs: the
+			// match is in hardware (a netdev-offload-dpdk/DOCA mark), the
+			// actions run in the userspace datapath.
+			v.State = Partial
+			add(ReasonActionsInOVS, "matched in hardware, actions run in OVS (offloaded:partial, dp:ovs)")
+			return v
+		}
 		for _, a := range notOffloadable(f.Actions, nil) {
 			add(ReasonActionNotOffloadable, "%s", a)
 		}
