@@ -24,8 +24,10 @@ type DumpOptions struct {
 	NoNames bool
 	// Datapath optionally names the datapath (e.g. "system@ovs-system").
 	Datapath string
-	// Types filters by type= (dpctl's list: "ovs", "tc", "dpdk", "doca",
-	// "offloaded", "non-offloaded", "partially-offloaded", "all").
+	// Types filters by type= (lib/dpctl.c's list: "ovs", "tc", "dpdk",
+	// "offloaded", "non-offloaded", "partially-offloaded", "all"; there is
+	// no "doca": OVS-DOCA's flows are "offloaded", its partial ones
+	// "partially-offloaded" as dp:ovs, and any other word is an error).
 	Types []string
 	// Appctl is the program to run; empty means "ovs-appctl".
 	Appctl string
