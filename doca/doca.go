@@ -27,13 +27,28 @@ const (
 // them all.
 var Keys = []string{ovsdb.KeyDOCAInit, ovsdb.KeyHWOffloadCTSz, KeyCtlPipeSize, KeyCongestionThreshold, KeyDPDKExtra}
 
-// Naming says how a representor's interface is identified to OVS-DOCA.
+// PortType is the interface type OVS-DOCA ports get.
+type PortType string
+
+// Port types.
+const (
+	// PortDOCA is type=doca, named after the representor's netdev (pf0vf7):
+	// the port type of current OVS-DOCA releases (the default).
+	PortDOCA PortType = "doca"
+	// PortDPDK is type=dpdk, the port type of older OVS-DOCA releases (and
+	// of NVIDIA's ovs-tests), named by netdev or by dpdk-devargs (Naming).
+	// mlx5 type=dpdk and type=doca ports cannot share an eswitch.
+	PortDPDK PortType = "dpdk"
+)
+
+// Naming says how a type=dpdk representor is identified to OVS-DOCA.
 type Naming string
 
 // Namings.
 const (
-	// NamingAuto picks by OVS-DOCA version: NamingNetdev from 2.5, otherwise
-	// NamingDevargs.
+	// NamingAuto is NamingNetdev. (No OVS-DOCA release note gives a
+	// version from which netdev names work for type=dpdk, so no version
+	// picks it: choose NamingDevargs for the releases that need it.)
 	NamingAuto Naming = ""
 	// NamingNetdev: type=dpdk and the interface is named after the netdev
 	// (pf0vf7); OVS-DOCA finds the port by name.
@@ -42,12 +57,6 @@ const (
 	// "<pci>,dv_xmeta_en=4,dv_flow_en=2,representor=[N]".
 	NamingDevargs Naming = "devargs"
 )
-
-// NetdevNamingSince is the first OVS-DOCA release (DOCA version) whose
-// documentation plugs representors by netdev name without dpdk-devargs. The
-// decision, and what to do when it is wrong for a release, is in the README:
-// set Config.Naming explicitly.
-var NetdevNamingSince = [2]int{2, 5}
 
 // Config configures the backend. Nil pointers and empty strings leave the
 // corresponding key unset (removed when the backend activates).
@@ -61,10 +70,19 @@ type Config struct {
 	CongestionThreshold *int
 	// DPDKExtra is other_config:dpdk-extra (extra EAL arguments).
 	DPDKExtra string
-	// Naming chooses how representors are plugged; NamingAuto uses Version.
+	// PortType is the interface type of the ports; "" is PortDOCA.
+	PortType PortType
+	// Naming chooses how type=dpdk representors are plugged (PortDPDK
+	// only); NamingAuto is NamingNetdev.
 	Naming Naming
-	// Version is the OVS-DOCA (DOCA) version, such as "3.2.1"; empty means
-	// unknown, which NamingAuto treats as recent (netdev naming).
+	// Multiport says the NIC runs one multiport eswitch for its uplinks
+	// (with devargs naming): the second uplink is plugged through the
+	// eswitch manager (PF0) as representor=pf1, and PF N's VFs as
+	// representor=pfNvfM. PF0 is taken to be function 0 of the uplink's PCI
+	// device, as on ConnectX and BlueField.
+	Multiport bool
+	// Version is the OVS-DOCA (DOCA) version, such as "3.2.1", as a
+	// record; it is validated but picks nothing (see PortType, Naming).
 	Version string
 	// Library is the DOCA runtime to load for preflight; empty means
 	// docalib.DefaultLibraries.
@@ -92,6 +110,16 @@ func New(cfg Config) (*Backend, error) {
 	default:
 		return nil, fmt.Errorf("doca: naming %q: want netdev or devargs", cfg.Naming)
 	}
+	switch cfg.PortType {
+	case "":
+		cfg.PortType = PortDOCA
+	case PortDOCA, PortDPDK:
+	default:
+		return nil, fmt.Errorf("doca: port-type %q: want doca or dpdk", cfg.PortType)
+	}
+	if cfg.PortType == PortDOCA && (cfg.Naming == NamingDevargs || cfg.Multiport) {
+		return nil, fmt.Errorf("doca: naming=devargs and multiport apply to port-type=dpdk; type=doca ports are named after the netdev")
+	}
 	if cfg.Version != "" {
 		if _, err := parseVersion(cfg.Version); err != nil {
 			return nil, err
@@ -103,10 +131,18 @@ func New(cfg Config) (*Backend, error) {
 func init() {
 	offload.Register("doca", func(s map[string]string) (offload.Backend, error) {
 		if err := offload.CheckSettings("doca", s, ovsdb.KeyHWOffloadCTSz, KeyCtlPipeSize, KeyCongestionThreshold,
-			KeyDPDKExtra, "naming", "version", "library"); err != nil {
+			KeyDPDKExtra, "naming", "version", "library", "port-type", "multiport"); err != nil {
 			return nil, err
 		}
-		cfg := Config{DPDKExtra: s[KeyDPDKExtra], Naming: Naming(s["naming"]), Version: s["version"], Library: s["library"]}
+		cfg := Config{DPDKExtra: s[KeyDPDKExtra], Naming: Naming(s["naming"]), Version: s["version"], Library: s["library"],
+			PortType: PortType(s["port-type"])}
+		if v, ok := s["multiport"]; ok {
+			mp, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, fmt.Errorf("doca: multiport %q: want true or false", v)
+			}
+			cfg.Multiport = mp
+		}
 		for key, dst := range map[string]**int{ovsdb.KeyHWOffloadCTSz: &cfg.CTSize, KeyCtlPipeSize: &cfg.CtlPipeSize,
 			KeyCongestionThreshold: &cfg.CongestionThreshold} {
 			if v, ok := s[key]; ok {
@@ -156,37 +192,30 @@ func (b *Backend) Configure(txn *ovsdb.Txn) error {
 	return nil
 }
 
-// naming resolves NamingAuto against the configured version.
-func (b *Backend) naming() Naming {
-	if b.cfg.Naming != NamingAuto {
-		return b.cfg.Naming
-	}
-	if b.cfg.Version == "" {
-		return NamingNetdev
-	}
-	v, _ := parseVersion(b.cfg.Version)
-	if v[0] > NetdevNamingSince[0] || (v[0] == NetdevNamingSince[0] && v[1] >= NetdevNamingSince[1]) {
-		return NamingNetdev
-	}
-	return NamingDevargs
-}
+// PortType returns the interface type the backend gives ports.
+func (b *Backend) PortType() PortType { return b.cfg.PortType }
 
-// Interface returns type=dpdk and, with devargs naming, the dpdk-devargs of
-// the representor: "<pci>,dv_xmeta_en=4,dv_flow_en=2" for an uplink,
-// ",representor=[N]" added for VF N, "[65535]" for the host PF and "sf[N]"
-// for SF N. <pci> is the eswitch manager's PCI address.
+// Interface returns type=doca named after the netdev (the default), or
+// type=dpdk and, with devargs naming, the dpdk-devargs of the representor:
+// "<pci>,dv_xmeta_en=4,dv_flow_en=2" for an uplink, ",representor=[N]"
+// added for VF N, "[65535]" for the host PF and "sf[N]" for SF N. <pci> is
+// the eswitch manager's PCI address. With Multiport, see DevArgsMultiport.
 func (b *Backend) Interface(rep eswitch.Representor) (offload.InterfaceConfig, error) {
-	if b.naming() == NamingNetdev {
+	if b.cfg.PortType == PortDOCA || b.cfg.Naming != NamingDevargs {
 		if rep.Name == "" {
 			return offload.InterfaceConfig{}, fmt.Errorf("doca: representor %s has no netdev to name the port after", rep.Identity.PortName())
 		}
-		return offload.InterfaceConfig{Type: "dpdk", RemoveOptions: []string{"dpdk-devargs"}}, nil
+		return offload.InterfaceConfig{Type: string(b.cfg.PortType), RemoveOptions: []string{"dpdk-devargs"}}, nil
 	}
-	args, err := DevArgs(rep)
+	devargs := DevArgs
+	if b.cfg.Multiport {
+		devargs = DevArgsMultiport
+	}
+	args, err := devargs(rep)
 	if err != nil {
 		return offload.InterfaceConfig{}, err
 	}
-	return offload.InterfaceConfig{Type: "dpdk", Options: map[string]string{"dpdk-devargs": args}}, nil
+	return offload.InterfaceConfig{Type: string(PortDPDK), Options: map[string]string{"dpdk-devargs": args}}, nil
 }
 
 // HostPFRepresentorIndex is the representor index DPDK uses for the host PF
@@ -217,11 +246,40 @@ func DevArgs(rep eswitch.Representor) (string, error) {
 	return "", fmt.Errorf("doca: representor %s: flavour %s has no dpdk-devargs form", rep, rep.Flavour)
 }
 
+// DevArgsMultiport returns the dpdk-devargs of a representor of a
+// multiport eswitch, where every port goes through the eswitch manager,
+// PF0: "<pci of PF0>,dv_xmeta_en=4,dv_flow_en=2,representor=pfN" for the
+// uplink of PF N > 0, ",representor=pfNvfM" for VF M of PF N (PF0's own
+// ports keep the forms of DevArgs). PF0's PCI address is function 0 of the
+// representor's PCI device.
+func DevArgsMultiport(rep eswitch.Representor) (string, error) {
+	if rep.PF == 0 {
+		return DevArgs(rep)
+	}
+	pci := pciOf(rep.Device)
+	if pci == "" {
+		pci = rep.Handle.Device
+	}
+	if !isPCI(pci) {
+		return "", fmt.Errorf("doca: representor %s: the eswitch manager's PCI address is unknown", rep)
+	}
+	base := pci[:len(pci)-1] + "0,dv_xmeta_en=4,dv_flow_en=2"
+	switch rep.Flavour {
+	case eswitch.FlavourPhysical:
+		return fmt.Sprintf("%s,representor=pf%d", base, rep.PF), nil
+	case eswitch.FlavourPCIVF:
+		return fmt.Sprintf("%s,representor=pf%dvf%d", base, rep.PF, rep.VF), nil
+	}
+	return "", fmt.Errorf("doca: representor %s: flavour %s of PF %d has no multiport dpdk-devargs form", rep, rep.Flavour, rep.PF)
+}
+
+func isPCI(s string) bool { return len(s) == 12 && s[4] == ':' && s[7] == ':' && s[10] == '.' }
+
 // pciOf returns the last path element of a sysfs device path when it looks
 // like a PCI address ("0000:03:00.0").
 func pciOf(device string) string {
 	last := device[strings.LastIndex(device, "/")+1:]
-	if len(last) == 12 && last[4] == ':' && last[7] == ':' && last[10] == '.' {
+	if isPCI(last) {
 		return last
 	}
 	return ""
