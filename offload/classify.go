@@ -169,6 +169,9 @@ func classifyFlow(f *dpflow.Flow, facts Facts, logFails map[string][]ovslog.Even
 		own = nil
 	}
 	defer func() {
+		if r, ok := offloadInfoReason(f, v.State); ok {
+			v.Reasons = append(v.Reasons, r)
+		}
 		if v.State != InHardware && len(own) > 0 {
 			v.Reasons = append(v.Reasons, logFlowReasons(own)...)
 		}

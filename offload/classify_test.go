@@ -205,3 +205,24 @@ func TestClassifyPartialDPOVS(t *testing.T) {
 		t.Errorf("dp:ovs without offloaded: %s", got.State)
 	}
 }
+
+// TestClassifyDPOffloadInfo: OVS-DOCA's own "why" in the dump
+// (dp-offload-info, before or after actions:) is a reason of the flow.
+func TestClassifyDPOffloadInfo(t *testing.T) {
+	before := `ufid:ffffffff-2222-3333-4444-555555555555, recirc_id(0),in_port(pf0vf7),eth_type(0x86dd),ipv6(frag=no), packets:3, bytes:300, used:0.1s, dp:ovs, dp-offload-info:'match unsupported: ipv6 extension headers', actions:p0`
+	after := `ufid:ffffffff-2222-3333-4444-555555555556, recirc_id(0),in_port(pf0vf7),eth_type(0x0800),ipv4(frag=no), packets:3, bytes:300, used:0.1s, offloaded:partial, dp:ovs, actions:meter(0),p0, dp-offload-info:'actions unsupported: meter'`
+	r := Classify(parse(t, before, after, docaYes), Facts{Backend: "doca", HWOffload: true})
+	for i, want := range []string{"match unsupported: ipv6 extension headers", "actions unsupported: meter"} {
+		got := r.Flows[i]
+		found := false
+		for _, rs := range got.Reasons {
+			found = found || rs.Code == ReasonDatapathOffloadInfo && strings.Contains(rs.Detail, want)
+		}
+		if !found {
+			t.Errorf("flow %d: reasons %+v, want dp-offload-info %q", i, got.Reasons, want)
+		}
+	}
+	if r.Flows[1].State != Partial || has(r.Flows[2], ReasonDatapathOffloadInfo) {
+		t.Errorf("states %s %v", r.Flows[1].State, codes(r.Flows[2]))
+	}
+}
