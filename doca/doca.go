@@ -16,16 +16,38 @@ import (
 // Other_config keys the backend writes besides those ovsdb.OffloadSettings
 // knows.
 const (
+	KeyDPDKInit            = "dpdk-init"
 	KeyCtlPipeSize         = "ctl-pipe-size"
+	KeyCtlPipeInfraSize    = "ctl-pipe-infra-size"
 	KeyCongestionThreshold = "doca-congestion-threshold"
+	KeyEswitchMax          = "doca-eswitch-max"
 	KeyDPDKExtra           = "dpdk-extra"
+	KeyDPDKMaxMemzones     = "dpdk-max-memzones"
+	KeyCTUnidirUDP         = "hw-offload-ct-unidir-udp-enabled"
+	KeyCTIPv6              = "hw-offload-ct-ipv6-enabled"
+	KeyPMDQuietIdle        = "pmd-quiet-idle"
 )
 
 // Keys are the Open_vSwitch other_config keys the backend owns (see
 // offload.Register): every key Configure writes or removes besides
 // hw-offload, which every backend writes. Activating another backend removes
 // them all.
-var Keys = []string{ovsdb.KeyDOCAInit, ovsdb.KeyHWOffloadCTSz, KeyCtlPipeSize, KeyCongestionThreshold, KeyDPDKExtra}
+var Keys = []string{ovsdb.KeyDOCAInit, KeyDPDKInit, ovsdb.KeyHWOffloadCTSz, KeyCtlPipeSize, KeyCtlPipeInfraSize,
+	KeyCongestionThreshold, KeyEswitchMax, KeyDPDKExtra, KeyDPDKMaxMemzones, KeyCTUnidirUDP, KeyCTIPv6, KeyPMDQuietIdle}
+
+// RestartKeys are the keys of Keys (besides doca-init and
+// hw-offload-ct-size, which ovsdb reports itself) that ovs-vswitchd reads
+// once, when DPDK and DOCA initialise: changing one is reported in the
+// Result's RestartNeeded.
+var RestartKeys = []string{KeyDPDKInit, KeyCongestionThreshold, KeyDPDKExtra, KeyDPDKMaxMemzones}
+
+// Congestion threshold bounds and default of doca-congestion-threshold, a
+// percentage of the offload queue.
+const (
+	CongestionThresholdMin     = 30
+	CongestionThresholdMax     = 90
+	CongestionThresholdDefault = 80
+)
 
 // PortType is the interface type OVS-DOCA ports get.
 type PortType string
@@ -61,15 +83,32 @@ const (
 // Config configures the backend. Nil pointers and empty strings leave the
 // corresponding key unset (removed when the backend activates).
 type Config struct {
-	// CTSize is other_config:hw-offload-ct-size (connection tracking table).
+	// CTSize is other_config:hw-offload-ct-size (connection tracking
+	// table); 0 turns conntrack offload off.
 	CTSize *int
-	// CtlPipeSize is other_config:ctl-pipe-size.
+	// CtlPipeSize is other_config:ctl-pipe-size, >= 0 (0 is DOCA's
+	// default size).
 	CtlPipeSize *int
+	// CtlPipeInfraSize is other_config:ctl-pipe-infra-size, >= 0.
+	CtlPipeInfraSize *int
 	// CongestionThreshold is other_config:doca-congestion-threshold, a
-	// percentage 1..100.
+	// percentage 30..90 (OVS-DOCA's default is 80), read once at start-up.
 	CongestionThreshold *int
-	// DPDKExtra is other_config:dpdk-extra (extra EAL arguments).
+	// EswitchMax is other_config:doca-eswitch-max, the number of eswitches
+	// OVS-DOCA drives, >= 1.
+	EswitchMax *int
+	// DPDKExtra is other_config:dpdk-extra (extra EAL arguments), read once
+	// at start-up.
 	DPDKExtra string
+	// DPDKMaxMemzones is other_config:dpdk-max-memzones, >= 1, read once at
+	// start-up.
+	DPDKMaxMemzones *int
+	// CTUnidirUDP is other_config:hw-offload-ct-unidir-udp-enabled.
+	CTUnidirUDP *bool
+	// CTIPv6 is other_config:hw-offload-ct-ipv6-enabled.
+	CTIPv6 *bool
+	// PMDQuietIdle is other_config:pmd-quiet-idle.
+	PMDQuietIdle *bool
 	// PortType is the interface type of the ports; "" is PortDOCA.
 	PortType PortType
 	// Naming chooses how type=dpdk representors are plugged (PortDPDK
@@ -99,11 +138,19 @@ func New(cfg Config) (*Backend, error) {
 	if cfg.CTSize != nil && *cfg.CTSize < 0 {
 		return nil, fmt.Errorf("doca: hw-offload-ct-size %d: must be >= 0", *cfg.CTSize)
 	}
-	if cfg.CtlPipeSize != nil && *cfg.CtlPipeSize <= 0 {
-		return nil, fmt.Errorf("doca: ctl-pipe-size %d: must be > 0", *cfg.CtlPipeSize)
+	for _, c := range []struct {
+		key string
+		v   *int
+		min int
+	}{{KeyCtlPipeSize, cfg.CtlPipeSize, 0}, {KeyCtlPipeInfraSize, cfg.CtlPipeInfraSize, 0},
+		{KeyEswitchMax, cfg.EswitchMax, 1}, {KeyDPDKMaxMemzones, cfg.DPDKMaxMemzones, 1}} {
+		if c.v != nil && *c.v < c.min {
+			return nil, fmt.Errorf("doca: %s %d: must be >= %d", c.key, *c.v, c.min)
+		}
 	}
-	if t := cfg.CongestionThreshold; t != nil && (*t < 1 || *t > 100) {
-		return nil, fmt.Errorf("doca: doca-congestion-threshold %d: want 1..100", *t)
+	if t := cfg.CongestionThreshold; t != nil && (*t < CongestionThresholdMin || *t > CongestionThresholdMax) {
+		return nil, fmt.Errorf("doca: doca-congestion-threshold %d: want %d..%d (default %d)", *t,
+			CongestionThresholdMin, CongestionThresholdMax, CongestionThresholdDefault)
 	}
 	switch cfg.Naming {
 	case NamingAuto, NamingNetdev, NamingDevargs:
@@ -130,8 +177,9 @@ func New(cfg Config) (*Backend, error) {
 
 func init() {
 	offload.Register("doca", func(s map[string]string) (offload.Backend, error) {
-		if err := offload.CheckSettings("doca", s, ovsdb.KeyHWOffloadCTSz, KeyCtlPipeSize, KeyCongestionThreshold,
-			KeyDPDKExtra, "naming", "version", "library", "port-type", "multiport"); err != nil {
+		if err := offload.CheckSettings("doca", s, ovsdb.KeyHWOffloadCTSz, KeyCtlPipeSize, KeyCtlPipeInfraSize,
+			KeyCongestionThreshold, KeyEswitchMax, KeyDPDKExtra, KeyDPDKMaxMemzones, KeyCTUnidirUDP, KeyCTIPv6,
+			KeyPMDQuietIdle, "naming", "version", "library", "port-type", "multiport"); err != nil {
 			return nil, err
 		}
 		cfg := Config{DPDKExtra: s[KeyDPDKExtra], Naming: Naming(s["naming"]), Version: s["version"], Library: s["library"],
@@ -143,8 +191,19 @@ func init() {
 			}
 			cfg.Multiport = mp
 		}
+		for key, dst := range map[string]**bool{KeyCTUnidirUDP: &cfg.CTUnidirUDP, KeyCTIPv6: &cfg.CTIPv6,
+			KeyPMDQuietIdle: &cfg.PMDQuietIdle} {
+			if v, ok := s[key]; ok {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return nil, fmt.Errorf("doca: %s %q: want true or false", key, v)
+				}
+				*dst = &b
+			}
+		}
 		for key, dst := range map[string]**int{ovsdb.KeyHWOffloadCTSz: &cfg.CTSize, KeyCtlPipeSize: &cfg.CtlPipeSize,
-			KeyCongestionThreshold: &cfg.CongestionThreshold} {
+			KeyCtlPipeInfraSize: &cfg.CtlPipeInfraSize, KeyCongestionThreshold: &cfg.CongestionThreshold,
+			KeyEswitchMax: &cfg.EswitchMax, KeyDPDKMaxMemzones: &cfg.DPDKMaxMemzones} {
 			if v, ok := s[key]; ok {
 				n, err := strconv.Atoi(v)
 				if err != nil {
@@ -163,13 +222,15 @@ func (b *Backend) Name() string { return "doca" }
 // DatapathType returns "netdev": OVS-DOCA is a userspace datapath.
 func (b *Backend) DatapathType() string { return ovsdb.DatapathNetdev }
 
-// Configure writes doca-init=true, hw-offload=true and the configured
-// optional keys, and removes the optional keys not configured. Activate
-// removes the other backends' keys.
+// Configure writes doca-init=true, dpdk-init=true, hw-offload=true and the
+// configured optional keys, and removes the optional keys not configured.
+// Activate removes the other backends' keys. The Result's RestartNeeded
+// lists the keys changed that ovs-vswitchd reads only at start-up (see
+// RestartKeys).
 func (b *Backend) Configure(txn *ovsdb.Txn) error {
 	on := true
 	txn.SetOffload(ovsdb.OffloadSettings{HWOffload: &on, DOCAInit: &on, CTSize: b.cfg.CTSize})
-	set := map[string]string{}
+	set := map[string]string{KeyDPDKInit: "true"}
 	var remove []string
 	opt := func(key string, v *int) {
 		if v != nil {
@@ -178,8 +239,21 @@ func (b *Backend) Configure(txn *ovsdb.Txn) error {
 			remove = append(remove, key)
 		}
 	}
+	optBool := func(key string, v *bool) {
+		if v != nil {
+			set[key] = strconv.FormatBool(*v)
+		} else {
+			remove = append(remove, key)
+		}
+	}
 	opt(KeyCtlPipeSize, b.cfg.CtlPipeSize)
+	opt(KeyCtlPipeInfraSize, b.cfg.CtlPipeInfraSize)
 	opt(KeyCongestionThreshold, b.cfg.CongestionThreshold)
+	opt(KeyEswitchMax, b.cfg.EswitchMax)
+	opt(KeyDPDKMaxMemzones, b.cfg.DPDKMaxMemzones)
+	optBool(KeyCTUnidirUDP, b.cfg.CTUnidirUDP)
+	optBool(KeyCTIPv6, b.cfg.CTIPv6)
+	optBool(KeyPMDQuietIdle, b.cfg.PMDQuietIdle)
 	if b.cfg.CTSize == nil {
 		remove = append(remove, ovsdb.KeyHWOffloadCTSz)
 	}
@@ -188,6 +262,7 @@ func (b *Backend) Configure(txn *ovsdb.Txn) error {
 	} else {
 		remove = append(remove, KeyDPDKExtra)
 	}
+	txn.RestartIfChanged(set, remove, RestartKeys...)
 	txn.SetMap(ovsdb.TableOpenvSwitch, "", "other_config", set, remove)
 	return nil
 }
