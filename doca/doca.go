@@ -3,6 +3,7 @@ package doca
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -123,7 +124,8 @@ type Config struct {
 	// Version is the OVS-DOCA (DOCA) version, such as "3.2.1", as a
 	// record; it is validated but picks nothing (see PortType, Naming).
 	Version string
-	// Library is the DOCA runtime to load for preflight; empty means
+	// Library is the DOCA runtime to load for preflight, a file or a
+	// directory holding one (docalib.OpenDir); empty means
 	// docalib.DefaultLibraries.
 	Library string
 }
@@ -389,5 +391,13 @@ func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Repo
 
 var _ offload.Backend = (*Backend)(nil)
 
-// loadRuntime opens the DOCA runtime for preflight.
-func (b *Backend) loadRuntime() (*docalib.Lib, error) { return docalib.Open(b.cfg.Library) }
+// loadRuntime opens the DOCA runtime for preflight: Config.Library, which
+// may be a file or a directory (docalib.OpenDir), or the default names.
+func (b *Backend) loadRuntime() (*docalib.Lib, error) {
+	if b.cfg.Library != "" {
+		if st, err := os.Stat(b.cfg.Library); err == nil && st.IsDir() {
+			return docalib.OpenDir(b.cfg.Library)
+		}
+	}
+	return docalib.Open(b.cfg.Library)
+}
