@@ -22,7 +22,9 @@
 //     eswitch with ports in OVS has its uplink (the eswitch manager) there.
 //   - Verify reads dpctl/dump-flows -m: offloaded:yes, dp:doca is in
 //     hardware; offloaded:partial (which OVS prints with dp:ovs) is partial;
-//     OVS-DOCA's dp-offload-info is a reason.
+//     OVS-DOCA's dp-offload-info is a reason. With Node.Target it reads
+//     dpctl/offload-stats-show and doca/log-get through the control socket
+//     (package appctl) into the report's limits.
 //
 // What is tested here and what is not: there is no BlueField and no DOCA on
 // the machines that build this project. The settings, port plans and

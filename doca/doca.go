@@ -379,13 +379,16 @@ func parseVersion(s string) ([2]int, error) {
 }
 
 // Verify classifies the node's datapath flows: offloaded:yes, dp:doca is in
-// hardware; partial is partial; the rest stays in OVS.
+// hardware; partial is partial; the rest stays in OVS. With node.Target it
+// also reads dpctl/offload-stats-show and doca/log-get through the control
+// socket, and writes what they say into the report's limits.
 func (b *Backend) Verify(ctx context.Context, node *offload.Node) (*offload.Report, error) {
 	facts, err := offload.GatherFacts(ctx, node, b.Name())
 	if err != nil {
 		return nil, err
 	}
 	facts.Limits = append(facts.Limits, "dp:doca verdicts are OVS-DOCA's own report; no hardware counter was read independently")
+	facts.Limits = append(facts.Limits, appctlEvidence(ctx, node)...)
 	return offload.ClassifyEach(func(fn func(*dpflow.Flow) error) error { return node.EachFlow(ctx, fn) }, facts)
 }
 
