@@ -50,7 +50,7 @@ var dumps = map[string][]struct {
 	},
 	"doca": {
 		{"ufid:0f1e2d3c-0000-4000-8000-000000000011, recirc_id(0),in_port(pf0vf0),eth(src=0a:58:0a:f4:00:05,dst=0a:58:0a:f4:00:06),eth_type(0x0800),ipv4(frag=no), packets:100, bytes:9000, used:0.2s, offloaded:yes, dp:doca, actions:pf0vf1", offload.InHardware},
-		{"ufid:0f1e2d3c-0000-4000-8000-000000000012, recirc_id(0),in_port(pf0vf1),eth_type(0x0800),ipv4(frag=no), packets:90, bytes:8100, used:0.2s, offloaded:partial, dp:doca, actions:ct(zone=2),recirc(0x1)", offload.Partial},
+		{"ufid:0f1e2d3c-0000-4000-8000-000000000012, recirc_id(0),in_port(pf0vf1),eth_type(0x0800),ipv4(frag=no), packets:90, bytes:8100, used:0.2s, offloaded:partial, dp:ovs, actions:ct(zone=2),recirc(0x1)", offload.Partial},
 		{"ufid:0f1e2d3c-0000-4000-8000-000000000013, recirc_id(0),in_port(pf0vf0),eth_type(0x0806), packets:1, bytes:42, used:1.0s, dp:ovs, actions:userspace(pid=4294967295,slow_path(action))", offload.OVSOnly},
 	},
 }
@@ -62,17 +62,23 @@ func backends(t *testing.T) map[string]offload.Backend {
 		t.Fatal(err)
 	}
 	ct := 100000
-	// An OVS-DOCA release that plugs ports with dpdk-devargs, so switching
-	// away must remove them.
-	docab, err := doca.New(doca.Config{Version: "2.2.0", CTSize: &ct})
+	// Current OVS-DOCA: type=doca ports named after the netdev.
+	docab, err := doca.New(doca.Config{CTSize: &ct})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return map[string]offload.Backend{"tc": tcb, "doca": docab}
+	// An older OVS-DOCA release that plugs type=dpdk ports with
+	// dpdk-devargs, so switching away must remove them.
+	dpdkb, err := doca.New(doca.Config{PortType: doca.PortDPDK, Naming: doca.NamingDevargs, CTSize: &ct})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]offload.Backend{"tc": tcb, "doca": docab, "doca-dpdk": dpdkb}
 }
 
 func TestIntegrationConformance(t *testing.T) {
-	for _, order := range [][]string{{"tc", "doca", "tc"}, {"doca", "tc", "doca"}} {
+	for _, order := range [][]string{{"tc", "doca", "tc"}, {"doca", "tc", "doca"}, {"doca-dpdk", "tc", "doca-dpdk"},
+		{"doca-dpdk", "doca", "doca-dpdk"}} {
 		t.Run(strings.Join(order, "-"), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
@@ -92,9 +98,10 @@ func TestIntegrationConformance(t *testing.T) {
 			for i, name := range order {
 				b := bs[name]
 				step := fmt.Sprintf("step %d (%s)", i+1, name)
-				configure(t, ctx, db, b, step)
+				configure(t, ctx, db, b, step, i == 0 || bs[order[i-1]].Name() != b.Name())
 				plug(t, ctx, db, b, step)
 				checkNothingStale(t, ctx, db, b, step)
+				checkPortTypeMix(t, ctx, db, b, step)
 				verifyKnownDump(t, ctx, db, b, step)
 				// Ask ovsdb-server itself, not our cache.
 				if got := srv.Vsctl(t, "get", "Bridge", "br-int", "datapath_type"); got != b.DatapathType() {
@@ -105,13 +112,16 @@ func TestIntegrationConformance(t *testing.T) {
 	}
 }
 
-func configure(t *testing.T, ctx context.Context, db *ovsdb.Client, b offload.Backend, step string) {
+// configure activates b; switched says the previous step ran another
+// backend (not only another port type of the same one), so settings that
+// need a restart change.
+func configure(t *testing.T, ctx context.Context, db *ovsdb.Client, b offload.Backend, step string, switched bool) {
 	t.Helper()
 	res, err := offload.Activate(ctx, db, b, "brp0", "br-int")
 	if err != nil {
 		t.Fatalf("%s: Activate: %v", step, err)
 	}
-	if !res.Changed || !slices.Contains(res.RestartNeeded, ovsdb.KeyHWOffload) && !slices.Contains(res.RestartNeeded, ovsdb.KeyTCPolicy) &&
+	if switched && !res.Changed || switched && !slices.Contains(res.RestartNeeded, ovsdb.KeyHWOffload) && !slices.Contains(res.RestartNeeded, ovsdb.KeyTCPolicy) &&
 		!slices.Contains(res.RestartNeeded, ovsdb.KeyDOCAInit) {
 		t.Fatalf("%s: Activate result %+v: a switch changes settings that need an ovs-vswitchd restart", step, res)
 	}
@@ -174,9 +184,12 @@ func checkNothingStale(t *testing.T, ctx context.Context, db *ovsdb.Client, b of
 				t.Errorf("%s: %s type %q options %v: want a system interface without dpdk-devargs", step, r.Name, p.Type, p.Options)
 			}
 		case "doca":
-			want, _ := doca.DevArgs(r)
-			if p.Type != "dpdk" || devargs != want {
-				t.Errorf("%s: %s type %q devargs %q, want dpdk with %q", step, r.Name, p.Type, devargs, want)
+			want := ""
+			if b.(*doca.Backend).PortType() == doca.PortDPDK {
+				want, _ = doca.DevArgs(r)
+			}
+			if p.Type != string(b.(*doca.Backend).PortType()) || devargs != want {
+				t.Errorf("%s: %s type %q devargs %q, want %s with %q", step, r.Name, p.Type, devargs, b.(*doca.Backend).PortType(), want)
 			}
 		}
 	}
@@ -213,5 +226,48 @@ func verifyKnownDump(t *testing.T, ctx context.Context, db *ovsdb.Client, b offl
 	}
 	if r.AllInHardware() {
 		t.Errorf("%s: AllInHardware on a dump with flows in OVS", step)
+	}
+}
+
+// checkPortTypeMix: after a doca backend plugged every port with one type,
+// its preflight passes the port-type check; one port replugged with the
+// other type (as a half-done switch between OVS-DOCA releases would leave
+// it) is refused, and plugging it back makes the check pass again.
+func checkPortTypeMix(t *testing.T, ctx context.Context, db *ovsdb.Client, b offload.Backend, step string) {
+	t.Helper()
+	d, ok := b.(*doca.Backend)
+	if !ok {
+		return
+	}
+	status := func() offload.Check {
+		checks, err := d.Preflight(ctx, &offload.Node{DB: db})
+		if err != nil {
+			t.Fatalf("%s: Preflight: %v", step, err)
+		}
+		for _, ch := range checks {
+			if ch.Name == "port-type-mix" {
+				return ch
+			}
+		}
+		t.Fatalf("%s: no port-type-mix check", step)
+		return offload.Check{}
+	}
+	if ch := status(); ch.Status != offload.CheckPass {
+		t.Errorf("%s: port-type-mix after plugging: %+v", step, ch)
+	}
+	other := doca.PortDOCA
+	if d.PortType() == doca.PortDOCA {
+		other = doca.PortDPDK
+	}
+	r := representors[len(representors)-1]
+	if _, err := db.EnsurePort(ctx, ovsdb.PortSpec{Bridge: bridgeOf(r.Name), Name: r.Name, Type: string(other)}); err != nil {
+		t.Fatal(err)
+	}
+	if ch := status(); ch.Status != offload.CheckFail || !strings.Contains(ch.Detail, r.Name) {
+		t.Errorf("%s: port-type-mix with %s as type=%s: %+v", step, r.Name, other, ch)
+	}
+	plug(t, ctx, db, b, step)
+	if ch := status(); ch.Status != offload.CheckPass {
+		t.Errorf("%s: port-type-mix after replugging: %+v", step, ch)
 	}
 }

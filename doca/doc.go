@@ -12,12 +12,19 @@
 //     when doca does. Both doca-init and hw-offload are read only when
 //     ovs-vswitchd starts: the Result says a restart is needed.
 //   - Bridges use datapath_type=netdev.
-//   - Representors become type=dpdk interfaces, named by their netdev (OVS-DOCA
-//     2.5 and later) or with dpdk-devargs (earlier releases); see Interface.
+//   - Representors become type=doca interfaces named after their netdev
+//     (current OVS-DOCA, the default), or type=dpdk ones (Config.PortType
+//     PortDPDK, older releases) named by netdev or with dpdk-devargs,
+//     including the second uplink of a multiport eswitch; see Interface.
 //   - Preflight checks the DOCA runtime (through docalib), the eswitch mode,
-//     and that no eswitch has ports in both kernel and netdev bridges.
+//     that no eswitch has ports in both kernel and netdev bridges, that no
+//     eswitch mixes type=doca and mlx5 type=dpdk ports, and that every
+//     eswitch with ports in OVS has its uplink (the eswitch manager) there.
 //   - Verify reads dpctl/dump-flows -m: offloaded:yes, dp:doca is in
-//     hardware; offloaded:partial is partial.
+//     hardware; offloaded:partial (which OVS prints with dp:ovs) is partial;
+//     OVS-DOCA's dp-offload-info is a reason. With Node.Target it reads
+//     dpctl/offload-stats-show and doca/log-get through the control socket
+//     (package appctl) into the report's limits.
 //
 // What is tested here and what is not: there is no BlueField and no DOCA on
 // the machines that build this project. The settings, port plans and

@@ -93,20 +93,22 @@ func rep(flavour eswitch.Flavour, name string, pf, vf uint16, sf uint32) eswitch
 	}
 }
 
-func TestInterfaceNamingByVersion(t *testing.T) {
+func TestInterfacePortTypes(t *testing.T) {
 	vf7 := rep(eswitch.FlavourPCIVF, "pf0vf7", 0, 7, 0)
+	devargs := "0000:03:00.0,dv_xmeta_en=4,dv_flow_en=2,representor=[7]"
 	for _, c := range []struct {
-		version string
-		naming  Naming
-		want    string
+		cfg           Config
+		typ, wantArgs string
 	}{
-		{"2.2.0", NamingAuto, "0000:03:00.0,dv_xmeta_en=4,dv_flow_en=2,representor=[7]"},
-		{"2.5.0", NamingAuto, ""},
-		{"3.2.1", NamingAuto, ""},
-		{"", NamingAuto, ""},
-		{"3.2.1", NamingDevargs, "0000:03:00.0,dv_xmeta_en=4,dv_flow_en=2,representor=[7]"},
+		{Config{}, "doca", ""},
+		{Config{Version: "3.2.1"}, "doca", ""},
+		{Config{Version: "2.2.0"}, "doca", ""}, // the version picks nothing
+		{Config{PortType: PortDOCA}, "doca", ""},
+		{Config{PortType: PortDPDK}, "dpdk", ""},
+		{Config{PortType: PortDPDK, Naming: NamingNetdev}, "dpdk", ""},
+		{Config{PortType: PortDPDK, Naming: NamingDevargs}, "dpdk", devargs},
 	} {
-		b, err := New(Config{Version: c.version, Naming: c.naming})
+		b, err := New(c.cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,12 +116,58 @@ func TestInterfaceNamingByVersion(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ic.Type != "dpdk" || ic.Options["dpdk-devargs"] != c.want {
-			t.Errorf("version %q naming %q: %+v, want devargs %q", c.version, c.naming, ic, c.want)
+		if ic.Type != c.typ || ic.Options["dpdk-devargs"] != c.wantArgs {
+			t.Errorf("%+v: %+v, want type=%s devargs %q", c.cfg, ic, c.typ, c.wantArgs)
 		}
-		if c.want == "" && (len(ic.RemoveOptions) != 1 || ic.RemoveOptions[0] != "dpdk-devargs") {
+		if c.wantArgs == "" && (len(ic.RemoveOptions) != 1 || ic.RemoveOptions[0] != "dpdk-devargs") {
 			t.Errorf("netdev naming must remove stale devargs: %+v", ic)
 		}
+	}
+	for _, cfg := range []Config{{PortType: "vhost"}, {Naming: NamingDevargs}, {Multiport: true}} {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("%+v accepted", cfg)
+		}
+	}
+	if _, err := offload.New("doca", map[string]string{"port-type": "dpdk", "naming": "devargs", "multiport": "maybe"}); err == nil {
+		t.Error("multiport=maybe accepted")
+	}
+	b, err := offload.New("doca", map[string]string{"port-type": "dpdk", "naming": "devargs", "multiport": "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1 := rep(eswitch.FlavourPhysical, "p1", 1, 0, 0)
+	p1.Device = "devices/pci0000:00/0000:00:00.0/0000:03:00.1"
+	if ic, err := b.Interface(p1); err != nil || ic.Options["dpdk-devargs"] != "0000:03:00.0,dv_xmeta_en=4,dv_flow_en=2,representor=pf1" {
+		t.Errorf("multiport second uplink: %+v %v", ic, err)
+	}
+}
+
+func TestDevArgsMultiport(t *testing.T) {
+	pf1 := func(r eswitch.Representor) eswitch.Representor {
+		r.Device = "devices/pci0000:00/0000:00:00.0/0000:03:00.1"
+		return r
+	}
+	for _, c := range []struct {
+		r    eswitch.Representor
+		want string
+	}{
+		{rep(eswitch.FlavourPhysical, "p0", 0, 0, 0), "0000:03:00.0,dv_xmeta_en=4,dv_flow_en=2"},
+		{rep(eswitch.FlavourPCIVF, "pf0vf3", 0, 3, 0), "0000:03:00.0,dv_xmeta_en=4,dv_flow_en=2,representor=[3]"},
+		{pf1(rep(eswitch.FlavourPhysical, "p1", 1, 0, 0)), "0000:03:00.0,dv_xmeta_en=4,dv_flow_en=2,representor=pf1"},
+		{pf1(rep(eswitch.FlavourPCIVF, "pf1vf2", 1, 2, 0)), "0000:03:00.0,dv_xmeta_en=4,dv_flow_en=2,representor=pf1vf2"},
+	} {
+		got, err := DevArgsMultiport(c.r)
+		if err != nil || got != c.want {
+			t.Errorf("%s: %q %v, want %q", c.r.Name, got, err, c.want)
+		}
+	}
+	if _, err := DevArgsMultiport(pf1(rep(eswitch.FlavourPCISF, "pf1sf0", 1, 0, 0))); err == nil {
+		t.Error("an SF of PF1 got multiport devargs")
+	}
+	r := rep(eswitch.FlavourPhysical, "p1", 1, 0, 0)
+	r.Device = ""
+	if _, err := DevArgsMultiport(r); err == nil {
+		t.Error("no PCI address, yet devargs")
 	}
 }
 
@@ -159,7 +207,7 @@ func TestVerifyDOCADump(t *testing.T) {
 	// Lines in the format OVS-DOCA's dpctl/dump-flows -m --names prints.
 	dump := []string{
 		"ufid:1c2d3e4f-0000-4000-8000-000000000001, recirc_id(0),dp_hash(0/0),skb_priority(0/0),in_port(pf0vf7),skb_mark(0/0),ct_state(0/0),ct_zone(0/0),ct_mark(0/0),ct_label(0/0),eth(src=00:00:00:00:01:0a,dst=00:00:00:00:01:0b),eth_type(0x0800),ipv4(src=10.1.0.10,dst=10.1.0.11,proto=6,tos=0/0,ttl=0/0,frag=no),tcp(src=0/0,dst=8080), packets:1200, bytes:99000, used:0.2s, offloaded:yes, dp:doca, actions:ct(zone=5),recirc(0x2)",
-		"ufid:1c2d3e4f-0000-4000-8000-000000000002, recirc_id(0x2),in_port(pf0vf7),ct_state(+est+trk),eth_type(0x0800),ipv4(frag=no), packets:1100, bytes:90000, used:0.2s, offloaded:partial, dp:doca, actions:p0",
+		"ufid:1c2d3e4f-0000-4000-8000-000000000002, recirc_id(0x2),in_port(pf0vf7),ct_state(+est+trk),eth_type(0x0800),ipv4(frag=no), packets:1100, bytes:90000, used:0.2s, offloaded:partial, dp:ovs, actions:p0",
 		"ufid:1c2d3e4f-0000-4000-8000-000000000003, recirc_id(0),in_port(pf0vf7),eth(src=00:00:00:00:01:0a,dst=ff:ff:ff:ff:ff:ff),eth_type(0x0806),arp(op=1), packets:2, bytes:84, used:1.0s, dp:ovs, actions:userspace(pid=0,slow_path(action))",
 	}
 	node := &offload.Node{DB: c, Dump: func(context.Context) ([]*dpflow.Flow, error) {

@@ -7,16 +7,16 @@ import (
 	"github.com/ovsoffload/ovsoffload/eswitch"
 )
 
-// How a VF representor is plugged under two OVS-DOCA releases: by netdev name
-// on recent ones, with dpdk-devargs on older ones.
+// How a VF representor is plugged: type=doca named after the netdev on
+// current OVS-DOCA, type=dpdk with dpdk-devargs on older releases.
 func ExampleBackend_Interface() {
 	vf7 := eswitch.Representor{
 		Identity: eswitch.Identity{Flavour: eswitch.FlavourPCIVF, Controller: 1, External: true, PF: 0, VF: 7},
 		Name:     "pf0vf7",
 		Device:   "devices/pci0000:00/0000:00:00.0/0000:03:00.0",
 	}
-	for _, v := range []string{"3.2.1", "2.2.0"} {
-		b, err := doca.New(doca.Config{Version: v})
+	for _, cfg := range []doca.Config{{}, {PortType: doca.PortDPDK, Naming: doca.NamingDevargs}} {
+		b, err := doca.New(cfg)
 		if err != nil {
 			panic(err)
 		}
@@ -24,9 +24,9 @@ func ExampleBackend_Interface() {
 		if err != nil {
 			panic(err)
 		}
-		fmt.Printf("OVS-DOCA %s: type=%s devargs=%q\n", v, ic.Type, ic.Options["dpdk-devargs"])
+		fmt.Printf("type=%s devargs=%q\n", ic.Type, ic.Options["dpdk-devargs"])
 	}
 	// Output:
-	// OVS-DOCA 3.2.1: type=dpdk devargs=""
-	// OVS-DOCA 2.2.0: type=dpdk devargs="0000:03:00.0,dv_xmeta_en=4,dv_flow_en=2,representor=[7]"
+	// type=doca devargs=""
+	// type=dpdk devargs="0000:03:00.0,dv_xmeta_en=4,dv_flow_en=2,representor=[7]"
 }

@@ -16,7 +16,9 @@ import (
 // Preflight checks, in order: the DOCA runtime can be loaded; OVS-DOCA is
 // initialised (doca_initialized, when the schema has it); every eswitch is in
 // switchdev mode; no eswitch has ports in both kernel (system) and netdev
-// bridges.
+// bridges; no eswitch has both type=doca and mlx5 type=dpdk ports
+// (port-type-mix); every eswitch with ports in OVS has its uplink, the
+// eswitch manager's port, in OVS (eswitch-uplink).
 func (b *Backend) Preflight(ctx context.Context, node *offload.Node) ([]offload.Check, error) {
 	var checks []offload.Check
 	checks = append(checks, b.checkRuntime())
@@ -41,7 +43,19 @@ func (b *Backend) Preflight(ctx context.Context, node *offload.Node) ([]offload.
 	if err != nil {
 		return nil, err
 	}
-	return append(checks, mix), nil
+	checks = append(checks, mix)
+	ports, err := netdevPorts(ctx, node.DB)
+	if err != nil {
+		return nil, fmt.Errorf("doca: reading ports: %w", err)
+	}
+	var reps []eswitch.Representor
+	if inv != nil {
+		reps = inv.Representors()
+		if reps == nil {
+			reps = []eswitch.Representor{}
+		}
+	}
+	return append(checks, checkPortTypes(ports, reps), checkUplinks(ports, reps)), nil
 }
 
 func (b *Backend) checkRuntime() offload.Check {

@@ -13,6 +13,9 @@
 // [*ParseError] (line, column, offending text), like OVS rejects them. Keys,
 // actions and fields that this package does not know are kept as they were
 // printed (KeyUnknown / ActionUnknown, Node.Opaque): nothing is ever dropped.
+// So are "name:value" fields that lib/dpctl.c does not print, before or after
+// actions: (OVS-DOCA's dp-offload-info:'match unsupported: ...', a vendor
+// build's statistics): [Flow.Fields], [Flow.Field], [Flow.OffloadInfo].
 // The placeholders that OVS's own test suite writes in place of volatile
 // values (<del>, <recirc>, 0xXXXX) are kept the same way. A flow is one line
 // of printable UTF-8: a control character (NUL, tab, line feed, ESC, ...,

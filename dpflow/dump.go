@@ -36,8 +36,10 @@ type DumpOptions struct {
 	// (ovs-ofctl's field syntax, for example "ip,nw_src=10.0.0.7" or
 	// "in_port=p1"), as dpctl parses it.
 	Filter string
-	// Types filters by type= (dpctl's list: "ovs", "tc", "dpdk", "doca",
-	// "offloaded", "non-offloaded", "partially-offloaded", "all").
+	// Types filters by type= (lib/dpctl.c's list: "ovs", "tc", "dpdk",
+	// "offloaded", "non-offloaded", "partially-offloaded", "all"; there is
+	// no "doca": OVS-DOCA's flows are "offloaded", its partial ones
+	// "partially-offloaded" as dp:ovs, and any other word is an error).
 	Types []string
 	// PMD adds pmd=: only the flows of this PMD thread (userspace datapath;
 	// -1 is the main thread). Nil means every thread.

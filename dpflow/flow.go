@@ -14,21 +14,26 @@ import (
 type Flow struct {
 	// UFID is the unique flow identifier printed with -m; see HasUFID.
 	UFID UFID
-	// HasUFID reports whether the line started with "ufid:".
+	// HasUFID reports whether the line had "ufid:".
 	HasUFID bool
+	// HasActions reports whether the line had "actions:" (possibly empty).
+	HasActions bool
+	// HasExtraInfo reports whether the line had "dp-extra-info:".
+	HasExtraInfo bool
 	// Match holds the keys, each with its optional masks.
 	Match []Node
 	// Stats holds packets, bytes, used, flags, offloaded and dp.
 	Stats Stats
-	// HasActions reports whether the line had "actions:" (possibly empty).
-	HasActions bool
 	// Actions holds the datapath actions.
 	Actions []Node
 	// ExtraInfo is the text after "dp-extra-info:", printed last with -m by
 	// the userspace datapath (for example "miniflow_bits(4,1)").
 	ExtraInfo string
-	// HasExtraInfo reports whether the line had "dp-extra-info:".
-	HasExtraInfo bool
+
+	// opaque holds the "name:value" fields this package does not know, in
+	// the order printed (see Fields); nil when there are none, which keeps
+	// a Flow at its size class (TestCloneCompact).
+	opaque *[]OpaqueField
 
 	keySep string // text between the match and what follows: ", " as OVS prints it
 }
@@ -315,7 +320,7 @@ func (p *parser) flow(f *Flow, line string) error {
 	// The match.
 	base := len(p.top)
 	allFast := true // every key typed by the fast path: no typing pass
-	inMatch := p.pos < len(p.s) && tailAt(p.s[p.pos:]) < 0
+	inMatch := p.pos < len(p.s) && !fieldStart(p.s[p.pos:])
 	for inMatch {
 		if sp := p.spaces(); !p.fastKey(sp) {
 			allFast = false
@@ -344,7 +349,7 @@ func (p *parser) flow(f *Flow, line string) error {
 		}
 		// Statistics and actions follow the match after ", " (or " " in some
 		// OVS tests); keys follow each other after a bare ','.
-		if q > p.pos && q < len(p.s) && tailAt(p.s[q:]) >= 0 {
+		if q > p.pos && q < len(p.s) && fieldStart(p.s[q:]) {
 			f.keySep = p.s[sepStart:q]
 			p.pos = q
 			break
@@ -371,6 +376,10 @@ func (p *parser) tail(f *Flow) error {
 		t := tailAt(p.s[p.pos:])
 		if t == tPackets && last < 0 && !p.noFast && p.statsFast(f) {
 			last = tUsed
+		} else if t < 0 {
+			if err := p.opaque(f, last); err != nil {
+				return err
+			}
 		} else if err := p.tailElement(f, t, last); err != nil {
 			return err
 		} else {
@@ -418,8 +427,9 @@ func (p *parser) tailElement(f *Flow, t, last int) error {
 			}
 		}
 	case tExtra:
-		f.HasExtraInfo, f.ExtraInfo = true, p.s[p.pos:]
-		p.pos = len(p.s)
+		end := extraInfoEnd(p.s[p.pos:])
+		f.HasExtraInfo, f.ExtraInfo = true, p.s[p.pos:p.pos+end]
+		p.pos += end
 	default:
 		if err := p.statistic(f, t, start); err != nil {
 			return err
@@ -602,8 +612,8 @@ func (p *parser) actionList() ([]Node, error) {
 			p.top = p.top[:base]
 			return nil, p.errAt(p.pos, "expected ',' between actions")
 		}
-		if p.pos+2 < len(p.s) && p.s[p.pos+1] == ' ' && tailAt(p.s[p.pos+2:]) >= 0 {
-			break // dp-extra-info, or statistics out of order (reported by the caller)
+		if p.pos+2 < len(p.s) && p.s[p.pos+1] == ' ' && fieldStart(p.s[p.pos+2:]) {
+			break // dp-extra-info, an opaque field, or statistics out of order (reported by the caller)
 		}
 		p.pos++
 	}
@@ -619,7 +629,7 @@ func (f *Flow) AppendText(b []byte) []byte {
 		b = append(b, "ufid:"...)
 		b = f.UFID.appendTo(b)
 		if len(f.Match) > 0 || f.Stats.Present || f.Stats.DP != "" || f.Stats.Offloaded != "" ||
-			f.Stats.TCPFlags != "" || f.HasActions || f.HasExtraInfo {
+			f.Stats.TCPFlags != "" || f.HasActions || f.HasExtraInfo || len(f.Fields()) > 0 {
 			b = append(b, ", "...)
 		}
 	}
@@ -631,7 +641,7 @@ func (f *Flow) AppendText(b []byte) []byte {
 			sep = ", "
 		}
 		if !f.Stats.Present && f.Stats.TCPFlags == "" && f.Stats.Offloaded == "" && f.Stats.DP == "" &&
-			!f.HasActions && !f.HasExtraInfo {
+			!f.HasActions && !f.HasExtraInfo && len(f.Fields()) == 0 {
 			b = append(b, f.keySep...)
 		}
 	}
@@ -641,6 +651,15 @@ func (f *Flow) AppendText(b []byte) []byte {
 		b = append(b, ':')
 		sep = ", "
 	}
+	opaque := func(after int) { // the unknown fields printed after the element
+		for i, fs := 0, f.Fields(); i < len(fs); i++ {
+			if o := &fs[i]; int(o.after) == after {
+				put(o.Name)
+				b = append(b, o.Value...)
+			}
+		}
+	}
+	opaque(-1)
 	if f.Stats.Present {
 		put("packets")
 		b = strconv.AppendUint(b, f.Stats.Packets, 10)
@@ -648,26 +667,32 @@ func (f *Flow) AppendText(b []byte) []byte {
 		b = strconv.AppendUint(b, f.Stats.Bytes, 10)
 		put("used")
 		b = append(b, f.Stats.Used...)
+		opaque(tUsed)
 	}
 	if f.Stats.TCPFlags != "" {
 		put("flags")
 		b = append(b, f.Stats.TCPFlags...)
+		opaque(tFlags)
 	}
 	if f.Stats.Offloaded != "" {
 		put("offloaded")
 		b = append(b, f.Stats.Offloaded...)
+		opaque(tOffloaded)
 	}
 	if f.Stats.DP != "" {
 		put("dp")
 		b = append(b, f.Stats.DP...)
+		opaque(tDP)
 	}
 	if f.HasActions {
 		put("actions")
 		b = appendList(b, f.Actions)
+		opaque(tActions)
 	}
 	if f.HasExtraInfo {
 		put("dp-extra-info")
 		b = append(b, f.ExtraInfo...)
+		opaque(tExtra)
 	}
 	return b
 }
@@ -736,7 +761,8 @@ func appendNode(b []byte, n *Node) []byte {
 func (f *Flow) Equal(g *Flow) bool {
 	return f.UFID == g.UFID && f.HasUFID == g.HasUFID && f.Stats == g.Stats &&
 		f.HasActions == g.HasActions && f.ExtraInfo == g.ExtraInfo && f.HasExtraInfo == g.HasExtraInfo &&
-		f.keySep == g.keySep && EqualNodes(f.Match, g.Match) && EqualNodes(f.Actions, g.Actions)
+		f.keySep == g.keySep && EqualNodes(f.Match, g.Match) && EqualNodes(f.Actions, g.Actions) &&
+		equalOpaque(f.Fields(), g.Fields())
 }
 
 // EqualNodes reports whether two node lists are the same, element by

@@ -114,25 +114,27 @@ func toJSON(n *Node) nodeJSON {
 func (n *Node) MarshalJSON() ([]byte, error) { return json.Marshal(toJSON(n)) }
 
 type flowJSON struct {
-	UFID      string     `json:"ufid,omitempty"`
-	InPort    any        `json:"in_port,omitempty"`
-	RecircID  *uint32    `json:"recirc_id,omitempty"`
-	Match     []nodeJSON `json:"match"`
-	Packets   *uint64    `json:"packets,omitempty"`
-	Bytes     *uint64    `json:"bytes,omitempty"`
-	Used      string     `json:"used,omitempty"`
-	UsedSec   *float64   `json:"used_seconds,omitempty"`
-	TCPFlags  string     `json:"tcp_flags,omitempty"`
-	Offloaded string     `json:"offloaded,omitempty"`
-	DP        string     `json:"dp,omitempty"`
-	Actions   []nodeJSON `json:"actions"`
-	ExtraInfo *string    `json:"dp_extra_info,omitempty"`
-	Text      string     `json:"text"`
+	UFID      string       `json:"ufid,omitempty"`
+	InPort    any          `json:"in_port,omitempty"`
+	RecircID  *uint32      `json:"recirc_id,omitempty"`
+	Match     []nodeJSON   `json:"match"`
+	Packets   *uint64      `json:"packets,omitempty"`
+	Bytes     *uint64      `json:"bytes,omitempty"`
+	Used      string       `json:"used,omitempty"`
+	UsedSec   *float64     `json:"used_seconds,omitempty"`
+	TCPFlags  string       `json:"tcp_flags,omitempty"`
+	Offloaded string       `json:"offloaded,omitempty"`
+	DP        string       `json:"dp,omitempty"`
+	Actions   []nodeJSON   `json:"actions"`
+	ExtraInfo *string      `json:"dp_extra_info,omitempty"`
+	Fields    []opaqueJSON `json:"fields,omitempty"`
+	Text      string       `json:"text"`
 }
 
 // MarshalJSON encodes the flow as one typed object: ufid, in_port,
 // recirc_id, the match, the statistics, offloaded, dp, the actions,
-// dp_extra_info, and the canonical text.
+// dp_extra_info, the fields it does not know (fields: name and value, as
+// printed), and the canonical text.
 func (f *Flow) MarshalJSON() ([]byte, error) {
 	j := flowJSON{Match: []nodeJSON{}, Actions: []nodeJSON{}, Text: f.String()}
 	if f.HasUFID {
@@ -161,5 +163,6 @@ func (f *Flow) MarshalJSON() ([]byte, error) {
 	if f.HasExtraInfo {
 		j.ExtraInfo = &f.ExtraInfo
 	}
+	j.Fields = opaqueToJSON(f.Fields())
 	return json.Marshal(j)
 }

@@ -288,6 +288,7 @@ func (f *Flow) Clone() *Flow {
 	g.ExtraInfo, g.keySep = c.str(f.ExtraInfo), c.str(f.keySep)
 	g.Stats.Used, g.Stats.TCPFlags = Used(c.str(string(f.Stats.Used))), c.str(f.Stats.TCPFlags)
 	g.Stats.Offloaded, g.Stats.DP = Offload(c.str(string(f.Stats.Offloaded))), c.str(f.Stats.DP)
+	g.opaque = cloneOpaque(f.Fields())
 	return &g
 }
 

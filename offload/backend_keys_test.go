@@ -79,11 +79,11 @@ func TestActivateSwitchRemovesEveryOtherBackendsKeys(t *testing.T) {
 		b    offload.Backend
 		want map[string]string
 	}{
-		{d, map[string]string{"hw-offload": "true", "doca-init": "true", "hw-offload-ct-size": "250000",
+		{d, map[string]string{"hw-offload": "true", "doca-init": "true", "dpdk-init": "true", "hw-offload-ct-size": "250000",
 			"ctl-pipe-size": "4096", "doca-congestion-threshold": "80", "dpdk-extra": "-a 0000:03:00.0"}},
 		{tcb, map[string]string{"hw-offload": "true", "tc-policy": "skip_sw"}},
 		{offload.None{}, map[string]string{"hw-offload": "false"}},
-		{d, map[string]string{"hw-offload": "true", "doca-init": "true", "hw-offload-ct-size": "250000",
+		{d, map[string]string{"hw-offload": "true", "doca-init": "true", "dpdk-init": "true", "hw-offload-ct-size": "250000",
 			"ctl-pipe-size": "4096", "doca-congestion-threshold": "80", "dpdk-extra": "-a 0000:03:00.0"}},
 		{offload.None{}, map[string]string{"hw-offload": "false"}},
 	}

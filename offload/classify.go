@@ -169,6 +169,9 @@ func classifyFlow(f *dpflow.Flow, facts Facts, logFails map[string][]ovslog.Even
 		own = nil
 	}
 	defer func() {
+		if r, ok := offloadInfoReason(f, v.State); ok {
+			v.Reasons = append(v.Reasons, r)
+		}
 		if v.State != InHardware && len(own) > 0 {
 			v.Reasons = append(v.Reasons, logFlowReasons(own)...)
 		}
@@ -229,6 +232,14 @@ func classifyFlow(f *dpflow.Flow, facts Facts, logFails map[string][]ovslog.Even
 	case "ovs", "":
 		v.State = OVSOnly
 		v.Verified = f.HasUFID
+		if stateFromDPCtl(f.OffloadState()) == Partial {
+			// lib/dpctl.c prints offloaded:partial only with dp:ovs: the
+			// match is in hardware (a netdev-offload-dpdk/DOCA mark), the
+			// actions run in the userspace datapath.
+			v.State = Partial
+			add(ReasonActionsInOVS, "matched in hardware, actions run in OVS (offloaded:partial, dp:ovs)")
+			return v
+		}
 		for _, a := range notOffloadable(f.Actions, nil) {
 			add(ReasonActionNotOffloadable, "%s", a)
 		}

@@ -14,7 +14,7 @@ const (
 	tcNotInHW = `ufid:aaaaaaaa-2222-3333-4444-555555555555, recirc_id(0),in_port(pf0vf1),eth(src=00:00:00:00:01:0b,dst=00:00:00:00:01:0a),eth_type(0x0800),ipv4(src=10.1.0.11,dst=10.1.0.10,proto=1,frag=no), packets:10, bytes:980, used:0.5s, dp:tc, actions:pf0vf0`
 	ovsSlow   = `ufid:bbbbbbbb-2222-3333-4444-555555555555, recirc_id(0),in_port(pf0vf1),eth(src=00:00:00:00:01:0b,dst=ff:ff:ff:ff:ff:ff),eth_type(0x0806),arp(sip=10.1.0.11,tip=10.1.0.10,op=1/0xff), packets:1, bytes:42, used:1.0s, dp:ovs, actions:userspace(pid=3166230016,slow_path(action))`
 	docaYes   = `ufid:cccccccc-2222-3333-4444-555555555555, recirc_id(0),in_port(pf0vf7),eth(src=00:00:00:00:01:0a,dst=00:00:00:00:01:0b),eth_type(0x0800),ipv4(frag=no), packets:5, bytes:490, used:0.1s, offloaded:yes, dp:doca, actions:p0`
-	docaPart  = `ufid:dddddddd-2222-3333-4444-555555555555, recirc_id(0),in_port(pf0vf7),eth_type(0x0800),ipv4(frag=no), packets:5, bytes:490, used:0.1s, offloaded:partial, dp:doca, actions:ct(zone=5),recirc(0x1)`
+	docaPart  = `ufid:dddddddd-2222-3333-4444-555555555555, recirc_id(0),in_port(pf0vf7),eth_type(0x0800),ipv4(frag=no), packets:5, bytes:490, used:0.1s, offloaded:partial, dp:ovs, actions:ct(zone=5),recirc(0x1)`
 	noM       = `recirc_id(0),in_port(2),eth(src=00:00:00:00:01:0a,dst=00:00:00:00:01:0b),eth_type(0x0800),ipv4(frag=no), packets:5, bytes:490, used:0.1s, actions:3`
 )
 
@@ -184,5 +184,45 @@ func TestReportJSONAndTable(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestClassifyPartialDPOVS: lib/dpctl.c (format_dpif_flow) prints
+// offloaded:partial only when the dp layer is "ovs", so that is the line
+// every backend sees for a partially offloaded flow (the userspace
+// datapath's netdev-offload-dpdk or OVS-DOCA's mark-and-recirculate).
+func TestClassifyPartialDPOVS(t *testing.T) {
+	line := `ufid:eeeeeeee-2222-3333-4444-555555555555, recirc_id(0),dp_hash(0/0),skb_priority(0/0),in_port(pf0vf7),skb_mark(0/0),ct_state(0/0),ct_zone(0/0),ct_mark(0/0),ct_label(0/0),eth(src=00:00:00:00:01:0a,dst=00:00:00:00:01:0b),eth_type(0x0800),ipv4(src=10.1.0.10,dst=10.1.0.11,proto=6,tos=0/0,ttl=0/0,frag=no),tcp(src=0/0,dst=0/0), packets:1000, bytes:98000, used:0.1s, offloaded:partial, dp:ovs, actions:ct(zone=5),recirc(0x1)`
+	for _, backend := range []string{"doca", "tc", "none"} {
+		r := Classify(parse(t, line), Facts{Backend: backend, HWOffload: true})
+		if got := r.Flows[0]; got.State != Partial || !has(got, ReasonActionsInOVS) || !got.Verified {
+			t.Errorf("%s: offloaded:partial, dp:ovs gave %s %v (verified %v), want partial", backend, got.State, codes(got), got.Verified)
+		}
+	}
+	// Without the offloaded field, dp:ovs stays OVS-only.
+	r := Classify(parse(t, strings.Replace(line, "offloaded:partial, ", "", 1)), Facts{Backend: "doca", HWOffload: true})
+	if got := r.Flows[0]; got.State != OVSOnly {
+		t.Errorf("dp:ovs without offloaded: %s", got.State)
+	}
+}
+
+// TestClassifyDPOffloadInfo: OVS-DOCA's own "why" in the dump
+// (dp-offload-info, before or after actions:) is a reason of the flow.
+func TestClassifyDPOffloadInfo(t *testing.T) {
+	before := `ufid:ffffffff-2222-3333-4444-555555555555, recirc_id(0),in_port(pf0vf7),eth_type(0x86dd),ipv6(frag=no), packets:3, bytes:300, used:0.1s, dp:ovs, dp-offload-info:'match unsupported: ipv6 extension headers', actions:p0`
+	after := `ufid:ffffffff-2222-3333-4444-555555555556, recirc_id(0),in_port(pf0vf7),eth_type(0x0800),ipv4(frag=no), packets:3, bytes:300, used:0.1s, offloaded:partial, dp:ovs, actions:meter(0),p0, dp-offload-info:'actions unsupported: meter'`
+	r := Classify(parse(t, before, after, docaYes), Facts{Backend: "doca", HWOffload: true})
+	for i, want := range []string{"match unsupported: ipv6 extension headers", "actions unsupported: meter"} {
+		got := r.Flows[i]
+		found := false
+		for _, rs := range got.Reasons {
+			found = found || rs.Code == ReasonDatapathOffloadInfo && strings.Contains(rs.Detail, want)
+		}
+		if !found {
+			t.Errorf("flow %d: reasons %+v, want dp-offload-info %q", i, got.Reasons, want)
+		}
+	}
+	if r.Flows[1].State != Partial || has(r.Flows[2], ReasonDatapathOffloadInfo) {
+		t.Errorf("states %s %v", r.Flows[1].State, codes(r.Flows[2]))
 	}
 }

@@ -38,7 +38,7 @@ func TestPlanWarnsAboutDatapathsTheBackendCannotOffload(t *testing.T) {
 	if len(plan.Warnings) != 1 || plan.Warnings[0] != w {
 		t.Errorf("plan warnings %q, want [%q]", plan.Warnings, w)
 	}
-	if !strings.Contains(plan.String(), "ensure-port brp0/p0: add, type=dpdk") {
-		t.Errorf("doca plugs p0 as a dpdk port:\n%s", plan)
+	if !strings.Contains(plan.String(), "ensure-port brp0/p0: add, type=doca") {
+		t.Errorf("doca plugs p0 as a type=doca port:\n%s", plan)
 	}
 }

@@ -156,3 +156,28 @@ func sortedKeys(m map[string]string) []string {
 	sortStrings(ks)
 	return ks
 }
+
+// RestartIfChanged records, among keys, the Open_vSwitch other_config keys
+// that set and remove (as given to SetMap) change from what the database
+// holds, in the Result's RestartNeeded: settings outside OffloadSettings
+// that ovs-vswitchd reads only at start-up (OVS-DOCA's
+// doca-congestion-threshold, dpdk-init, dpdk-extra, ...). It writes
+// nothing.
+func (t *Txn) RestartIfChanged(set map[string]string, remove []string, keys ...string) *Txn {
+	root, err := t.c.root()
+	if err != nil {
+		t.fail(err)
+		return t
+	}
+	changed, del := mapDiff(root.OtherConfig, set, remove)
+	for _, k := range keys {
+		_, c := changed[k]
+		for _, d := range del {
+			c = c || d == k
+		}
+		if c {
+			t.restart = append(t.restart, k)
+		}
+	}
+	return t
+}

@@ -3,6 +3,9 @@ package docalib
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 )
 
 // ErrNotSupported is matched by errors that mean DOCA cannot be used here:
@@ -13,8 +16,11 @@ var ErrNotSupported = errors.New("docalib: not supported")
 // ErrNotFound is matched by DOCA_ERROR_NOT_FOUND.
 var ErrNotFound = errors.New("docalib: not found")
 
-// DefaultLibraries are the names Open tries, in order, when given no path.
-var DefaultLibraries = []string{"libdoca_common.so.2", "libdoca_common.so"}
+// DefaultLibraries are the names Open tries, in order, when given no path,
+// and OpenDir tries in its directory: the versioned names the DOCA 3.x and
+// 2.x runtime packages install, then the unversioned one, which only the
+// development package (doca-sdk-common-dev) has.
+var DefaultLibraries = []string{"libdoca_common.so.3", "libdoca_common.so.2", "libdoca_common.so"}
 
 // FuncType is a PCI function type (enum doca_pci_func_type).
 type FuncType int
@@ -59,6 +65,11 @@ type Device struct {
 	// Representors are the representors DOCA lists for the device with the
 	// filter given to Lib.Devices.
 	Representors []Representor
+	// NotManager reports that the device is no eswitch manager, so it has
+	// no representors: doca_devinfo_rep_cap_is_filter_net_supported said
+	// so, or listing them returned DOCA_ERROR_NOT_SUPPORTED. Lib.Devices
+	// skips such a device's representors instead of failing.
+	NotManager bool
 }
 
 // Representor is one representor of a device.
@@ -119,4 +130,25 @@ func Lookup(devs []Device, pciOrIface string) (Device, error) {
 		}
 	}
 	return Device{}, fmt.Errorf("%w: no DOCA device %q", ErrNotFound, pciOrIface)
+}
+
+// OpenDir loads the first of DefaultLibraries that dir holds (a DOCA
+// install's library directory, such as /opt/mellanox/doca/lib/aarch64-linux-gnu):
+// the versioned names first. When none loads, the error matches
+// ErrNotSupported and says why each candidate failed.
+func OpenDir(dir string) (*Lib, error) {
+	var reasons []string
+	for _, name := range DefaultLibraries {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err != nil {
+			reasons = append(reasons, name+": absent")
+			continue
+		}
+		l, err := Open(p)
+		if err == nil {
+			return l, nil
+		}
+		reasons = append(reasons, err.Error())
+	}
+	return nil, fmt.Errorf("%w: no DOCA runtime loads from %q: %s", ErrNotSupported, dir, strings.Join(reasons, "; "))
 }

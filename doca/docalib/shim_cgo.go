@@ -31,6 +31,7 @@ typedef doca_error_t (*rep_str_fn)(const struct doca_devinfo_rep *, char *, uint
 typedef doca_error_t (*rep_u32_fn)(const struct doca_devinfo_rep *, uint32_t *);
 typedef const char *(*error_str_fn)(doca_error_t);
 typedef const char *(*version_fn)(void);
+typedef doca_error_t (*devinfo_cap_fn)(const struct doca_devinfo *, uint8_t *);
 
 // Buffer sizes: at least DOCA's DOCA_DEVINFO_PCI_ADDR_SIZE (13),
 // DOCA_DEVINFO_IFACE_NAME_SIZE (256) and DOCA_DEVINFO_REP_VUID_SIZE (128).
@@ -59,11 +60,12 @@ typedef struct {
 	rep_u32_fn rep_get_pf_index;
 	rep_u32_fn rep_get_vf_index;
 	version_fn version_runtime;
-	version_fn version;
+	devinfo_cap_fn rep_cap_net;
 } shim_lib;
 
 typedef struct {
 	int is_rep; // 0: a device; 1: a representor of the last device before it
+	int no_reps; // a device that is no eswitch manager: it lists no representors
 	char pci[SHIM_PCI_LEN];
 	char iface[SHIM_IFACE_LEN];
 	char vuid[SHIM_VUID_LEN];
@@ -100,7 +102,7 @@ static const shim_sym shim_syms[] = {
 	{"doca_devinfo_rep_get_pf_index", offsetof(shim_lib, rep_get_pf_index), 0},
 	{"doca_devinfo_rep_get_vf_index", offsetof(shim_lib, rep_get_vf_index), 0},
 	{"doca_version_runtime", offsetof(shim_lib, version_runtime), 0},
-	{"doca_version", offsetof(shim_lib, version), 0},
+	{"doca_devinfo_rep_cap_is_filter_net_supported", offsetof(shim_lib, rep_cap_net), 0},
 };
 #define SHIM_NSYMS (sizeof(shim_syms) / sizeof(shim_syms[0]))
 
@@ -175,6 +177,7 @@ static shim_rec *shim_push(shim_result *r) {
 
 #define SHIM_FAIL(res, code, name) do { (res)->err = (code); (res)->op = (name); } while (0)
 #define SHIM_NOMEM 7 // DOCA_ERROR_NO_MEMORY
+#define SHIM_NOT_SUPPORTED 4 // DOCA_ERROR_NOT_SUPPORTED
 
 static int shim_u32(rep_u32_fn fn, struct doca_devinfo_rep *rep) {
 	uint32_t v = 0;
@@ -183,12 +186,18 @@ static int shim_u32(rep_u32_fn fn, struct doca_devinfo_rep *rep) {
 	return (int)v;
 }
 
-// shim_reps appends the representors of an open device. It destroys the
-// list it creates before returning, whatever happens.
-static void shim_reps(shim_lib *lib, struct doca_dev *dev, int filter, shim_result *res) {
+// shim_reps appends the representors of an open device, the record at
+// index devrec. A device that is no eswitch manager answers
+// DOCA_ERROR_NOT_SUPPORTED: it is marked no_reps, not an error. It destroys
+// the list it creates before returning, whatever happens.
+static void shim_reps(shim_lib *lib, struct doca_dev *dev, int filter, shim_result *res, uint32_t devrec) {
 	struct doca_devinfo_rep **reps = NULL;
 	uint32_t n = 0;
 	doca_error_t e = lib->rep_create_list(dev, filter, &reps, &n);
+	if (e == SHIM_NOT_SUPPORTED) {
+		res->recs[devrec].no_reps = 1;
+		return;
+	}
 	if (e) {
 		SHIM_FAIL(res, e, "doca_devinfo_rep_create_list");
 		return;
@@ -253,12 +262,27 @@ static void shim_inventory(shim_lib *lib, int filter, int with_reps, shim_result
 		}
 		if (!with_reps)
 			continue;
+		uint32_t devrec = res->n - 1;
+		// Only an eswitch manager lists representors: ask first, when the
+		// runtime can say (as NVIDIA's own samples do), and skip the others.
+		if (lib->rep_cap_net) {
+			uint8_t ok = 0;
+			e = lib->rep_cap_net(devs[i], &ok);
+			if (e && e != SHIM_NOT_SUPPORTED) {
+				SHIM_FAIL(res, e, "doca_devinfo_rep_cap_is_filter_net_supported");
+				break;
+			}
+			if (e || !ok) {
+				rec->no_reps = 1;
+				continue;
+			}
+		}
 		struct doca_dev *dev = NULL;
 		if ((e = lib->dev_open(devs[i], &dev))) {
 			SHIM_FAIL(res, e, "doca_dev_open");
 			break;
 		}
-		shim_reps(lib, dev, filter, res);
+		shim_reps(lib, dev, filter, res, devrec);
 		e = lib->dev_close(dev);
 		if (e && !res->err)
 			SHIM_FAIL(res, e, "doca_dev_close");
@@ -276,11 +300,11 @@ static void shim_inventory_free(shim_result *res) {
 static const char *shim_error_name(shim_lib *lib, doca_error_t e) { return lib->error_get_name(e); }
 static const char *shim_error_descr(shim_lib *lib, doca_error_t e) { return lib->error_get_descr(e); }
 
+// shim_version returns doca_version_runtime(), or NULL. (doca_version is
+// static inline in doca_version.h: no runtime exports it.)
 static const char *shim_version(shim_lib *lib) {
 	if (lib->version_runtime)
 		return lib->version_runtime();
-	if (lib->version)
-		return lib->version();
 	return NULL;
 }
 
@@ -343,7 +367,7 @@ func Open(path string) (*Lib, error) {
 func (l *Lib) Path() string { return l.path }
 
 // Missing returns the optional DOCA functions this runtime lacks (older
-// releases lack the representor index getters).
+// releases lack the representor index getters and the capability check).
 func (l *Lib) Missing() []string { return append([]string(nil), l.missing...) }
 
 // Close unloads the library. Calls after Close return an error.
@@ -402,7 +426,7 @@ func (l *Lib) inventory(filter Filter, withReps bool) ([]Device, error) {
 	for i := range recs {
 		r := &recs[i]
 		if r.is_rep == 0 {
-			devs = append(devs, Device{PCI: C.GoString(&r.pci[0]), Iface: C.GoString(&r.iface[0])})
+			devs = append(devs, Device{PCI: C.GoString(&r.pci[0]), Iface: C.GoString(&r.iface[0]), NotManager: r.no_reps != 0})
 			continue
 		}
 		if len(devs) == 0 {

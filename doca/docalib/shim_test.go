@@ -94,9 +94,13 @@ func TestEveryErrorCode(t *testing.T) {
 		"doca_dev_open", "doca_devinfo_rep_create_list", "doca_devinfo_rep_get_pci_addr_str",
 		"doca_devinfo_rep_get_pci_func_type", "doca_devinfo_rep_get_vuid", "doca_devinfo_rep_get_iface_name",
 		"doca_devinfo_rep_destroy_list", "doca_dev_close", "doca_devinfo_destroy_list",
+		"doca_devinfo_rep_cap_is_filter_net_supported",
 	}
 	for _, fn := range fns {
 		for code := 1; code <= 22; code++ {
+			if code == 4 && (fn == "doca_devinfo_rep_create_list" || fn == "doca_devinfo_rep_cap_is_filter_net_supported") {
+				continue // a device that is no eswitch manager: TestNonManagerDeviceSkipped
+			}
 			docatest.UseTree(t, docatest.BlueField3+fmt.Sprintf("fail %s %d\n", fn, code))
 			_, err := l.Devices(FilterNet)
 			var de *Error
@@ -118,12 +122,16 @@ func TestOlderRuntimeLacksOptionalSymbols(t *testing.T) {
 	l := openStandin(t, "-DSTANDIN_OLD")
 	docatest.UseTree(t, docatest.BlueField3)
 	want := []string{"doca_devinfo_rep_get_iface_name", "doca_devinfo_rep_get_host_index",
-		"doca_devinfo_rep_get_pf_index", "doca_devinfo_rep_get_vf_index", "doca_version_runtime"}
+		"doca_devinfo_rep_get_pf_index", "doca_devinfo_rep_get_vf_index", "doca_version_runtime",
+		"doca_devinfo_rep_cap_is_filter_net_supported"}
 	if got := l.Missing(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("Missing() = %v, want %v", got, want)
 	}
-	if v, _ := l.Version(); v != "standin-compile-time" {
-		t.Errorf("Version() = %q: should fall back to doca_version", v)
+	// doca_version is static inline in doca_version.h: a symbol of that
+	// name (the stand-in exports one as a trap) is not DOCA's and is not
+	// used.
+	if v, err := l.Version(); v != "" || err != nil {
+		t.Errorf("Version() = %q, %v: want \"\" from a runtime without doca_version_runtime", v, err)
 	}
 	devs, err := l.Devices(FilterNet)
 	if err != nil {
@@ -185,5 +193,72 @@ func TestClosedAndConcurrent(t *testing.T) {
 	l.Close()
 	if _, err := l.Devices(FilterNet); err == nil {
 		t.Error("Devices after Close succeeded")
+	}
+}
+
+// nonManagerTree is a host with a ConnectX whose second PF is no eswitch
+// manager (legacy mode, or a multiport eswitch's non-manager PF) and a
+// BlueField's manager PF.
+const nonManagerTree = `version 3.2.1-standin
+device pci=0000:81:00.1 iface=enp129s0f1np1 manager=0
+rep pci=0000:81:00.5 type=vf iface=never-listed vuid=X host=0 pf=1 vf=0
+device pci=0000:03:00.0 iface=p0
+rep pci=0000:3b:00.2 type=vf iface=pf0vf0 vuid=MT2334X00001PF0VF0 host=1 pf=0 vf=0
+`
+
+// TestNonManagerDeviceSkipped: a device that is no eswitch manager no
+// longer aborts the inventory, whether the runtime has the capability
+// check (asked first, the device is never opened) or not (the listing's
+// DOCA_ERROR_NOT_SUPPORTED is taken as "no representors").
+func TestNonManagerDeviceSkipped(t *testing.T) {
+	for _, flags := range [][]string{nil, {"-DSTANDIN_NO_CAP"}} {
+		t.Run(fmt.Sprint(flags), func(t *testing.T) {
+			l := openStandin(t, flags...)
+			docatest.UseTree(t, nonManagerTree)
+			devs, err := l.Devices(FilterNet)
+			if err != nil {
+				t.Fatalf("Devices: %v", err)
+			}
+			requireNoLeak(t, l)
+			if len(devs) != 2 || !devs[0].NotManager || len(devs[0].Representors) != 0 || devs[1].NotManager ||
+				len(devs[1].Representors) != 1 || devs[1].Representors[0].Iface != "pf0vf0" {
+				t.Fatalf("devices: %+v", devs)
+			}
+		})
+	}
+	// Another error of the capability check still fails, naming it.
+	l := openStandin(t)
+	docatest.UseTree(t, nonManagerTree+"fail doca_devinfo_rep_cap_is_filter_net_supported 3\n")
+	if _, err := l.Devices(FilterNet); err == nil || !strings.Contains(err.Error(), "doca_devinfo_rep_cap_is_filter_net_supported") {
+		t.Fatalf("a failing capability check: %v", err)
+	}
+	requireNoLeak(t, l)
+}
+
+// TestOpenDirPrefersVersionedNames: DOCA 3.x installs libdoca_common.so.3
+// (and only its -dev package the unversioned name); OpenDir takes the
+// versioned library first.
+func TestOpenDirPrefersVersionedNames(t *testing.T) {
+	if DefaultLibraries[0] != "libdoca_common.so.3" || DefaultLibraries[len(DefaultLibraries)-1] != "libdoca_common.so" {
+		t.Fatalf("DefaultLibraries = %v", DefaultLibraries)
+	}
+	dir := t.TempDir()
+	docatest.BuildAs(t, filepath.Join(dir, "libdoca_common.so"), "-DSTANDIN_OLD")
+	l, err := OpenDir(dir)
+	if err != nil || filepath.Base(l.Path()) != "libdoca_common.so" {
+		t.Fatalf("OpenDir with only the unversioned name: %v %v", l, err)
+	}
+	l.Close()
+	docatest.BuildAs(t, filepath.Join(dir, "libdoca_common.so.3"))
+	l, err = OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if filepath.Base(l.Path()) != "libdoca_common.so.3" || len(l.Missing()) != 0 {
+		t.Errorf("OpenDir loaded %s (missing %v), want libdoca_common.so.3", l.Path(), l.Missing())
+	}
+	if _, err := OpenDir(t.TempDir()); !errors.Is(err, ErrNotSupported) || !strings.Contains(err.Error(), "libdoca_common.so.3: absent") {
+		t.Errorf("OpenDir of an empty directory: %v", err)
 	}
 }

@@ -91,7 +91,7 @@ func TestDOCAPodPartial(t *testing.T) {
 	for _, want := range []string{
 		"checking: iface-id default_testpod2",
 		"partial",
-		"actions-in-ovs: matched in hardware, actions run in OVS (dp:doca)",
+		"actions-in-ovs: matched in hardware, actions run in OVS (offloaded:partial, dp:ovs)",
 		"1 of 3 flows of iface-id default_testpod2 are not verified in hardware",
 	} {
 		if !strings.Contains(out, want) {

@@ -100,10 +100,10 @@ func TestOnceFromDOCADump(t *testing.T) {
 		want   float64
 	}{
 		{"ovsoffload_flows", map[string]string{"state": "in-hardware", "dp": "doca"}, 2},
-		{"ovsoffload_flows", map[string]string{"state": "partial", "dp": "doca"}, 1},
+		{"ovsoffload_flows", map[string]string{"state": "partial", "dp": "ovs"}, 1},
 		{"ovsoffload_flows", map[string]string{"state": "software-tc", "dp": "doca"}, 0},
 		{"ovsoffload_flows", map[string]string{"state": "ovs-only", "dp": "ovs"}, 1},
-		{"ovsoffload_port_flows", map[string]string{"port": "pf0vf1", "representor": "", "pod": "default/testpod2", "state": "partial", "dp": "doca"}, 1},
+		{"ovsoffload_port_flows", map[string]string{"port": "pf0vf1", "representor": "", "pod": "default/testpod2", "state": "partial", "dp": "ovs"}, 1},
 		{"ovsoffload_port_flows", map[string]string{"port": "p0", "representor": "", "pod": "", "state": "ovs-only", "dp": "ovs"}, 1},
 		{"ovsoffload_pod_flows", map[string]string{"pod": "default/testpod1", "state": "in-hardware", "dp": "doca"}, 1},
 		{"ovsoffload_pod_flows", map[string]string{"pod": "default/testpod2", "state": "in-hardware", "dp": "doca"}, 1},

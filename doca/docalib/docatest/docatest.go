@@ -30,9 +30,17 @@ rep pci=0000:3b:00.1 type=pf iface=pf1hpf vuid=MT2334X00001PF1 host=1 pf=1
 
 // Build compiles the stand-in runtime with the machine's C compiler and
 // extra flags (-DSTANDIN_OLD: no optional functions, as in older DOCA;
-// -DSTANDIN_NO_VUID: a required function missing) and returns the path of
-// the library, named libdoca_common.so.2 like the real one.
+// -DSTANDIN_NO_CAP: no representor capability check; -DSTANDIN_NO_VUID: a
+// required function missing) and returns the path of the library, named
+// libdoca_common.so.2 like the DOCA 2.x runtime's.
 func Build(t testing.TB, flags ...string) string {
+	t.Helper()
+	return BuildAs(t, filepath.Join(t.TempDir(), "libdoca_common.so.2"), flags...)
+}
+
+// BuildAs is Build with the library written to path, such as
+// DIR/libdoca_common.so.3 (the DOCA 3.x runtime's name).
+func BuildAs(t testing.TB, path string, flags ...string) string {
 	t.Helper()
 	testenv.RequireBinaries(t, "gcc", "cc")
 	_, self, _, ok := runtime.Caller(0)
@@ -40,7 +48,7 @@ func Build(t testing.TB, flags ...string) string {
 		t.Fatal("docatest: cannot locate the stand-in source")
 	}
 	src := filepath.Join(filepath.Dir(self), "..", "testdata", "standin", "standin.c")
-	lib := filepath.Join(t.TempDir(), "libdoca_common.so.2")
+	lib := path
 	argv := append([]string{"cc", "-Wall", "-Werror", "-shared", "-fPIC", "-o", lib}, flags...)
 	if _, err := (cmdexec.Exec{}).Run(context.Background(), append(argv, src)...); err != nil {
 		t.Fatalf("docatest: building the stand-in DOCA runtime: %v", err)

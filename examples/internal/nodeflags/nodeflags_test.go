@@ -72,7 +72,7 @@ func TestOpenFromFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Totals.Flows != 4 || r.Totals.ByDP["doca"] != 3 {
+	if r.Totals.Flows != 4 || r.Totals.ByDP["doca"] != 2 || r.Totals.ByDP["ovs"] != 2 { // the partial flow is dp:ovs, as lib/dpctl.c prints it
 		t.Errorf("totals %+v", r.Totals)
 	}
 }

@@ -10,13 +10,19 @@
  *   rep pci=0000:3b:00.2 type=vf iface=pf0vf0 vuid=MT0001VF0 host=1 pf=0 vf=0 net=1
  *   fail doca_dev_open 3
  *
+ * "device ... manager=0" is a device that is no eswitch manager: the
+ * capability check says no and listing its representors returns
+ * DOCA_ERROR_NOT_SUPPORTED, as real DOCA does.
  * "rep" lines belong to the device above them; net=0 hides a representor
  * from DOCA_DEVINFO_REP_FILTER_NET. "fail NAME CODE" makes function NAME
  * return CODE. standin_outstanding() counts lists and devices not yet
  * released, so the tests can prove the shim releases everything.
  *
  * Build variants: -DSTANDIN_OLD leaves out the functions older DOCA
- * releases lack (representor index getters, iface name, runtime version);
+ * releases lack (representor index getters, iface name, runtime version,
+ * the representor capability check); -DSTANDIN_NO_CAP leaves out only the
+ * capability check; doca_version, which real DOCA never exports (it is
+ * static inline in doca_version.h), is exported as a trap;
  * -DSTANDIN_NO_VUID leaves out a required function.
  */
 #include <stdint.h>
@@ -34,7 +40,7 @@ struct rep {
 };
 struct doca_devinfo {
 	char pci[32], iface[64];
-	int nrep;
+	int nrep, manager;
 	struct rep reps[MAXREP];
 };
 struct doca_devinfo_rep {
@@ -105,6 +111,7 @@ static int load(void) {
 			memset(d, 0, sizeof *d);
 			field(line, "pci", d->pci, sizeof d->pci);
 			field(line, "iface", d->iface, sizeof d->iface);
+			d->manager = ifield(line, "manager", 1);
 		} else if (!strncmp(line, "rep ", 4) && ndev > 0 && devs[ndev - 1].nrep < MAXREP) {
 			struct doca_devinfo *d = &devs[ndev - 1];
 			struct rep *r = &d->reps[d->nrep++];
@@ -201,6 +208,8 @@ int doca_devinfo_rep_create_list(struct doca_dev *dev, int filter, struct doca_d
 	if (e)
 		return e;
 	struct doca_devinfo *d = dev->info;
+	if (!d->manager)
+		return 4; /* DOCA_ERROR_NOT_SUPPORTED: not an eswitch manager */
 	struct doca_devinfo_rep **l = calloc(d->nrep + 1, sizeof *l);
 	if (!l)
 		return 7;
@@ -264,6 +273,18 @@ const char *doca_version_runtime(void) {
 	load();
 	return version[0] ? version : NULL;
 }
+
+#ifndef STANDIN_NO_CAP
+int doca_devinfo_rep_cap_is_filter_net_supported(const struct doca_devinfo *d, uint8_t *ok) {
+	int e = failcode(__func__);
+	if (e)
+		return e;
+	if (!d || !ok)
+		return 6;
+	*ok = (uint8_t)d->manager;
+	return 0;
+}
+#endif
 #endif
 
 const char *doca_version(void) { return "standin-compile-time"; }
