@@ -29,8 +29,16 @@ type DumpOptions struct {
 	Types []string
 	// Appctl is the program to run; empty means "ovs-appctl".
 	Appctl string
-	// Runner runs the program; nil means cmdexec.Exec{}.
-	Runner cmdexec.Runner
+	// Runner runs the program; nil runs it as a child process.
+	Runner Runner
+}
+
+// Runner runs a program with an argument vector (never through a shell)
+// and returns its standard output; tests and callers that run ovs-appctl
+// elsewhere (in a container, over SSH) supply their own.
+type Runner interface {
+	// Run runs argv[0] with the remaining arguments.
+	Run(ctx context.Context, argv ...string) ([]byte, error)
 }
 
 // Argv returns the command line that Dump runs, after checking the options.
@@ -83,9 +91,9 @@ func DumpRaw(ctx context.Context, o DumpOptions) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := o.Runner
-	if r == nil {
-		r = cmdexec.Exec{}
+	var r Runner = cmdexec.Exec{}
+	if o.Runner != nil {
+		r = o.Runner
 	}
 	out, err := r.Run(ctx, argv...)
 	if err != nil {
