@@ -281,6 +281,12 @@ func PlugPod(ctx context.Context, node *Node, pod PodPort) (PlugResult, error) {
 		if name == rep.Name {
 			continue
 		}
+		if _, err := node.DB.Port(ctx, name); err != nil {
+			// An interface of a port with another name (a bond): deleting
+			// a port by the interface's name would not remove it.
+			return res, fmt.Errorf("offload: pod %q: stale interface %s is bound to it but is no port of that name (%v); remove it by hand: %w",
+				pod.IfaceID, name, err, conflict{ovsdb.ErrConflict})
+		}
 		txn.RequireInterfaceExternalIDs(name, map[string]string{"iface-id": pod.IfaceID})
 		txn.DeletePort(name)
 		res.RemovedStale = append(res.RemovedStale, name)

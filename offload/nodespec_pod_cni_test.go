@@ -207,9 +207,15 @@ func TestUnplugPodGuardIsInTheTransaction(t *testing.T) {
 }
 
 // setInterfaceError writes the interface's error column as ovs-vswitchd
-// does, with one JSON-RPC transact on a connection of its own (the
-// package's Client does not write that column).
+// does (the package's Client does not write that column).
 func setInterfaceError(ctx context.Context, ep, iface, msg string) error {
+	return rawTransact(ctx, ep, map[string]any{"op": "update", "table": "Interface",
+		"where": []any{[]any{"name", "==", iface}}, "row": map[string]any{"error": msg}})
+}
+
+// rawTransact runs one JSON-RPC transact on a connection of its own, for
+// what the package's Client does not write.
+func rawTransact(ctx context.Context, ep string, ops ...map[string]any) error {
 	network, addr, _ := strings.Cut(ep, ":")
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, network, addr)
@@ -217,9 +223,11 @@ func setInterfaceError(ctx context.Context, ep, iface, msg string) error {
 		return err
 	}
 	defer conn.Close()
-	req := map[string]any{"id": 1, "method": "transact", "params": []any{"Open_vSwitch", map[string]any{
-		"op": "update", "table": "Interface", "where": []any{[]any{"name", "==", iface}}, "row": map[string]any{"error": msg}}}}
-	if err := json.NewEncoder(conn).Encode(req); err != nil {
+	params := []any{"Open_vSwitch"}
+	for _, op := range ops {
+		params = append(params, op)
+	}
+	if err := json.NewEncoder(conn).Encode(map[string]any{"id": 1, "method": "transact", "params": params}); err != nil {
 		return err
 	}
 	var resp struct {
@@ -229,8 +237,48 @@ func setInterfaceError(ctx context.Context, ep, iface, msg string) error {
 	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
 		return err
 	}
-	if resp.Error != nil || len(resp.Result) != 1 || resp.Result[0]["count"] != 1.0 {
+	if resp.Error != nil || len(resp.Result) != len(ops) {
 		return fmt.Errorf("transact: %v %v", resp.Error, resp.Result)
 	}
+	for _, r := range resp.Result {
+		if r["error"] != nil || r["count"] == 0.0 {
+			return fmt.Errorf("transact: %v", resp.Result)
+		}
+	}
 	return nil
+}
+
+// An interface bound to the pod's iface-id under a port of another name is
+// not deleted by a port name it does not have: PlugPod says so, nothing
+// applied, instead of claiming it removed it.
+func TestPlugPodStaleInterfaceOfAnotherPort(t *testing.T) {
+	ctx := context.Background()
+	node, ep := podNode(t)
+	br, err := node.DB.Bridge(ctx, "br-int")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rawTransact(ctx, ep,
+		map[string]any{"op": "insert", "table": "Interface", "uuid-name": "i9",
+			"row": map[string]any{"name": "eth9", "external_ids": []any{"map", []any{[]any{"iface-id", "default_pod1"}}}}},
+		map[string]any{"op": "insert", "table": "Port", "uuid-name": "p9",
+			"row": map[string]any{"name": "bond9", "interfaces": []any{"named-uuid", "i9"}}},
+		map[string]any{"op": "mutate", "table": "Bridge", "where": []any{[]any{"_uuid", "==", []any{"uuid", br.UUID}}},
+			"mutations": []any{[]any{"ports", "insert", []any{"set", []any{[]any{"named-uuid", "p9"}}}}}},
+	); err != nil {
+		t.Fatal(err)
+	}
+	for ctx.Err() == nil {
+		if names, _ := node.DB.InterfacesByExternalID(ctx, "iface-id", "default_pod1"); len(names) == 1 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	res, err := PlugPod(ctx, node, PodPort{Backend: None{}, IfaceID: "default_pod1", Representor: "pf0vf1", NoWait: true})
+	if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "eth9") || len(res.RemovedStale) != 0 {
+		t.Fatalf("PlugPod with a stale interface under another port = %+v, %v; want ErrConflict naming eth9", res, err)
+	}
+	if _, err := node.DB.Port(ctx, "pf0vf1"); !errors.Is(err, ovsdb.ErrNotFound) {
+		t.Fatalf("the refused plug created its port: %v", err)
+	}
 }
