@@ -4,7 +4,7 @@ GO ?= go
 GOFLAGS_TEST ?= -race -count=1
 PKGS ?= ./...
 
-.PHONY: all deps build leak-check nocgo fmt-check vet staticcheck check-generated generate test test-unit kernel-lane bench demo clean
+.PHONY: all deps build leak-check nocgo fmt-check vet staticcheck check-generated generate test test-unit clean-clone kernel-lane bench demo clean
 
 all: build
 
@@ -58,6 +58,10 @@ leak-check:
 ## test-unit: only the tests that need no root, daemon or namespace (go test -short)
 test-unit:
 	$(GO) test -short $(GOFLAGS_TEST) $(PKGS)
+
+## clean-clone: clone HEAD into a temporary directory without ../shared and run go test -short ./... there
+clean-clone:
+	OVSOFFLOAD_CLEAN_CLONE=1 $(GO) test -count=1 -timeout 30m -run '^TestCleanClone$$' -v .
 
 ## bench: every benchmark; comparative ones print "RATIO <name> <x>"
 bench: deps

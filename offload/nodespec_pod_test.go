@@ -63,7 +63,7 @@ func TestPlugPodWaitsForOVNInstalled(t *testing.T) {
 	if err := <-ovn; err != nil {
 		t.Fatal(err)
 	}
-	p, err := node.DB.Port(ctx, name)
+	p, err := node.DB.Port(ctx, name.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,8 +74,8 @@ func TestPlugPodWaitsForOVNInstalled(t *testing.T) {
 			t.Errorf("external_ids:%s = %q, want %q (all: %v)", k, p.ExternalIDs[k], v, p.ExternalIDs)
 		}
 	}
-	if name != "pf0vf7" || p.Bridge != "br-int" || p.Type != "" {
-		t.Errorf("port %s on %s type %q", name, p.Bridge, p.Type)
+	if name.Name != "pf0vf7" || !name.Created || p.Bridge != "br-int" || p.Type != "" {
+		t.Errorf("port %+v on %s type %q", name, p.Bridge, p.Type)
 	}
 
 	// Plugging the same pod again returns at once: it is installed.
@@ -105,10 +105,15 @@ func TestPlugPodWaitsForOVNInstalled(t *testing.T) {
 	if _, err := UnplugPod(ctx, node, other); !errors.Is(err, ErrConflict) {
 		t.Errorf("unplugging another pod's port: %v, want ErrConflict", err)
 	}
-	if ok, err := UnplugPod(ctx, node, pod); err != nil || !ok {
+	// The earlier pod (uid-1) unplugging late leaves its successor's port.
+	if _, err := UnplugPod(ctx, node, pod); !errors.Is(err, ErrConflict) {
+		t.Errorf("unplugging with the earlier pod UID: %v, want ErrConflict", err)
+	}
+	pod2.Backend = nil // UnplugPod only deletes
+	if ok, err := UnplugPod(ctx, node, pod2); err != nil || !ok {
 		t.Fatalf("UnplugPod = %v, %v", ok, err)
 	}
-	if ok, err := UnplugPod(ctx, node, pod); err != nil || ok {
+	if ok, err := UnplugPod(ctx, node, pod2); err != nil || ok {
 		t.Fatalf("second UnplugPod = %v, %v", ok, err)
 	}
 	if _, err := node.DB.Port(ctx, "pf0vf7"); !errors.Is(err, ovsdb.ErrNotFound) {
@@ -129,8 +134,8 @@ func TestPlugPodTimeoutRemovesNewPort(t *testing.T) {
 		t.Fatalf("a port that never got installed was left behind: %v", err)
 	}
 	pod.NoWait = true
-	if name, err := PlugPod(ctx, node, pod); err != nil || name != "pf0vf1" {
-		t.Fatalf("PlugPod NoWait = %q, %v", name, err)
+	if name, err := PlugPod(ctx, node, pod); err != nil || name.Name != "pf0vf1" {
+		t.Fatalf("PlugPod NoWait = %+v, %v", name, err)
 	}
 }
 
@@ -161,15 +166,15 @@ func TestPlugPodByVFIdentity(t *testing.T) {
 	if err := <-ovn; err != nil {
 		t.Fatal(err)
 	}
-	if name != "pf0vf3" {
-		t.Fatalf("host VF 3 plugged as %q, want pf0vf3", name)
+	if name.Name != "pf0vf3" {
+		t.Fatalf("host VF 3 plugged as %+v, want pf0vf3", name)
 	}
 	local := pod
 	local.VF = &VFRef{Controller: eswitch.Local, PF: 0, VF: 3}
 	local.IfaceID = "ns_local"
 	local.NoWait = true
-	if name, err := PlugPod(ctx, node, local); err != nil || name != "rep3" {
-		t.Fatalf("local VF 3 = %q, %v; want rep3", name, err)
+	if name, err := PlugPod(ctx, node, local); err != nil || name.Name != "rep3" {
+		t.Fatalf("local VF 3 = %+v, %v; want rep3", name, err)
 	}
 	missing := pod
 	missing.VF = &VFRef{Controller: eswitch.Host, PF: 0, VF: 9}

@@ -129,16 +129,17 @@ func (t *Txn) require(table, name string, present bool) *Txn {
 		t.fail(&ValidationError{Field: table + " name", Value: name, Err: err})
 		return t
 	}
+	// Absent is "the rows named name differ from [{name}]", not "equal []":
+	// the empty rows array would be dropped from the JSON (omitempty),
+	// which ovsdb-server refuses as a syntax error.
 	zero := 0
-	rows := []libovsdb.Row{}
-	what := "absent"
+	until, what := libovsdb.WaitConditionNotEqual, "absent"
 	if present {
-		rows = append(rows, libovsdb.Row{"name": name})
-		what = "present"
+		until, what = libovsdb.WaitConditionEqual, "present"
 	}
 	t.add(libovsdb.Operation{Op: libovsdb.OperationWait, Table: table, Timeout: &zero,
 		Where:   []libovsdb.Condition{{Column: "name", Function: libovsdb.ConditionEqual, Value: name}},
-		Columns: []string{"name"}, Until: string(libovsdb.WaitConditionEqual), Rows: rows},
+		Columns: []string{"name"}, Until: string(until), Rows: []libovsdb.Row{{"name": name}}},
 		fmt.Sprintf("require %s %q %s", table, name, what))
 	return t
 }

@@ -304,8 +304,8 @@ func TestIntegrationSwitch(t *testing.T) {
 	}
 	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel()
-	if err := c.WaitOVNInstalled(short, "nodev1"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("WaitOVNInstalled(nodev1) = %v", err)
+	if err := c.WaitOVNInstalled(short, "nodev1"); !errors.As(err, &ie) || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("WaitOVNInstalled(nodev1) = %v, want the interface's error", err)
 	}
 
 	// ovs-ctl, not ovs-vswitchd, writes the versions at start-up

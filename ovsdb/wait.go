@@ -52,17 +52,31 @@ func (c *Client) WaitInterfaceReady(ctx context.Context, name string) (int, erro
 
 // WaitOVNInstalled blocks until ovn-controller marked the interface with
 // external_ids:ovn-installed=true, i.e. its flows are installed. It is
-// driven by monitor updates and honours ctx.
+// driven by monitor updates and honours ctx. When ovs-vswitchd writes an
+// error into the interface's error column first (such as "could not open
+// network device pf0vf9 (No such device)"), it returns at once with an
+// *InterfaceError: ovn-controller binds no interface OVS could not open.
 func (c *Client) WaitOVNInstalled(ctx context.Context, name string) error {
 	if err := ifname.Validate(name); err != nil {
 		return &ValidationError{Field: "interface name", Value: name, Err: err}
 	}
+	var ierr error
 	err := c.waitFor(ctx, func() bool {
 		i := c.ifaceByName(name)
-		return i != nil && i.ExternalIDs["ovn-installed"] == "true"
+		if i == nil {
+			return false
+		}
+		if i.ExternalIDs["ovn-installed"] == "true" {
+			return true
+		}
+		if i.Error != nil && *i.Error != "" {
+			ierr = &InterfaceError{Name: name, Message: *i.Error}
+			return true
+		}
+		return false
 	})
 	if err != nil {
 		return fmt.Errorf("ovsdb: waiting for ovn-installed on interface %q: %w", name, err)
 	}
-	return nil
+	return ierr
 }
