@@ -29,6 +29,11 @@ type Flow struct {
 	ExtraInfo string
 	// HasExtraInfo reports whether the line had "dp-extra-info:".
 	HasExtraInfo bool
+	// Err is set only on a Flow that stands for a line that did not parse
+	// (a *ParseError), as a reader that keeps going past such lines yields
+	// it so that the line is counted and reported instead of dropped; every
+	// other field is then empty. Parse and a Scanner's Flow never set it.
+	Err error
 
 	keySep string // text between the match and what follows: ", " as OVS prints it
 }
