@@ -114,25 +114,34 @@ func toJSON(n *Node) nodeJSON {
 func (n *Node) MarshalJSON() ([]byte, error) { return json.Marshal(toJSON(n)) }
 
 type flowJSON struct {
-	UFID      string     `json:"ufid,omitempty"`
-	InPort    any        `json:"in_port,omitempty"`
-	RecircID  *uint32    `json:"recirc_id,omitempty"`
-	Match     []nodeJSON `json:"match"`
-	Packets   *uint64    `json:"packets,omitempty"`
-	Bytes     *uint64    `json:"bytes,omitempty"`
-	Used      string     `json:"used,omitempty"`
-	UsedSec   *float64   `json:"used_seconds,omitempty"`
-	TCPFlags  string     `json:"tcp_flags,omitempty"`
-	Offloaded string     `json:"offloaded,omitempty"`
-	DP        string     `json:"dp,omitempty"`
-	Actions   []nodeJSON `json:"actions"`
-	ExtraInfo *string    `json:"dp_extra_info,omitempty"`
-	Text      string     `json:"text"`
+	UFID      string      `json:"ufid,omitempty"`
+	InPort    any         `json:"in_port,omitempty"`
+	RecircID  *uint32     `json:"recirc_id,omitempty"`
+	Match     []nodeJSON  `json:"match"`
+	Packets   *uint64     `json:"packets,omitempty"`
+	Bytes     *uint64     `json:"bytes,omitempty"`
+	Used      string      `json:"used,omitempty"`
+	UsedSec   *float64    `json:"used_seconds,omitempty"`
+	TCPFlags  string      `json:"tcp_flags,omitempty"`
+	Offloaded string      `json:"offloaded,omitempty"`
+	DP        string      `json:"dp,omitempty"`
+	Actions   []nodeJSON  `json:"actions"`
+	ExtraInfo *string     `json:"dp_extra_info,omitempty"`
+	Fields    []fieldJSON `json:"fields,omitempty"`
+	Text      string      `json:"text"`
+}
+
+type fieldJSON struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Value       any    `json:"value"`
+	BeforeMatch bool   `json:"before_match,omitempty"`
 }
 
 // MarshalJSON encodes the flow as one typed object: ufid, in_port,
 // recirc_id, the match, the statistics, offloaded, dp, the actions,
-// dp_extra_info, and the canonical text.
+// dp_extra_info, the name:value fields of forks (name, type, value), and
+// the canonical text.
 func (f *Flow) MarshalJSON() ([]byte, error) {
 	j := flowJSON{Match: []nodeJSON{}, Actions: []nodeJSON{}, Text: f.String()}
 	if f.HasUFID {
@@ -160,6 +169,9 @@ func (f *Flow) MarshalJSON() ([]byte, error) {
 	}
 	if f.HasExtraInfo {
 		j.ExtraInfo = &f.ExtraInfo
+	}
+	for _, x := range f.Fields {
+		j.Fields = append(j.Fields, fieldJSON{Name: x.Name, Type: x.Type.String(), Value: typedValue(x.Value, x.Type, false), BeforeMatch: x.BeforeMatch})
 	}
 	return json.Marshal(j)
 }
