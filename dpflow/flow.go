@@ -54,7 +54,7 @@ type Flow struct {
 // actions (id: tPackets...tExtra), or Fields[-1-id]; sep is the text
 // printed before it.
 type part struct {
-	id  int8
+	id  int32
 	sep string
 }
 
@@ -560,7 +560,7 @@ func (p *parser) tail(f *Flow) error {
 				return err
 			}
 			p.vfields = append(p.vfields, fld)
-			parts = append(parts, part{int8(-len(p.vfields)), sep})
+			parts = append(parts, part{int32(-len(p.vfields)), sep})
 			canon = false
 		default:
 			if seen&(1<<t) != 0 {
@@ -580,7 +580,7 @@ func (p *parser) tail(f *Flow) error {
 				last = t
 			}
 			seen |= 1 << t
-			parts = append(parts, part{int8(t), sep})
+			parts = append(parts, part{int32(t), sep})
 		}
 		if p.pos == len(p.s) {
 			break

@@ -106,3 +106,23 @@ func TestVendorFieldsRefused(t *testing.T) {
 		}
 	}
 }
+
+// Fields are not bounded by a small number: 1,000 of them (the layout's
+// index once wrapped at 128) round-trip.
+func TestVendorManyFields(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("in_port(1), packets:1, bytes:2, used:never")
+	for i := range 1000 {
+		b.WriteString(",x")
+		b.WriteString(strings.Repeat("y", i%7))
+		b.WriteString(":1")
+	}
+	b.WriteString(", actions:drop")
+	f, err := Parse(b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Fields) != 1000 || f.String() != b.String() {
+		t.Errorf("%d fields; round trip %v", len(f.Fields), f.String() == b.String())
+	}
+}
