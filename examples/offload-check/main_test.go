@@ -188,6 +188,12 @@ func TestUnparsableLineJudged(t *testing.T) {
 	if code != exitNotAll || !strings.Contains(out, "unknown: 1 lines") || !strings.Contains(out, "10.0.0.400") {
 		t.Errorf("text: exit %d\n%s", code, out)
 	}
+	// A selection keeps the unparsed line: it may be the pod's flow.
+	code, res = checkJSON(t, ep, "bad.dump", "--backend", "none", "--port", "pf0vf0")
+	if code != exitNotAll || len(res.Report.Flows) != 2 || res.Report.Flows[1].State != offload.Unknown ||
+		!strings.Contains(res.SelectedBy[1], "unparsed line") {
+		t.Errorf("--port pf0vf0: exit %d, flows %+v, selected by %v", code, res.Report.Flows, res.SelectedBy)
+	}
 }
 
 // Issue 17, item 4: a dump taken without -m (dpctl/dump-flows type=offloaded,
