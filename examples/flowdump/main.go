@@ -262,7 +262,7 @@ func (t *tool) dpctl(name string, r io.Reader, decidedBy int) error {
 			t.report(name, sc.Line(), 1, why)
 			continue
 		}
-		if !t.json || t.check { // --json writes the text inside the JSON
+		if t.needText() {
 			t.buf = f.AppendText(t.buf[:0])
 		}
 		if t.check {
@@ -370,7 +370,9 @@ func (t *tool) ofctl(name string, r io.Reader, decidedBy int) error {
 			t.report(name, sc.Line(), 1, why)
 			continue
 		}
-		t.buf = f.AppendText(t.buf[:0])
+		if t.needText() {
+			t.buf = f.AppendText(t.buf[:0])
+		}
 		if t.check {
 			t.checkOfctl(name, sc.Line(), sc.Text(), f)
 		}
@@ -413,6 +415,11 @@ func canonicalOfctl(line string) bool {
 	_, frac, _ := strings.Cut(d, ".")
 	return len(frac)%3 == 0
 }
+
+// needText reports whether a flow's canonical text is needed in t.buf:
+// for --check, and for the default output (--json writes the text inside
+// its JSON, --stats prints none).
+func (t *tool) needText() bool { return t.check || !t.json && !t.stats }
 
 // print writes the flow as asked: JSON, or the canonical text in t.buf.
 func (t *tool) print(f json.Marshaler) {
