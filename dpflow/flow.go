@@ -3,6 +3,7 @@ package dpflow
 import (
 	"encoding/hex"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,28 +15,166 @@ import (
 type Flow struct {
 	// UFID is the unique flow identifier printed with -m; see HasUFID.
 	UFID UFID
-	// HasUFID reports whether the line had "ufid:".
+	// HasUFID reports whether the line started with "ufid:".
 	HasUFID bool
-	// HasActions reports whether the line had "actions:" (possibly empty).
-	HasActions bool
-	// HasExtraInfo reports whether the line had "dp-extra-info:".
-	HasExtraInfo bool
 	// Match holds the keys, each with its optional masks.
 	Match []Node
 	// Stats holds packets, bytes, used, flags, offloaded and dp.
 	Stats Stats
+	// HasActions reports whether the line had "actions:" (possibly empty).
+	HasActions bool
 	// Actions holds the datapath actions.
 	Actions []Node
 	// ExtraInfo is the text after "dp-extra-info:", printed last with -m by
 	// the userspace datapath (for example "miniflow_bits(4,1)").
 	ExtraInfo string
-
-	// opaque holds the "name:value" fields this package does not know, in
-	// the order printed (see Fields); nil when there are none, which keeps
-	// a Flow at its size class (TestCloneCompact).
-	opaque *[]OpaqueField
+	// HasExtraInfo reports whether the line had "dp-extra-info:".
+	HasExtraInfo bool
+	// Fields are the name:value parts of the line that are none of OVS's
+	// own: a vendor fork's (NVIDIA's mega_ufid: before the match, Yusur's
+	// offload_packets: and offload_bytes: among the statistics) or one a
+	// later OVS prints. They are kept, typed as far as their values show,
+	// and formatted back where they were.
+	Fields []Field
+	// Err is set only on a Flow that stands for a line that did not parse
+	// (a *ParseError), as a reader that keeps going past such lines yields
+	// it so that the line is counted and reported instead of dropped; every
+	// other field is then empty. Parse and a Scanner's Flow never set it.
+	Err error
 
 	keySep string // text between the match and what follows: ", " as OVS prints it
+	// layout is the order and separators of what follows the match, for a
+	// line that has Fields or prints its statistics otherwise than OVS
+	// (out of order, or joined by ',' without a space as some forks do);
+	// nil when the line is as OVS prints it.
+	layout []part
+}
+
+// part is one element after the match: a statistic, attribute or the
+// actions (id: tPackets...tExtra), or Fields[-1-id]; sep is the text
+// printed before it.
+type part struct {
+	id  int32
+	sep string
+}
+
+// Field is a name:value part of a flow's line that is not one of OVS's
+// own (packets:, bytes:, used:, flags:, offloaded:, dp:, actions:,
+// dp-extra-info:, ufid:). It is kept as printed.
+type Field struct {
+	// Name is the text before ':' (for example "mega_ufid").
+	Name string
+	// Value is the text after ':', up to the next ',' outside quotes and
+	// brackets.
+	Value string
+	// Type is what the value looks like: TypeUint for a count, TypeUFID
+	// for a UFID, TypeString otherwise.
+	Type ValueType
+	// BeforeMatch reports whether the field was printed between the ufid
+	// and the match (as NVIDIA's mega_ufid:), not among the statistics.
+	BeforeMatch bool
+
+	sep string // for a field before the match: the text printed after it
+}
+
+// Uint decodes a field's value as an integer.
+func (f Field) Uint() (uint64, error) { return parseUint(f.Value) }
+
+// UFID decodes a field's value as a UFID.
+func (f Field) UFID() (UFID, bool) { return ParseUFID(f.Value) }
+
+// Field returns the first of the flow's Fields with the given name.
+func (f *Flow) Field(name string) (Field, bool) {
+	for _, x := range f.Fields {
+		if x.Name == name {
+			return x, true
+		}
+	}
+	return Field{}, false
+}
+
+// fieldNameLen returns the length of the name of a name:value field that s
+// starts with (a lower-case letter, then letters, digits, '_' and '-',
+// then ':'), or 0.
+func fieldNameLen(s string) int {
+	if len(s) == 0 || s[0] < 'a' || s[0] > 'z' {
+		return 0
+	}
+	for i := 1; i < len(s) && i < 64; i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+		case c == ':':
+			return i
+		default:
+			return 0
+		}
+	}
+	return 0
+}
+
+// fieldValue scans a field's value: up to a ',' that is not inside quotes
+// or brackets, or the end.
+func (p *parser) fieldValue() (string, error) {
+	start := p.pos
+	depth := 0
+	var quote byte
+	for ; p.pos < len(p.s); p.pos++ {
+		c := p.s[p.pos]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '(' || c == '{' || c == '[':
+			depth++
+		case c == ')' || c == '}' || c == ']':
+			if depth == 0 {
+				return "", p.errAt(p.pos, "unbalanced %q in a field's value", c)
+			}
+			depth--
+		case c == ',' && depth == 0:
+			return p.s[start:p.pos], nil
+		}
+	}
+	if quote != 0 || depth != 0 {
+		return "", p.errAt(start, "unterminated quote or bracket in a field's value")
+	}
+	return p.s[start:p.pos], nil
+}
+
+// field parses a name:value field at the position (fieldNameLen n > 0).
+func (p *parser) field(n int, before bool) (Field, error) {
+	f := Field{Name: p.s[p.pos : p.pos+n], BeforeMatch: before}
+	p.pos += n + 1
+	v, err := p.fieldValue()
+	if err != nil {
+		return f, err
+	}
+	f.Value, f.Type = v, TypeString
+	if _, ok := ParseUFID(v); ok {
+		f.Type = TypeUFID
+	} else if _, err := parseUint(v); err == nil {
+		f.Type = TypeUint
+	}
+	return f, nil
+}
+
+// tailSep consumes the separator after an element that is not the last:
+// ", " as OVS prints it, or ',' right before another element as some forks
+// print it. It returns the separator.
+func (p *parser) tailSep() (string, error) {
+	s, i := p.s, p.pos
+	if strings.HasPrefix(s[i:], ", ") && i+2 < len(s) {
+		p.pos += 2
+		return ", ", nil
+	}
+	if i+1 < len(s) && s[i] == ',' && (tailAt(s[i+1:]) >= 0 || fieldNameLen(s[i+1:]) > 0) {
+		p.pos++
+		return ",", nil
+	}
+	return "", p.errAt(i, "expected ', ' and more")
 }
 
 // Stats are the statistics and datapath attributes of a flow.
@@ -292,6 +431,7 @@ func (p *parser) reset(s string) {
 	p.arena = p.arena[:0]
 	p.stack = p.stack[:0]
 	p.top = p.top[:0]
+	p.vfields = p.vfields[:0]
 }
 
 func (p *parser) flow(f *Flow, line string) error {
@@ -317,10 +457,28 @@ func (p *parser) flow(f *Flow, line string) error {
 			p.pos += 2
 		}
 	}
+	// Fields a fork prints before the match (NVIDIA's mega_ufid:): a key
+	// is name(...), never name:.
+	for p.pos < len(p.s) && tailAt(p.s[p.pos:]) < 0 {
+		n := fieldNameLen(p.s[p.pos:])
+		if n == 0 {
+			break
+		}
+		fld, err := p.field(n, true)
+		if err != nil {
+			return err
+		}
+		start := p.pos
+		if _, err := p.tailSep(); err != nil {
+			return p.errAt(start, "expected ', ' and the flow after %s:", fld.Name)
+		}
+		fld.sep = p.s[start:p.pos]
+		p.vfields = append(p.vfields, fld)
+	}
 	// The match.
 	base := len(p.top)
 	allFast := true // every key typed by the fast path: no typing pass
-	inMatch := p.pos < len(p.s) && !fieldStart(p.s[p.pos:])
+	inMatch := p.pos < len(p.s) && tailAt(p.s[p.pos:]) < 0
 	for inMatch {
 		if sp := p.spaces(); !p.fastKey(sp) {
 			allFast = false
@@ -349,7 +507,7 @@ func (p *parser) flow(f *Flow, line string) error {
 		}
 		// Statistics and actions follow the match after ", " (or " " in some
 		// OVS tests); keys follow each other after a bare ','.
-		if q > p.pos && q < len(p.s) && fieldStart(p.s[q:]) {
+		if q > p.pos && q < len(p.s) && (tailAt(p.s[q:]) >= 0 || fieldNameLen(p.s[q:]) > 0) {
 			f.keySep = p.s[sepStart:q]
 			p.pos = q
 			break
@@ -365,36 +523,79 @@ func (p *parser) flow(f *Flow, line string) error {
 			return err
 		}
 	}
-	return p.tail(f)
+	if err := p.tail(f); err != nil {
+		return err
+	}
+	if len(p.vfields) > 0 {
+		f.Fields = append([]Field(nil), p.vfields...)
+	}
+	return nil
 }
 
 // tail parses what follows the match: the statistics, the attributes, the
-// actions and the dp-extra-info.
+// actions and the dp-extra-info, and the name:value fields among them.
+// OVS prints them in one order joined by ", "; a line printed otherwise (a
+// fork's fields, flags:/offloaded:/dp: in another order, ',' without a
+// space) keeps its layout so that it formats back the same.
 func (p *parser) tail(f *Flow) error {
-	last := -1
+	last := -1 // the last of OVS's own elements, in OVS's order
+	var seen uint16
+	var buf [12]part // the layout, kept only when it is not OVS's
+	parts := buf[:0]
+	canon := true
+	sep := f.keySep
 	for p.pos < len(p.s) {
 		t := tailAt(p.s[p.pos:])
-		if t == tPackets && last < 0 && !p.noFast && p.statsFast(f) {
-			last = tUsed
-		} else if t < 0 {
-			if err := p.opaque(f, last); err != nil {
+		switch {
+		case t == tPackets && last < 0 && !p.noFast && p.statsFast(f):
+			parts = append(parts, part{tPackets, sep}, part{tBytes, ", "}, part{tUsed, ", "})
+			last, seen = tUsed, seen|1<<tPackets|1<<tBytes|1<<tUsed
+		case t < 0:
+			n := fieldNameLen(p.s[p.pos:])
+			if n == 0 {
+				return p.errAt(p.pos, "expected packets:, bytes:, used:, flags:, offloaded:, dp:, actions:, dp-extra-info: or a name:value field")
+			}
+			fld, err := p.field(n, false)
+			if err != nil {
 				return err
 			}
-		} else if err := p.tailElement(f, t, last); err != nil {
-			return err
-		} else {
-			last = t
+			p.vfields = append(p.vfields, fld)
+			parts = append(parts, part{int32(-len(p.vfields)), sep})
+			canon = false
+		default:
+			if seen&(1<<t) != 0 {
+				return p.errAt(p.pos, "%s: repeated", tailNames[t])
+			}
+			// Only flags:, offloaded: and dp: may come in another order
+			// (a fork prints dp: before offloaded:).
+			if t < last && (t <= tUsed || last >= tActions) {
+				return p.errAt(p.pos, "%s: out of order", tailNames[t])
+			}
+			if err := p.tailElement(f, t, last); err != nil {
+				return err
+			}
+			if t < last {
+				canon = false
+			} else {
+				last = t
+			}
+			seen |= 1 << t
+			parts = append(parts, part{int32(t), sep})
 		}
 		if p.pos == len(p.s) {
 			break
 		}
-		if !strings.HasPrefix(p.s[p.pos:], ", ") || p.pos+2 == len(p.s) {
-			return p.errAt(p.pos, "expected ', ' and more")
+		var err error
+		if sep, err = p.tailSep(); err != nil {
+			return err
 		}
-		p.pos += 2
+		canon = canon && sep == ", "
 	}
 	if last >= tPackets && last < tUsed {
 		return p.errAt(p.pos, "packets:, bytes: and used: go together")
+	}
+	if !canon {
+		f.layout = append([]part(nil), parts...)
 	}
 	return nil
 }
@@ -404,9 +605,6 @@ func (p *parser) tail(f *Flow) error {
 func (p *parser) tailElement(f *Flow, t, last int) error {
 	if t < 0 {
 		return p.errAt(p.pos, "expected packets:, bytes:, used:, flags:, offloaded:, dp:, actions: or dp-extra-info:")
-	}
-	if t <= last {
-		return p.errAt(p.pos, "%s: out of order or repeated", tailNames[t])
 	}
 	if t > tUsed && last < tUsed && last >= tPackets || t > tPackets && t <= tUsed && last != t-1 {
 		return p.errAt(p.pos, "packets:, bytes: and used: go together")
@@ -427,9 +625,8 @@ func (p *parser) tailElement(f *Flow, t, last int) error {
 			}
 		}
 	case tExtra:
-		end := extraInfoEnd(p.s[p.pos:])
-		f.HasExtraInfo, f.ExtraInfo = true, p.s[p.pos:p.pos+end]
-		p.pos += end
+		f.HasExtraInfo, f.ExtraInfo = true, p.s[p.pos:]
+		p.pos = len(p.s)
 	default:
 		if err := p.statistic(f, t, start); err != nil {
 			return err
@@ -612,8 +809,8 @@ func (p *parser) actionList() ([]Node, error) {
 			p.top = p.top[:base]
 			return nil, p.errAt(p.pos, "expected ',' between actions")
 		}
-		if p.pos+2 < len(p.s) && p.s[p.pos+1] == ' ' && fieldStart(p.s[p.pos+2:]) {
-			break // dp-extra-info, an opaque field, or statistics out of order (reported by the caller)
+		if p.pos+2 < len(p.s) && p.s[p.pos+1] == ' ' && (tailAt(p.s[p.pos+2:]) >= 0 || fieldNameLen(p.s[p.pos+2:]) > 0) {
+			break // dp-extra-info, or statistics out of order (reported by the caller)
 		}
 		p.pos++
 	}
@@ -629,11 +826,24 @@ func (f *Flow) AppendText(b []byte) []byte {
 		b = append(b, "ufid:"...)
 		b = f.UFID.appendTo(b)
 		if len(f.Match) > 0 || f.Stats.Present || f.Stats.DP != "" || f.Stats.Offloaded != "" ||
-			f.Stats.TCPFlags != "" || f.HasActions || f.HasExtraInfo || len(f.Fields()) > 0 {
+			f.Stats.TCPFlags != "" || f.HasActions || f.HasExtraInfo || len(f.Fields) > 0 {
 			b = append(b, ", "...)
 		}
 	}
+	for i := range f.Fields {
+		if x := &f.Fields[i]; x.BeforeMatch {
+			b = x.appendTo(b)
+			if x.sep != "" {
+				b = append(b, x.sep...)
+			} else {
+				b = append(b, ", "...)
+			}
+		}
+	}
 	b = appendList(b, f.Match)
+	if f.layout != nil {
+		return f.appendLayout(b)
+	}
 	sep := ""
 	if len(f.Match) > 0 {
 		sep = f.keySep
@@ -641,7 +851,7 @@ func (f *Flow) AppendText(b []byte) []byte {
 			sep = ", "
 		}
 		if !f.Stats.Present && f.Stats.TCPFlags == "" && f.Stats.Offloaded == "" && f.Stats.DP == "" &&
-			!f.HasActions && !f.HasExtraInfo && len(f.Fields()) == 0 {
+			!f.HasActions && !f.HasExtraInfo {
 			b = append(b, f.keySep...)
 		}
 	}
@@ -651,15 +861,6 @@ func (f *Flow) AppendText(b []byte) []byte {
 		b = append(b, ':')
 		sep = ", "
 	}
-	opaque := func(after int) { // the unknown fields printed after the element
-		for i, fs := 0, f.Fields(); i < len(fs); i++ {
-			if o := &fs[i]; int(o.after) == after {
-				put(o.Name)
-				b = append(b, o.Value...)
-			}
-		}
-	}
-	opaque(-1)
 	if f.Stats.Present {
 		put("packets")
 		b = strconv.AppendUint(b, f.Stats.Packets, 10)
@@ -667,32 +868,73 @@ func (f *Flow) AppendText(b []byte) []byte {
 		b = strconv.AppendUint(b, f.Stats.Bytes, 10)
 		put("used")
 		b = append(b, f.Stats.Used...)
-		opaque(tUsed)
 	}
 	if f.Stats.TCPFlags != "" {
 		put("flags")
 		b = append(b, f.Stats.TCPFlags...)
-		opaque(tFlags)
 	}
 	if f.Stats.Offloaded != "" {
 		put("offloaded")
 		b = append(b, f.Stats.Offloaded...)
-		opaque(tOffloaded)
 	}
 	if f.Stats.DP != "" {
 		put("dp")
 		b = append(b, f.Stats.DP...)
-		opaque(tDP)
+	}
+	for i := range f.Fields {
+		if x := &f.Fields[i]; !x.BeforeMatch {
+			put(x.Name)
+			b = append(b, x.Value...)
+		}
 	}
 	if f.HasActions {
 		put("actions")
 		b = appendList(b, f.Actions)
-		opaque(tActions)
 	}
 	if f.HasExtraInfo {
 		put("dp-extra-info")
 		b = append(b, f.ExtraInfo...)
-		opaque(tExtra)
+	}
+	return b
+}
+
+func (x *Field) appendTo(b []byte) []byte {
+	b = append(b, x.Name...)
+	b = append(b, ':')
+	return append(b, x.Value...)
+}
+
+// appendLayout appends what follows the match of a line printed otherwise
+// than OVS prints it, in its own order and with its own separators.
+func (f *Flow) appendLayout(b []byte) []byte {
+	for _, pt := range f.layout {
+		b = append(b, pt.sep...)
+		if pt.id < 0 {
+			if i := int(-1 - pt.id); i < len(f.Fields) {
+				b = f.Fields[i].appendTo(b)
+			}
+			continue
+		}
+		b = append(b, tailNames[pt.id]...)
+		b = append(b, ':')
+		switch int(pt.id) {
+		case tPackets:
+			b = strconv.AppendUint(b, f.Stats.Packets, 10)
+		case tBytes:
+			b = strconv.AppendUint(b, f.Stats.Bytes, 10)
+		case tUsed:
+			b = append(b, f.Stats.Used...)
+		case tFlags:
+			b = append(b, f.Stats.TCPFlags...)
+		case tOffloaded:
+			b = append(b, f.Stats.Offloaded...)
+		case tDP:
+			b = append(b, f.Stats.DP...)
+		case tActions:
+			b = appendList(b, f.Actions)
+		case tExtra:
+			b = append(b, f.ExtraInfo...)
+		}
 	}
 	return b
 }
@@ -762,7 +1004,7 @@ func (f *Flow) Equal(g *Flow) bool {
 	return f.UFID == g.UFID && f.HasUFID == g.HasUFID && f.Stats == g.Stats &&
 		f.HasActions == g.HasActions && f.ExtraInfo == g.ExtraInfo && f.HasExtraInfo == g.HasExtraInfo &&
 		f.keySep == g.keySep && EqualNodes(f.Match, g.Match) && EqualNodes(f.Actions, g.Actions) &&
-		equalOpaque(f.Fields(), g.Fields())
+		slices.Equal(f.Fields, g.Fields) && slices.Equal(f.layout, g.layout)
 }
 
 // EqualNodes reports whether two node lists are the same, element by

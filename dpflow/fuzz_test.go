@@ -17,7 +17,7 @@ func FuzzParse(f *testing.F) {
 	for _, l := range seedCorpus(f, "odp_actions.txt") {
 		f.Add("in_port(1), packets:0, bytes:0, used:never, actions:" + l)
 	}
-	for _, l := range ovnLines {
+	for _, l := range append([]string{vendorMegaUFID, vendorYusur, vendorYusurReordered}, ovnLines...) {
 		f.Add(l)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

@@ -58,6 +58,9 @@ func dumpFlow(f *Flow, err error) string {
 	fmt.Fprintf(&b, "%v %v %+v %v %q %v %q ", f.UFID, f.HasUFID, f.Stats, f.HasActions, f.ExtraInfo, f.HasExtraInfo, f.keySep)
 	dumpNodes(&b, f.Match)
 	dumpNodes(&b, f.Actions)
+	if f.Fields != nil || f.layout != nil { // issue 17: only lines with them, so older digests hold
+		fmt.Fprintf(&b, " fields %+v layout %+v", f.Fields, f.layout)
+	}
 	return b.String()
 }
 
@@ -135,6 +138,7 @@ var extraFastPathLines = []string{
 	"recirc_id(0),in_port(1),eth(),eth_type(0x8100),vlan(vid=99,pcp=7/0x0),encap(eth_type(0x0800),ipv4(src=127.0.0.1,proto=17,frag=no),udp(dst=82)), actions:check_pkt_len(size=200,gt(set(ipv4(ttl=1)),clone(drop)),le(3)),sample(sample=50.0%,actions(userspace(pid=1))),pop_nsh(),dec_ttl(le_1(drop)),clone(ct(zone=5),4)",
 	"recirc_id(0),in_port(2),eth_type(0x0800), packets:1, bytes:14, used:0.0s, actions:tnl_push(tnl_port(6081),header(size=50,type=5,eth(dst=f8:bc:12:44:34:b6,src=aa:55:aa:55:00:00,dl_type=0x0800),ipv4(src=2.2.2.88,dst=1.1.2.92,proto=17,tos=0,ttl=64,frag=0x4000),udp(src=0,dst=6081,csum=0x0),geneve(vni=0x7b)),out_port(100)),1",
 	"actions:tnl_push(tnl_port(4789),header(size=50,type=4,eth(dst=aa:55:00:00:00:02,src=aa:55:00:00:00:01,dl_type=0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto=17,tos=0,ttl=64,frag=0x4000),udp(src=0,dst=4789,csum=0x0),vxlan(flags=0xc000004,vni=0x0)),out_port(1))",
+	vendorMegaUFID, vendorYusur, vendorYusurReordered,
 }
 
 // parseBoth parses line with and without the fast path and returns both

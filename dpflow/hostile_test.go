@@ -261,7 +261,10 @@ func TestCloneCompact(t *testing.T) {
 	}
 	runtime.ReadMemStats(&after)
 	per := (after.TotalAlloc - before.TotalAlloc) / 1000
-	if limit := uint64(countNodes(f.Match)+countNodes(f.Actions))*uint64(unsafe.Sizeof(Node{})) + uint64(len(ovnLines[3])) + 512; per > limit {
+	// The Flow itself (272 bytes since issue 17 added Fields, Err and the
+	// layout) and the allocator's rounding are the rest.
+	if limit := uint64(countNodes(f.Match)+countNodes(f.Actions))*uint64(unsafe.Sizeof(Node{})) + uint64(len(ovnLines[3])) +
+		uint64(unsafe.Sizeof(Flow{})) + 320; per > limit {
 		t.Errorf("a clone of a %d-byte line costs %d bytes, want at most %d", len(ovnLines[3]), per, limit)
 	}
 	runtime.KeepAlive(keep)

@@ -93,9 +93,10 @@ const (
 	TypeFlags                   // flag words: +trk-new, csum|key, none, or a hex value
 	TypeFrag                    // ip fragment type: no, first, later, or a number
 	TypeString                  // free text (helper=, timeout=, nat ranges, sample=50.0%)
+	TypeUFID                    // a UFID, 8-4-4-4-12 hex digits (a Field's value, such as mega_ufid:)
 )
 
-var typeNames = [...]string{"none", "uint", "hex", "mac", "ipv4", "ipv6", "port", "flags", "frag", "string"}
+var typeNames = [...]string{"none", "uint", "hex", "mac", "ipv4", "ipv6", "port", "flags", "frag", "string", "ufid"}
 
 // String returns the type's name, as used in JSON.
 func (t ValueType) String() string {

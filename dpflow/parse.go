@@ -40,6 +40,8 @@ type parser struct {
 	top   []Node // the top-level elements: the match, then the actions
 	// slow counts the top-level actions left to the generic path.
 	slow int
+	// fields holds a line's name:value fields (copied into Flow.Fields).
+	vfields []Field
 	// noFast turns the fast path (fast.go) off, for the tests that compare
 	// it with the generic path.
 	noFast bool

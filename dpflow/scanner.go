@@ -281,6 +281,12 @@ func (f *Flow) Clone() *Flow {
 	n, size := countNodes(f.Match)+countNodes(f.Actions), len(f.ExtraInfo)+len(f.keySep)+
 		len(f.Stats.Used)+len(f.Stats.TCPFlags)+len(f.Stats.Offloaded)+len(f.Stats.DP)
 	size += textSize(f.Match) + textSize(f.Actions)
+	for _, x := range f.Fields {
+		size += len(x.Name) + len(x.Value) + len(x.sep)
+	}
+	for _, pt := range f.layout {
+		size += len(pt.sep)
+	}
 	c := &cloner{nodes: make([]Node, 0, n), text: make([]byte, 0, size)}
 	g := *f
 	g.Match = c.nodeList(f.Match)
@@ -288,7 +294,19 @@ func (f *Flow) Clone() *Flow {
 	g.ExtraInfo, g.keySep = c.str(f.ExtraInfo), c.str(f.keySep)
 	g.Stats.Used, g.Stats.TCPFlags = Used(c.str(string(f.Stats.Used))), c.str(f.Stats.TCPFlags)
 	g.Stats.Offloaded, g.Stats.DP = Offload(c.str(string(f.Stats.Offloaded))), c.str(f.Stats.DP)
-	g.opaque = cloneOpaque(f.Fields())
+	if f.Fields != nil {
+		g.Fields = make([]Field, len(f.Fields))
+		for i, x := range f.Fields {
+			x.Name, x.Value, x.sep = c.str(x.Name), c.str(x.Value), c.str(x.sep)
+			g.Fields[i] = x
+		}
+	}
+	if f.layout != nil {
+		g.layout = make([]part, len(f.layout))
+		for i, pt := range f.layout {
+			g.layout[i] = part{pt.id, c.str(pt.sep)}
+		}
+	}
 	return &g
 }
 

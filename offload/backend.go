@@ -86,6 +86,11 @@ type Node struct {
 	// during the call (a dpflow.Scanner's reused Flow). Verify then holds
 	// one flow at a time instead of the whole dump (see EachFlow).
 	Scan func(ctx context.Context, yield func(*dpflow.Flow) error) error
+	// DumpType says which flows a saved dump taken without -m lists: the
+	// type= argument of its dpctl/dump-flows (DumpTypeOffloaded,
+	// DumpTypeOVS), or "" when not known. Without -m a dump prints neither
+	// offloaded: nor dp:, so its flows are Unverified unless this says.
+	DumpType string
 }
 
 // DumpFlows returns the node's datapath flows: from Dump when set, from Scan

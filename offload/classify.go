@@ -58,7 +58,18 @@ type Facts struct {
 	// Log is what was read from ovs-vswitchd's log (Node.Log), nil when it
 	// was not read. Its offload failures give flows and ports reasons.
 	Log *ovslog.Log
+	// DumpType is what the dump is known to list when it was taken without
+	// -m (Node.DumpType): DumpTypeOffloaded, DumpTypeOVS, or "" when
+	// nothing says.
+	DumpType string
 }
+
+// Values of Facts.DumpType and Node.DumpType: the type= argument the dump
+// was taken with (ovs-appctl dpctl/dump-flows type=offloaded).
+const (
+	DumpTypeOffloaded = "offloaded" // only flows offloaded to hardware (or to TC / DOCA)
+	DumpTypeOVS       = "ovs"       // only flows in OVS's own datapath
+)
 
 // Classify returns the report for a dump of datapath flows (taken with -m
 // and preferably --names) under the given facts.
@@ -91,6 +102,10 @@ func ClassifyEach(each func(func(*dpflow.Flow) error) error, facts Facts) (*Repo
 	logFails := failuresByUFID(current)
 	r.OVSLog = NewLogEvidence(facts.Log)
 	err := each(func(f *dpflow.Flow) error {
+		if f.Err != nil {
+			r.Flows = append(r.Flows, unknownFlow(f.Err))
+			return nil
+		}
 		v := classifyFlow(f, facts, logFails)
 		if r.OVSLog != nil && v.UFID != "" && len(logFails[v.UFID]) > 0 {
 			r.OVSLog.Attributed++
@@ -103,6 +118,12 @@ func ClassifyEach(each func(func(*dpflow.Flow) error) error, facts Facts) (*Repo
 	}
 	r.aggregate(func(port string) []Reason { return portReasons(facts, port) })
 	return r, nil
+}
+
+// unknownFlow is the verdict of a line that did not parse.
+func unknownFlow(err error) FlowVerdict {
+	msg := err.Error()
+	return FlowVerdict{State: Unknown, ParseError: msg, Reasons: []Reason{{ReasonParseError, msg}}}
 }
 
 // portReasons returns the facts about a port that stop offload on it.
@@ -176,11 +197,28 @@ func classifyFlow(f *dpflow.Flow, facts Facts, logFails map[string][]ovslog.Even
 			v.Reasons = append(v.Reasons, logFlowReasons(own)...)
 		}
 	}()
-	if !f.HasUFID && v.DP == "" {
-		v.State = OVSOnly
-		if v.Offloaded != "" {
-			v.State = stateFromDPCtl(f.OffloadState())
+	if !f.HasUFID && v.DP == "" && v.Offloaded == "" {
+		// Without -m, dpctl prints neither offloaded: nor dp:, so an
+		// offloaded flow and one in OVS look alike: only the dump's type=
+		// tells them apart.
+		switch facts.DumpType {
+		case DumpTypeOffloaded:
+			v.State = InHardware // dpctl listed it as offloaded; nothing here confirms it
+			add(ReasonNoUFID, "dump taken without -m but with type=offloaded: OVS lists the flow as offloaded, no ufid to confirm it with")
+		case DumpTypeOVS:
+			v.State = OVSOnly
+			add(ReasonNoUFID, "dump taken without -m with type=ovs: OVS lists the flow in its own datapath")
+		default:
+			v.State = Unverified
+			add(ReasonNoUFID, "dump taken without -m: no ufid, dp or offloaded fields, so it cannot tell where the flow runs (dump with -m, or give its type=)")
 		}
+		for _, a := range notOffloadable(f.Actions, nil) {
+			add(ReasonActionNotOffloadable, "%s", a)
+		}
+		return v
+	}
+	if !f.HasUFID && v.DP == "" {
+		v.State = stateFromDPCtl(f.OffloadState())
 		add(ReasonNoUFID, "dump taken without -m: no ufid, dp or offloaded fields")
 		return v
 	}

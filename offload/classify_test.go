@@ -153,8 +153,8 @@ func TestClassifyDOCAAndNoM(t *testing.T) {
 	if got := r.Flows[1]; got.State != Partial || !has(got, ReasonActionsInOVS) {
 		t.Errorf("doca partial: %s %v", got.State, codes(got))
 	}
-	if got := r.Flows[2]; !has(got, ReasonNoUFID) || got.Verified {
-		t.Errorf("no -m: %v", codes(got))
+	if got := r.Flows[2]; !has(got, ReasonNoUFID) || got.Verified || got.State != Unverified {
+		t.Errorf("no -m: %s %v", got.State, codes(got))
 	}
 	if got := r.Flows[0].OutPorts; len(got) != 1 || got[0] != "p0" {
 		t.Errorf("out ports %v", got)
@@ -224,5 +224,73 @@ func TestClassifyDPOffloadInfo(t *testing.T) {
 	}
 	if r.Flows[1].State != Partial || has(r.Flows[2], ReasonDatapathOffloadInfo) {
 		t.Errorf("states %s %v", r.Flows[1].State, codes(r.Flows[2]))
+	}
+}
+
+// Issue 17, item 4: a dump without -m prints neither offloaded: nor dp:, so
+// it cannot tell a flow in hardware from one in OVS. Its flows are
+// unverified (not ovs-only), in hardware but unverified when the dump came
+// from type=offloaded, ovs-only with type=ovs; reasons that come from the
+// actions (slow_path) are still given.
+func TestClassifyNoMDumpType(t *testing.T) {
+	slowNoM := `recirc_id(0),in_port(pf0vf1),eth(src=00:00:00:00:01:0b,dst=ff:ff:ff:ff:ff:ff),eth_type(0x0806),arp(sip=10.1.0.11,tip=10.1.0.10,op=1/0xff), packets:1, bytes:42, used:1.0s, actions:userspace(pid=3166230016,slow_path(action))`
+	for _, tc := range []struct {
+		dumpType string
+		want     State
+	}{{"", Unverified}, {DumpTypeOffloaded, InHardware}, {DumpTypeOVS, OVSOnly}} {
+		r := Classify(parse(t, noM, slowNoM), Facts{Backend: "tc", HWOffload: true, DumpType: tc.dumpType})
+		for i, got := range r.Flows {
+			if i == 1 && tc.dumpType == DumpTypeOffloaded {
+				continue // a slow-path flow is not in a type=offloaded dump
+			}
+			if got.State != tc.want || got.Verified || !has(got, ReasonNoUFID) {
+				t.Errorf("type %q flow %d: %s verified %v %v, want %s, unverified", tc.dumpType, i+1, got.State, got.Verified, codes(got), tc.want)
+			}
+		}
+		if got := r.Flows[1]; !has(got, ReasonActionNotOffloadable) || !strings.Contains(got.Reasons[len(got.Reasons)-1].Detail, "slow_path") {
+			t.Errorf("type %q: the slow_path reason is lost: %+v", tc.dumpType, got.Reasons)
+		}
+		if r.AllInHardware() {
+			t.Errorf("type %q: a dump without -m passes the check", tc.dumpType)
+		}
+		var b strings.Builder
+		if err := r.WriteTable(&b); err != nil {
+			t.Fatal(err)
+		}
+		if tc.dumpType == DumpTypeOffloaded && !strings.Contains(b.String(), "in-hardware (unverified)") {
+			t.Errorf("type=offloaded table lacks in-hardware (unverified):\n%s", b.String())
+		}
+		if tc.dumpType == "" && (!strings.Contains(b.String(), "unverified: 2 flows") || strings.Contains(b.String(), "unverified (unverified)")) {
+			t.Errorf("table:\n%s", b.String())
+		}
+	}
+}
+
+// Issue 17, item 3: a flow standing for a line that did not parse gets the
+// state unknown and its parse error; the flows around it are judged.
+func TestClassifyUnparsedLine(t *testing.T) {
+	_, perr := dpflow.Parse("recirc_id(0),in_port(pf0vf0),ipv4(src=10.0.0.400), actions:drop")
+	if perr == nil {
+		t.Fatal("the bad line parses")
+	}
+	flows := parse(t, docaYes, docaPart)
+	flows = []*dpflow.Flow{flows[0], {Err: perr}, flows[1]}
+	r := Classify(flows, Facts{Backend: "doca", HWOffload: true})
+	if len(r.Flows) != 3 || r.Flows[0].State != InHardware || r.Flows[2].State != Partial {
+		t.Fatalf("the parsed flows are not judged: %+v", r.Flows)
+	}
+	u := r.Flows[1]
+	if u.State != Unknown || u.ParseError != perr.Error() || !has(u, ReasonParseError) || u.Verified {
+		t.Errorf("unparsed line: %+v", u)
+	}
+	if r.Totals.ByState[Unknown] != 1 || r.AllInHardware() {
+		t.Errorf("totals %+v", r.Totals)
+	}
+	var b strings.Builder
+	if err := r.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "unknown: 1 lines") || !strings.Contains(b.String(), "parse-error") {
+		t.Errorf("table:\n%s", b.String())
 	}
 }

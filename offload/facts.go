@@ -16,7 +16,7 @@ import (
 // mode. The backend name is copied into the facts, and node.Log: each
 // port's Refusal is the last offload failure the log names for it.
 func GatherFacts(ctx context.Context, node *Node, backend string) (Facts, error) {
-	facts := Facts{Backend: backend, Ports: map[string]PortFacts{}, Log: node.Log}
+	facts := Facts{Backend: backend, Ports: map[string]PortFacts{}, Log: node.Log, DumpType: node.DumpType}
 	settings, err := node.DB.Offload(ctx)
 	if err != nil {
 		return facts, fmt.Errorf("offload: reading offload settings: %w", err)

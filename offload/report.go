@@ -21,10 +21,17 @@ const (
 	// OVSOnly: the flow never left OVS's own datapath (kernel module or
 	// userspace).
 	OVSOnly State = "ovs-only"
+	// Unverified: the dump cannot tell where the flow runs (taken without
+	// -m, so it prints neither offloaded: nor dp:, and nothing says which
+	// type= of flows it lists).
+	Unverified State = "unverified"
+	// Unknown: the flow's line could not be parsed; FlowVerdict.ParseError
+	// says why. The other flows of the dump are judged.
+	Unknown State = "unknown"
 )
 
 // States lists every State, in the order reports print them.
-var States = []State{InHardware, Partial, SoftwareTC, OVSOnly}
+var States = []State{InHardware, Partial, SoftwareTC, OVSOnly, Unverified, Unknown}
 
 // ReasonCode names why a flow (or port) is not, or not fully, in hardware.
 type ReasonCode string
@@ -62,6 +69,9 @@ const (
 	// ReasonNoUFID: the dump was taken without -m, so flows cannot be matched
 	// with hardware state.
 	ReasonNoUFID ReasonCode = "no-ufid"
+	// ReasonParseError: the flow's line could not be parsed (state
+	// Unknown); Detail is the parse error.
+	ReasonParseError ReasonCode = "parse-error"
 	// ReasonActionsInOVS: the flow is partially offloaded; its actions run
 	// in OVS.
 	ReasonActionsInOVS ReasonCode = "actions-in-ovs"
@@ -161,6 +171,9 @@ type FlowVerdict struct {
 	// them.
 	Match   string `json:"match"`
 	Actions string `json:"actions"`
+	// ParseError is why the flow's line could not be parsed (state
+	// Unknown), with its line and column; empty for every parsed flow.
+	ParseError string `json:"parse_error,omitempty"`
 }
 
 // PortSummary aggregates the verdicts of the flows entering through one port.

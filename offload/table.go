@@ -31,7 +31,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	for i, f := range r.Flows {
 		state := string(f.State)
-		if !f.Verified {
+		if !f.Verified && f.State != Unverified && f.State != Unknown {
 			state += " (unverified)"
 		}
 		if f.TrafficInSoftware {
@@ -51,6 +51,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(tw, "\ntotal: %d flows: %d in hardware, %d partial, %d software TC, %d in OVS only\n",
 		r.Totals.Flows, r.Totals.ByState[InHardware], r.Totals.ByState[Partial], r.Totals.ByState[SoftwareTC],
 		r.Totals.ByState[OVSOnly])
+	if n := r.Totals.ByState[Unverified]; n > 0 {
+		fmt.Fprintf(tw, "unverified: %d flows (the dump cannot tell where they run)\n", n)
+	}
+	if n := r.Totals.ByState[Unknown]; n > 0 {
+		fmt.Fprintf(tw, "unknown: %d lines of the dump could not be parsed (see their reasons)\n", n)
+	}
 	for _, l := range r.Limits {
 		fmt.Fprintf(tw, "limit: %s\n", esc(l))
 	}

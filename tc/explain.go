@@ -135,7 +135,7 @@ func explainEach(ctx context.Context, feat OVSFeatures, each func(func(*dpflow.F
 			return fmt.Errorf("tc: more flows than the %d verdicts", len(report.Flows))
 		}
 		v := &report.Flows[i]
-		if v.State == offload.InHardware || (v.DP != "ovs" && v.DP != "tc" && v.DP != "") {
+		if v.State == offload.InHardware || v.State == offload.Unknown || (v.DP != "ovs" && v.DP != "tc" && v.DP != "") {
 			return nil
 		}
 		t := tr.Translate(f)

@@ -51,6 +51,13 @@ type tool struct {
 	errs   int // lines that did not parse or failed the check
 	counts counts
 	buf    []byte // formatted text, reused from flow to flow
+	jbuf   []byte // JSON, reused from flow to flow
+}
+
+// jsonAppender is a flow that writes its JSON itself (dpflow.Flow's
+// streaming encoder), without encoding/json's reflection.
+type jsonAppender interface {
+	AppendJSON(b []byte) []byte
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -255,7 +262,9 @@ func (t *tool) dpctl(name string, r io.Reader, decidedBy int) error {
 			t.report(name, sc.Line(), 1, why)
 			continue
 		}
-		t.buf = f.AppendText(t.buf[:0])
+		if t.needText() {
+			t.buf = f.AppendText(t.buf[:0])
+		}
 		if t.check {
 			t.checkDpctl(name, sc.Line(), sc.Text(), f)
 		}
@@ -361,7 +370,9 @@ func (t *tool) ofctl(name string, r io.Reader, decidedBy int) error {
 			t.report(name, sc.Line(), 1, why)
 			continue
 		}
-		t.buf = f.AppendText(t.buf[:0])
+		if t.needText() {
+			t.buf = f.AppendText(t.buf[:0])
+		}
 		if t.check {
 			t.checkOfctl(name, sc.Line(), sc.Text(), f)
 		}
@@ -405,15 +416,26 @@ func canonicalOfctl(line string) bool {
 	return len(frac)%3 == 0
 }
 
+// needText reports whether a flow's canonical text is needed in t.buf:
+// for --check, and for the default output (--json writes the text inside
+// its JSON, --stats prints none).
+func (t *tool) needText() bool { return t.check || !t.json && !t.stats }
+
 // print writes the flow as asked: JSON, or the canonical text in t.buf.
 func (t *tool) print(f json.Marshaler) {
 	switch {
 	case t.json:
-		b, err := json.Marshal(f) // compacts MarshalJSON's output to one line
-		if err != nil {
-			fmt.Fprintf(t.stderr, "flowdump: %v\n", err)
-			t.errs++
-			return
+		var b []byte
+		if ja, ok := f.(jsonAppender); ok {
+			t.jbuf = ja.AppendJSON(t.jbuf[:0]) // one compact line, as json.Marshal writes it
+			b = t.jbuf
+		} else {
+			var err error
+			if b, err = json.Marshal(f); err != nil { // compacts MarshalJSON's output to one line
+				fmt.Fprintf(t.stderr, "flowdump: %v\n", err)
+				t.errs++
+				return
+			}
 		}
 		// encoding/json writes C1 controls and bidirectional overrides
 		// raw; their \uNNNN escapes mean the same in JSON.

@@ -165,6 +165,62 @@ func TestNoFlowsIsNotAPass(t *testing.T) {
 	}
 }
 
+// Issue 17, item 3: a line that cannot be parsed costs its own verdict
+// only: it becomes a flow of state unknown with its parse error, the rest of
+// the dump is judged, and the exit status is 1 (not 2, no verdict).
+func TestUnparsableLineJudged(t *testing.T) {
+	ep, _ := podDB(t)
+	code, res := checkJSON(t, ep, "bad.dump", "--backend", "none")
+	if code != exitNotAll || len(res.Report.Flows) != 2 {
+		t.Fatalf("exit %d, %d flows; want 1 and 2", code, len(res.Report.Flows))
+	}
+	if f := res.Report.Flows[0]; f.State != offload.OVSOnly || f.InPort != "pf0vf0" {
+		t.Errorf("flow 1 not judged: %+v", f)
+	}
+	f := res.Report.Flows[1]
+	if f.State != offload.Unknown || !strings.Contains(f.ParseError, "bad.dump: dpflow: 2:") || f.Reasons[0].Code != offload.ReasonParseError {
+		t.Errorf("flow 2: %+v", f)
+	}
+	if res.Report.Totals.ByState[offload.Unknown] != 1 || !strings.Contains(res.Verdict, "2 of 2 flows") {
+		t.Errorf("totals %+v verdict %q", res.Report.Totals, res.Verdict)
+	}
+	code, out, _ := runCheck(t, ep, "bad.dump", "--backend", "none")
+	if code != exitNotAll || !strings.Contains(out, "unknown: 1 lines") || !strings.Contains(out, "10.0.0.400") {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+	// A selection keeps the unparsed line: it may be the pod's flow.
+	code, res = checkJSON(t, ep, "bad.dump", "--backend", "none", "--port", "pf0vf0")
+	if code != exitNotAll || len(res.Report.Flows) != 2 || res.Report.Flows[1].State != offload.Unknown ||
+		!strings.Contains(res.SelectedBy[1], "unparsed line") {
+		t.Errorf("--port pf0vf0: exit %d, flows %+v, selected by %v", code, res.Report.Flows, res.SelectedBy)
+	}
+}
+
+// Issue 17, item 4: a dump taken without -m (dpctl/dump-flows type=offloaded,
+// as users paste it) gives unverified flows, or in-hardware (unverified)
+// with --type offloaded; never ovs-only for flows OVS listed as offloaded.
+func TestDumpWithoutM(t *testing.T) {
+	ep, _ := podDB(t)
+	for _, tc := range []struct {
+		args []string
+		want offload.State
+	}{{nil, offload.Unverified}, {[]string{"--type", "offloaded"}, offload.InHardware}, {[]string{"--type", "ovs"}, offload.OVSOnly}} {
+		code, res := checkJSON(t, ep, "nom.dump", append([]string{"--backend", "none"}, tc.args...)...)
+		if code != exitNotAll || len(res.Report.Flows) != 3 {
+			t.Fatalf("%v: exit %d, %d flows", tc.args, code, len(res.Report.Flows))
+		}
+		for i, f := range res.Report.Flows {
+			if f.State != tc.want || f.Verified {
+				t.Errorf("%v: flow %d %s verified %v, want %s unverified", tc.args, i+1, f.State, f.Verified, tc.want)
+			}
+		}
+	}
+	code, out, _ := runCheck(t, ep, "nom.dump", "--backend", "none", "--type", "offloaded")
+	if code != exitNotAll || !strings.Contains(out, "in-hardware (unverified)") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}
+
 func TestErrors(t *testing.T) {
 	ep, _ := podDB(t)
 	for _, tc := range []struct {
@@ -182,7 +238,7 @@ func TestErrors(t *testing.T) {
 		{"bad backend", "tc.dump", []string{"--backend", "dpdk"}, `--backend "dpdk"`},
 		{"bad flag", "tc.dump", []string{"--nope"}, "flag provided but not defined"},
 		{"stray argument", "tc.dump", []string{"pf0vf0"}, "unexpected arguments"},
-		{"unparsable dump", "bad.dump", nil, "bad.dump"},
+		{"bad --type", "tc.dump", []string{"--type", "hardware"}, `--type "hardware"`},
 		{"missing dump", "nosuch.dump", nil, "no such file"},
 		{"negative counter window", "tc.dump", []string{"--counter-window", "-1s"}, "--counter-window -1s"},
 		{"counter window past timeout", "tc.dump", []string{"--counter-window", "1m", "--timeout", "10s"}, "shorter than --timeout"},

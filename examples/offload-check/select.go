@@ -121,6 +121,11 @@ func selectFlows(r *offload.Report, ports []string) (*offload.Report, []string) 
 
 // selectedBy says which rules select f for the ports, "" when none does.
 func selectedBy(f offload.FlowVerdict, ports []string) string {
+	if f.State == offload.Unknown {
+		// A line that could not be parsed may be one of the selection's
+		// flows: it stays, so that it is never a silent pass.
+		return "unparsed line (its ports are unknown)"
+	}
 	var rules []string
 	if slices.Contains(ports, f.InPort) {
 		rules = append(rules, "in_port("+f.InPort+")")

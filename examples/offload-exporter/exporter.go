@@ -47,7 +47,9 @@ var (
 		"How long the last scan took, successful or not.", nil, nil)
 	descScans  = prometheus.NewDesc("ovsoffload_scans_total", "Scans run.", nil, nil)
 	descErrors = prometheus.NewDesc("ovsoffload_scan_errors_total", "Scans that failed.", nil, nil)
-	descInfo   = prometheus.NewDesc("ovsoffload_info", "The offload backend verifying the flows.", []string{"backend"}, nil)
+	descParse  = prometheus.NewDesc("ovsoffload_flow_parse_errors",
+		"Lines of the last scan's dump that could not be parsed (their flows are state=\"unknown\"; the others were judged).", nil, nil)
+	descInfo = prometheus.NewDesc("ovsoffload_info", "The offload backend verifying the flows.", []string{"backend"}, nil)
 )
 
 // exporter scans a node with its backend and is a prometheus.Collector of
@@ -189,7 +191,7 @@ func (e *exporter) handler(reg *prometheus.Registry) http.Handler {
 // Describe sends the descriptions of every metric.
 func (e *exporter) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descFlows, descPortFlows, descPodFlows, descReasons, descPortPackets,
-		descTrafficInSW, descFlowPackets, descAge, descTimestamp, descDuration, descScans, descErrors, descInfo} {
+		descTrafficInSW, descFlowPackets, descAge, descTimestamp, descDuration, descScans, descErrors, descParse, descInfo} {
 		ch <- d
 	}
 }
@@ -223,7 +225,11 @@ func (e *exporter) Collect(ch chan<- prometheus.Metric) {
 	type podKey struct{ pod, state, dp string }
 	byPort, byPod, byReason := map[portKey]int{}, map[podKey]int{}, map[offload.ReasonCode]int{}
 	byState := map[[2]string]int{}
+	unparsed := 0
 	for _, f := range e.report.Flows {
+		if f.ParseError != "" {
+			unparsed++
+		}
 		byState[[2]string{string(f.State), f.DP}]++
 		byPort[portKey{f.InPort, f.Representor, f.Pod, string(f.State), f.DP}]++
 		if f.Pod != "" {
@@ -244,6 +250,7 @@ func (e *exporter) Collect(ch chan<- prometheus.Metric) {
 			gauge(descFlows, float64(byState[[2]string{string(s), dp}]), string(s), dp)
 		}
 	}
+	gauge(descParse, float64(unparsed))
 	for k, n := range byPort {
 		gauge(descPortFlows, float64(n), k.port, k.representor, k.pod, k.state, k.dp)
 	}

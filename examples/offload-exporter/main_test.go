@@ -129,9 +129,9 @@ func TestOnceFromDOCADump(t *testing.T) {
 func TestOnceScanError(t *testing.T) {
 	ep := podDB(t)
 	var out, errOut bytes.Buffer
-	code := run([]string{"--db", ep, "--eswitch=false", "--backend", "none", "--once",
-		"--from-file", "../offload-check/testdata/bad.dump"}, &out, &errOut)
-	if code != 2 || !strings.Contains(errOut.String(), "bad.dump") {
+	code := run([]string{"--db", ep, "--eswitch=false", "--backend", "none", "--once", "--max-line", "100",
+		"--from-file", "../offload-check/testdata/doca.dump"}, &out, &errOut)
+	if code != 2 || !strings.Contains(errOut.String(), "doca.dump") {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
 	}
 	mfs := parse(t, out.String())
@@ -509,3 +509,29 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// Issue 17, item 3: a line of the dump that cannot be parsed no longer fails
+// the scan: its flow is state="unknown", counted in
+// ovsoffload_flow_parse_errors, and the other flows are published.
+func TestOnceUnparsableLine(t *testing.T) {
+	ep := podDB(t)
+	var out, errOut bytes.Buffer
+	code := run([]string{"--db", ep, "--eswitch=false", "--backend", "none", "--once",
+		"--from-file", "../offload-check/testdata/bad.dump"}, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+	mfs := parse(t, out.String())
+	if n, _ := value(mfs, "ovsoffload_scan_errors_total", nil); n != 0 {
+		t.Errorf("scan errors %v, want 0", n)
+	}
+	if n, ok := value(mfs, "ovsoffload_flow_parse_errors", nil); !ok || n != 1 {
+		t.Errorf("parse errors %v (present %v), want 1", n, ok)
+	}
+	if n, _ := value(mfs, "ovsoffload_flows", map[string]string{"state": "unknown", "dp": ""}); n != 1 {
+		t.Errorf("unknown flows %v, want 1", n)
+	}
+	if n, _ := value(mfs, "ovsoffload_flows", map[string]string{"state": "ovs-only", "dp": "ovs"}); n != 1 {
+		t.Errorf("judged flows %v, want 1", n)
+	}
+}

@@ -41,4 +41,3 @@ func TestRunEnvAndEmpty(t *testing.T) {
 		t.Fatal("empty argv accepted")
 	}
 }
-

@@ -39,6 +39,9 @@ type Flags struct {
 	// MaxLine is the longest line of FromFile accepted, in bytes
 	// (--max-line); 0 means dpflow.DefaultMaxLineLen.
 	MaxLine int
+	// DumpType is the type= the --from-file dump was taken with (--type:
+	// offloaded or ovs), for a dump taken without -m; "" when not known.
+	DumpType string
 	// Eswitch says whether to read representors and their offload features
 	// from this machine's eswitch (--eswitch).
 	Eswitch bool
@@ -50,6 +53,7 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.Target, "target", "", "ovs-vswitchd control `socket` or daemon name, as for ovs-appctl -t (default: ovs-vswitchd's, from its pid file)")
 	fs.StringVar(&f.Backend, "backend", "auto", "offload backend: auto, tc, doca or none")
 	fs.StringVar(&f.FromFile, "from-file", "", "read a saved `dump` of ovs-appctl dpctl/dump-flows -m --names instead of asking ovs-vswitchd")
+	fs.StringVar(&f.DumpType, "type", "", "with --from-file: the `type` the dump was taken with (dpctl/dump-flows type=offloaded or type=ovs), for a dump without -m, whose flows are otherwise unverified")
 	fs.IntVar(&f.MaxLine, "max-line", dpflow.DefaultMaxLineLen, "longest line of the --from-file dump, in `bytes` (0: the default): a longer one is an error")
 	fs.BoolVar(&f.Eswitch, "eswitch", true, "read representors, hw-tc-offload and eswitch mode from this machine's eswitch")
 }
@@ -69,6 +73,14 @@ func (f *Flags) Check() error {
 		// --from-file replaces asking ovs-vswitchd: a --target would be
 		// ignored silently.
 		return fmt.Errorf("--target %q and --from-file %q contradict each other: the flows come from the file, not from ovs-vswitchd", f.Target, f.FromFile)
+	}
+	switch f.DumpType {
+	case "", offload.DumpTypeOffloaded, offload.DumpTypeOVS:
+	default:
+		return fmt.Errorf("--type %q: want %s or %s (the type= of the dump)", f.DumpType, offload.DumpTypeOffloaded, offload.DumpTypeOVS)
+	}
+	if f.DumpType != "" && f.FromFile == "" {
+		return fmt.Errorf("--type %s describes a saved dump: it needs --from-file (a live dump is taken with -m)", f.DumpType)
 	}
 	if f.MaxLine < 0 {
 		return fmt.Errorf("--max-line %d: want a positive number of bytes (0: the default, %d)", f.MaxLine, dpflow.DefaultMaxLineLen)
@@ -114,6 +126,7 @@ func (f *Flags) Open(ctx context.Context) (*Session, error) {
 	if f.FromFile != "" {
 		// Streamed: the backends hold one flow of the file at a time.
 		s.Node.Scan = ScanFile(f.FromFile, f.MaxLine)
+		s.Node.DumpType = f.DumpType
 	}
 	if s.Backend, s.Why, err = Backend(ctx, db, f.Backend); err != nil {
 		db.Close()
@@ -198,8 +211,10 @@ func ReadDump(path string) func(context.Context) ([]*dpflow.Flow, error) {
 // `ovs-appctl dpctl/dump-flows -m --names` output from path, each time it is
 // called, with lines of at most maxLine bytes (0: dpflow.DefaultMaxLineLen).
 // It holds one line at a time: a dump of any size is read in bounded memory.
-// A line that does not parse (or is too long) stops it with an error naming
-// the file and the line; yield's error stops it too.
+// A line that does not parse is yielded as a Flow whose Err is its
+// *dpflow.ParseError (with the line number), so that one unreadable line
+// costs its own verdict only; a read error or a line that is too long stops
+// it with an error naming the file and the line, and so does yield's error.
 func ScanFile(path string, maxLine int) func(context.Context, func(*dpflow.Flow) error) error {
 	return func(ctx context.Context, yield func(*dpflow.Flow) error) error {
 		f, err := os.Open(path)
@@ -209,13 +224,18 @@ func ScanFile(path string, maxLine int) func(context.Context, func(*dpflow.Flow)
 		defer f.Close()
 		sc := dpflow.NewScanner(f)
 		sc.MaxLineLen = maxLine
+		sc.KeepGoing = true
 		for n := 0; sc.Scan(); n++ {
 			if n%4096 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
-			if fl := sc.Flow(); fl != nil {
+			fl := sc.Flow()
+			if lerr := sc.LineErr(); lerr != nil {
+				fl = &dpflow.Flow{Err: fmt.Errorf("%s: %w", path, lerr)}
+			}
+			if fl != nil {
 				if err := yield(fl); err != nil {
 					return err
 				}

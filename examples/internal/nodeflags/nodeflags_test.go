@@ -99,10 +99,20 @@ func TestScanFile(t *testing.T) {
 	if seen[0] != seen[3] {
 		t.Error("ScanFile does not reuse the Scanner's Flow: it is not streaming")
 	}
-	err = ScanFile("../../offload-check/testdata/bad.dump", 0)(context.Background(), func(*dpflow.Flow) error { return nil })
+	// Issue 17, item 3: a bad line is yielded as a Flow carrying its
+	// *dpflow.ParseError (line 2, naming the file), and the scan goes on.
+	var errs []error
+	n := 0
+	err = ScanFile("../../offload-check/testdata/bad.dump", 0)(context.Background(), func(f *dpflow.Flow) error {
+		n++
+		if f.Err != nil {
+			errs = append(errs, f.Err)
+		}
+		return nil
+	})
 	var pe *dpflow.ParseError
-	if !errors.As(err, &pe) || pe.Line != 2 || !strings.Contains(err.Error(), "bad.dump") {
-		t.Errorf("bad.dump: %v, want a *dpflow.ParseError on line 2 naming the file", err)
+	if err != nil || n != 2 || len(errs) != 1 || !errors.As(errs[0], &pe) || pe.Line != 2 || !strings.Contains(errs[0].Error(), "bad.dump") {
+		t.Errorf("bad.dump: %v, %d flows, errors %v; want 2 flows, the second a *dpflow.ParseError on line 2 naming the file", err, n, errs)
 	}
 	err = ScanFile("../../offload-check/testdata/doca.dump", 100)(context.Background(), func(*dpflow.Flow) error { return nil })
 	if !errors.Is(err, dpflow.ErrLineTooLong) || !strings.Contains(err.Error(), "line 2:") {
@@ -111,5 +121,19 @@ func TestScanFile(t *testing.T) {
 	f := Flags{DB: "unix:/x", Backend: "none", MaxLine: -1}
 	if err := f.Check(); err == nil || !strings.Contains(err.Error(), "--max-line") {
 		t.Errorf("--max-line -1: %v", err)
+	}
+	for _, tc := range []struct {
+		f    Flags
+		want string
+	}{
+		{Flags{DB: "unix:/x", Backend: "none", DumpType: "hw", FromFile: "d"}, `--type "hw"`},
+		{Flags{DB: "unix:/x", Backend: "none", DumpType: "offloaded"}, "needs --from-file"},
+	} {
+		if err := tc.f.Check(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %q", tc.f, err, tc.want)
+		}
+	}
+	if err := (&Flags{DB: "unix:/x", Backend: "none", DumpType: "ovs", FromFile: "d"}).Check(); err != nil {
+		t.Errorf("--type ovs --from-file: %v", err)
 	}
 }
