@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package ovsoffload programs Open vSwitch and OVN datapaths on SmartNIC and DPU
 // nodes and proves what ended up in hardware.
 //

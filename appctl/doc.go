@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package appctl is a client for the control socket of Open vSwitch's
 // daemons (ovs-vswitchd, ovsdb-server, ovn-controller): the unixctl
 // JSON-RPC protocol that ovs-appctl speaks, without running ovs-appctl.

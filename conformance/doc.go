@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package conformance runs the conformance suite of offload/offloadtest on
 // the project's tc and doca backends: configure, plug representors, verify
 // a known dump, and switch from one backend to another and back on a real

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package doca is the OVS-DOCA offload backend: a userspace OVS (netdev
 // datapath) that programs a fully hardware-resident datapath on NVIDIA NICs
 // and DPUs through DOCA, with no kernel OVS or TC involved.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package dpflow parses and formats Open vSwitch datapath flows, the lines
 // printed by `ovs-appctl dpctl/dump-flows [-m] [--names]`.
 //

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package dpflow
 
 // The fast path. Keys and actions of a real dump have few shapes: a scalar

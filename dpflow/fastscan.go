@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package dpflow
 
 // Typed scanning for the fast path: one pass over a value finds its end and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package dpflow
 
 // Kind identifies a datapath key (match field) or action.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package dpflow
 
 // FieldDPOffloadInfo is the field OVS-DOCA adds to a flow it could not (or

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package dpflow
 
 // The schema of the keys and actions that OVS prints (lib/odp-util.c): which

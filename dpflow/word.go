@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package dpflow
 
 // word is a short literal of the grammar, such as "src=" or "eth(", that

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package eswitch is the NIC's embedded switch as Linux shows it on a
 // SmartNIC or DPU node: representor discovery and lookup, identity that
 // survives renames, eswitch state, and the host-side steps of the node setup.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package offload turns "is this flow in hardware?" into an answer a program
 // can act on, and ties the leaf packages together into offload backends.
 //

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package offload
 
 // Flow-level reason codes: why OVS's TC translation or the NIC's driver

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package openflow parses and formats OpenFlow flows as Open vSwitch writes
 // them, and programs flows atomically through OpenFlow bundles.
 //

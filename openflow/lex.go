@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package openflow
 
 // Helpers shared by the flow, match and action parsers. All of them work on

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package ovsdb is a typed client for the Open_vSwitch database: bridges,
 // ports and interfaces, the chassis keys OVN reads, offload settings and
 // status columns.

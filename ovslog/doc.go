@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package ovslog reads ovs-vswitchd's log for what it says about hardware
 // offload, as typed events: a flow OVS failed to offload (with the error,
 // the device and, when the daemon logged at debug level, the flow's UFID and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package ovslog
 
 // What OVS's lines say: the messages of lib/dpif-netlink.c,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package ovslog
 
 // The reader: lines to records, records to events, and the per-thread

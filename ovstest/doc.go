@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package ovstest runs real Open vSwitch daemons for integration tests, in
 // this repository and in other repositories that import it.
 //

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package ovstest
 
 // TB is the part of testing.TB the harness uses. *testing.T, *testing.B and

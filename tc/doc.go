@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package tc programs and dumps kernel TC flower filters, the datapath OVS
 // uses for hardware offload (other_config:hw-offload=true).
 //

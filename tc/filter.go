@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package tc
 
 // Parents of filters: the ingress and egress hooks of a clsact qdisc (tc's

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package tc
 
 // Numbers from the kernel UAPI headers (linux/rtnetlink.h, linux/pkt_sched.h,

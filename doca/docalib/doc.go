@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package docalib reads the device and representor inventory of NVIDIA's
 // DOCA runtime, which it loads at run time with dlopen. Nothing from NVIDIA's
 // SDK is needed to build it: the package declares the few C functions it

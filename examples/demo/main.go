@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command demo is the project's main job, run by `make demo`: the seed
 // guide's DPU setup on an emulated BlueField, with real Open vSwitch and OVN
 // daemons, on this machine.

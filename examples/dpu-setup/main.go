@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command dpu-setup does the DPU-side steps of the seed guide in one
 // declarative, idempotent run: delete the factory bridges, build the uplink
 // bridge with the uplink and host-PF representors, move the node's address

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command flowdump reads Open vSwitch flow dumps as OVS prints them and
 // prints, converts, counts or checks every flow:
 //

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command host-setup does the host-side steps of the seed guide: set the VF
 // count of the PF, rename VF 0's netdev to the OVN-Kubernetes management
 // port name (forOVN0), and print the SR-IOV device plugin resource for the

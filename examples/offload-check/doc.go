@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command offload-check is the seed guide's validation step as one command.
 // The guide checks offload by eye:
 //

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command offload-exporter publishes what offload-check finds as Prometheus
 // metrics, so offload can be watched and alerted on rather than checked by
 // hand:

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package cmdexec runs external programs with argument vectors, never through
 // a shell. It is, with the other internal packages, the only place where the
 // project calls os/exec.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package ifname validates Linux network interface names and OVS object names
 // before they are sent anywhere.
 //

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package kernellane is the Go side of the kernel lane (`make kernel-lane`):
 // Debian's stock kernel booted under QEMU, where OVS runs with the kernel
 // datapath and hw-offload, TC flower filters can be installed, and an emulated

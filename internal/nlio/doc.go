@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package nlio reads netlink replies with a large buffer, one datagram per
 // system call, on a socket owned by a github.com/mdlayher/netlink Conn.
 //

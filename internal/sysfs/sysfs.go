@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package sysfs is the filesystem seam between the project and /sys.
 //
 // Code that reads sysfs takes an [FS]: the real one comes from [Root] (or

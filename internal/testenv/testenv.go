@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package testenv decides what a test does when a prerequisite is missing.
 //
 // Outside CI a test whose prerequisite (a binary, root, a kernel feature) is

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package textsafe guards text that crosses a trust boundary: Check finds
 // the bytes a one-line flow must not hold (control characters, invalid
 // UTF-8), and Escape makes any string safe to print on a terminal.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package offloadtest is the conformance suite every offload backend must
 // pass, exported so that a third-party backend registered with
 // offload.Register runs the same suite as the project's tc and doca

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package flower
 
 // gact: only a verdict (pass, drop, goto chain). OVS uses it for drop and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package flower is the codec of TC flower filters: the keys a filter
 // matches (Match), its classifier flags (Flags) and its actions (Action),
 // each written to netlink, read back from dumps and validated in one place.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package flower
 
 // TCA_FLOWER_KEY_FLAGS with its mask (is_fragment, frag_is_first), big

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package flower
 
 // Numbers from the kernel UAPI headers (linux/pkt_cls.h, linux/gen_stats.h,

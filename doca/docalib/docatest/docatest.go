@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package docatest builds the stand-in DOCA runtime (docalib's
 // testdata/standin/standin.c, written for this project) and points it at a
 // device tree, for tests of code that loads DOCA through docalib.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package nodeflags holds what the example binaries offload-check and
 // offload-exporter share: the flags that say which node to look at
 // (--db, --target, --backend, --from-file, --eswitch), and the three library

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command lanereport prints the summary of a kernel-lane run and exits 1 when
 // the run does not count as passed: a test failed, skipped or never reported,
 // a binary exited non-zero, or a binary ran no test.
