@@ -236,55 +236,49 @@ func (t *Txn) setBridgeRow(bridge, column, table string, row libovsdb.Row, ref f
 	return t
 }
 
-// SetBridgeNetFlow gives the bridge the NetFlow s, or none when s is nil.
-// Nothing is sent when the bridge already has s.
-func (t *Txn) SetBridgeNetFlow(bridge string, s *NetFlowSpec) *Txn {
+// samplingSpec is what NetFlowSpec, SFlowSpec and IPFIXSpec share: the
+// row they are written as, and their normal form for comparing with a row
+// read back.
+type samplingSpec[S any] interface {
+	row() (libovsdb.Row, error)
+	norm() S
+}
+
+// setSampling gives the bridge the row of spec (none when spec is nil) in
+// its column, unless the bridge's row already equals it (of reads a row
+// back as a spec).
+func setSampling[S samplingSpec[S], M model.Model](t *Txn, bridge, column, table string, spec *S,
+	ref func(*vs.Bridge) *string, of func(M) S) *Txn {
 	var row libovsdb.Row
-	var want NetFlowSpec
-	if s != nil {
+	var want S
+	if spec != nil {
 		var err error
-		if row, err = s.row(); err != nil {
+		if row, err = (*spec).row(); err != nil {
 			t.fail(err)
 			return t
 		}
-		want = s.norm()
+		want = (*spec).norm()
 	}
-	return t.setBridgeRow(bridge, "netflow", vs.NetFlowTable, row, func(b *vs.Bridge) *string { return b.Netflow },
-		func(m model.Model) bool { return reflect.DeepEqual(netflowOf(m.(*vs.NetFlow)), want) })
+	return t.setBridgeRow(bridge, column, table, row, ref,
+		func(m model.Model) bool { return reflect.DeepEqual(of(m.(M)), want) })
+}
+
+// SetBridgeNetFlow gives the bridge the NetFlow s, or none when s is nil.
+// Nothing is sent when the bridge already has s.
+func (t *Txn) SetBridgeNetFlow(bridge string, s *NetFlowSpec) *Txn {
+	return setSampling(t, bridge, "netflow", vs.NetFlowTable, s, func(b *vs.Bridge) *string { return b.Netflow }, netflowOf)
 }
 
 // SetBridgeSFlow gives the bridge the sFlow s, or none when s is nil.
 // Nothing is sent when the bridge already has s.
 func (t *Txn) SetBridgeSFlow(bridge string, s *SFlowSpec) *Txn {
-	var row libovsdb.Row
-	var want SFlowSpec
-	if s != nil {
-		var err error
-		if row, err = s.row(); err != nil {
-			t.fail(err)
-			return t
-		}
-		want = s.norm()
-	}
-	return t.setBridgeRow(bridge, "sflow", vs.SFlowTable, row, func(b *vs.Bridge) *string { return b.Sflow },
-		func(m model.Model) bool { return reflect.DeepEqual(sflowOf(m.(*vs.SFlow)), want) })
+	return setSampling(t, bridge, "sflow", vs.SFlowTable, s, func(b *vs.Bridge) *string { return b.Sflow }, sflowOf)
 }
 
 // SetBridgeIPFIX gives the bridge the IPFIX s, or none when s is nil.
 // Nothing is sent when the bridge already has s.
 func (t *Txn) SetBridgeIPFIX(bridge string, s *IPFIXSpec) *Txn {
-	var row libovsdb.Row
-	var want IPFIXSpec
-	if s != nil {
-		var err error
-		if row, err = s.row(); err != nil {
-			t.fail(err)
-			return t
-		}
-		want = s.norm()
-	}
-	return t.setBridgeRow(bridge, "ipfix", vs.IPFIXTable, row, func(b *vs.Bridge) *string { return b.IPFIX },
-		func(m model.Model) bool { return reflect.DeepEqual(ipfixOf(m.(*vs.IPFIX)), want) })
+	return setSampling(t, bridge, "ipfix", vs.IPFIXTable, s, func(b *vs.Bridge) *string { return b.IPFIX }, ipfixOf)
 }
 
 // SetBridgeNetFlow sets or clears a bridge's NetFlow in its own
