@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -220,4 +222,60 @@ func FuzzParseVlogList(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRaiseLevelsRestoresASetCutShort: a vlog/set whose context ends after
+// it was sent may have been applied by the daemon; RaiseLevels puts it back
+// with the modules it had already raised (found by the SIGTERM test of
+// offload-check's debug window, where a signal arrived between two sets).
+func TestRaiseLevelsRestoresASetCutShort(t *testing.T) {
+	var mu sync.Mutex
+	levels := map[string]string{"aaa": "INFO", "bbb": "INFO", "ccc": "INFO"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	path := serve(t, func(req request) string {
+		mu.Lock()
+		defer mu.Unlock()
+		switch req.Method {
+		case "vlog/list":
+			text := "                 console    syslog    file\n                 -------    ------    ------\n"
+			for _, m := range []string{"aaa", "bbb", "ccc"} {
+				text += fmt.Sprintf("%-18s OFF        ERR       %s\n", m, levels[m])
+			}
+			b, _ := json.Marshal(text)
+			return fmt.Sprintf(`{"id":%d,"result":%s,"error":null}`, req.ID, b)
+		case "vlog/set":
+			parts := strings.Split(req.Params[0], ":")
+			levels[parts[0]] = strings.ToUpper(parts[2])
+			if parts[0] == "bbb" && parts[2] == "dbg" {
+				cancel() // applied, but the caller's context ends before the reply
+				return ""
+			}
+			return fmt.Sprintf(`{"id":%d,"result":"","error":null}`, req.ID)
+		}
+		return fmt.Sprintf(`{"id":%d,"result":null,"error":"unknown"}`, req.ID)
+	})
+	c, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	changed, restore, err := c.RaiseLevels(ctx, DestFile, "dbg", "aaa", "bbb", "ccc")
+	if err == nil || restore != nil {
+		t.Fatalf("RaiseLevels with its context cancelled mid-set: err %v", err)
+	}
+	var re *RestoreError
+	if errors.As(err, &re) {
+		t.Fatalf("putting the levels back failed: %v", err)
+	}
+	if strings.Join(changed, ",") != "aaa,bbb" {
+		t.Errorf("changed %v, want aaa and the set cut short, bbb", changed)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for m, l := range levels {
+		if l != "INFO" {
+			t.Errorf("%s left at %s, want INFO", m, l)
+		}
+	}
 }

@@ -103,8 +103,11 @@ type Restore func(ctx context.Context) error
 // (for example "dbg" at "file") and returns the modules it changed and a
 // Restore that sets each back to the exact level vlog/list showed before.
 // Modules the daemon does not have (another OVS version's names) are
-// skipped. When a vlog/set fails midway, the ones already changed are put
-// back before the error is returned, so nothing is left half-applied.
+// skipped. When a vlog/set fails midway, the ones already changed (and the
+// one whose set was cut short, which may have been applied) are put back
+// before the error is returned, so nothing is left half-applied: the error
+// then comes with those modules (and a nil Restore), or is a *RestoreError
+// when putting them back failed.
 // Restore must be called once; it tries every module even when one fails,
 // and returns the errors joined.
 func (c *Client) RaiseLevels(ctx context.Context, dest, level string, modules ...string) ([]string, Restore, error) {
@@ -147,11 +150,19 @@ func (c *Client) RaiseLevels(ctx context.Context, dest, level string, modules ..
 		if old == level {
 			continue
 		}
-		if err := c.VlogSet(ctx, m, dest, level); err != nil {
-			return nil, nil, errors.Join(err, restore(context.WithoutCancel(ctx)))
-		}
+		// A set cut short (its context ended after the request was sent)
+		// may have been applied: it is restored with the others.
 		prev[m] = old
 		changed = append(changed, m)
+		if err := c.VlogSet(ctx, m, dest, level); err != nil {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RestoreTimeout)
+			rerr := restore(rctx)
+			cancel()
+			if rerr != nil {
+				return nil, nil, errors.Join(err, &RestoreError{Modules: slices.Clone(changed), Dest: dest, Err: rerr})
+			}
+			return slices.Clone(changed), nil, err
+		}
 	}
 	done := false
 	return slices.Clone(changed), func(ctx context.Context) error {

@@ -66,7 +66,7 @@ func (w Window) Run(ctx context.Context, c *Client, during func(ctx context.Cont
 	}
 	changed, restore, err := c.RaiseLevels(ctx, dest, level, w.Modules...)
 	if err != nil {
-		return nil, err
+		return changed, err // changed: raised, then put back
 	}
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RestoreTimeout)
