@@ -155,13 +155,23 @@ func (e *exporter) run(ctx context.Context, interval, jitter time.Duration, erro
 			wait += time.Duration(rand.Int64N(int64(2*jitter)+1)) - jitter
 		}
 		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		case <-e.kick:
-			t.Stop()
+	waiting:
+		for {
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+				break waiting
+			case <-e.kick:
+				// A scrape that found the results stale while a scan ran
+				// was answered by that scan: only a request that is still
+				// stale starts another.
+				if e.stale() {
+					t.Stop()
+					break waiting
+				}
+			}
 		}
 	}
 }
