@@ -22,8 +22,12 @@ fmt-check:
 vet:
 	$(GO) vet $(PKGS)
 
+# The tools (staticcheck, modelgen) live in their own module, tools/go.mod, so
+# that importers of this module do not get them in their module graph.
+TOOLS_MODFILE := -modfile=tools/go.mod
+
 staticcheck:
-	$(GO) tool staticcheck $(PKGS)
+	$(GO) tool $(TOOLS_MODFILE) staticcheck $(PKGS)
 
 ## generate: regenerate generated code (OVSDB models)
 generate:

@@ -15,15 +15,20 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ovsoffload/ovsoffload"
 )
 
-// Sentinel errors of the package, matched with errors.Is.
+// Sentinel errors of the package, matched with errors.Is. Each is the
+// module's shared value (ovsoffload.ErrNotFound, ...), the same in every
+// package.
 var (
 	// ErrNotFound: the daemon's pid file or control socket does not exist.
-	ErrNotFound = errors.New("appctl: not found")
+	// The shared ovsoffload.ErrNotFound.
+	ErrNotFound = ovsoffload.ErrNotFound
 	// ErrNotSupported: the daemon does not know the command (it answered
-	// "... is not a valid command").
-	ErrNotSupported = errors.New("appctl: not supported")
+	// "... is not a valid command"). The shared ovsoffload.ErrNotSupported.
+	ErrNotSupported = ovsoffload.ErrNotSupported
 )
 
 // DefaultMaxResponse bounds the size of one reply (64 MiB): a reply larger

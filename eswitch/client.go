@@ -18,13 +18,26 @@ import (
 type Config struct {
 	// SysFS is the sysfs to read; nil means the real /sys. It must be a
 	// sysfs mounted in the namespace NetNS names: /sys/class/net lists the
-	// netdevs of the namespace that mounted it.
+	// netdevs of the namespace that mounted it. With a NetNS whose sysfs is
+	// not mounted anywhere, pass [NoSysFS].
 	SysFS SysFS
 	// NetNS is an open file descriptor of the network namespace to work
 	// in (from vishvananda/netns or /run/netns/NAME); 0 means the caller's.
 	// The Client does not close it.
 	NetNS int
 }
+
+// RealSysFS returns the real /sys of this process's mount namespace, what
+// [New] uses when Config.SysFS is nil, for the functions that take a SysFS
+// (such as [VFs] and [DiscoverSysfs]).
+func RealSysFS() SysFS { return sysfs.Root() }
+
+// NoSysFS returns an empty view of /sys, with an empty class/net, for a
+// Client whose NetNS has no sysfs mounted where this process can read it
+// (the real /sys shows the caller's namespace, not NetNS's). Discovery from
+// sysfs then finds no representor, so the caller names ports and links
+// directly; writes fail with an error matching fs.ErrNotExist.
+func NoSysFS() SysFS { return sysfs.NewFake().Dir("class/net") }
 
 // Client talks to the kernel about one node's eswitch: devlink, ethtool
 // and rtnetlink sockets in one network namespace, and sysfs. It is safe for

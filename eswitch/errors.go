@@ -3,21 +3,25 @@
 package eswitch
 
 import (
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ovsoffload/ovsoffload"
 )
 
-// Sentinel errors, matched with errors.Is.
+// Sentinel errors, matched with errors.Is. Each is the module's shared value
+// (ovsoffload.ErrNotFound, ...), the same in every package.
 var (
-	// ErrNotFound: no representor, link, function or device matches.
-	ErrNotFound = errors.New("not found")
+	// ErrNotFound: no representor, link, function or device matches. The
+	// shared ovsoffload.ErrNotFound.
+	ErrNotFound = ovsoffload.ErrNotFound
 	// ErrNotSupported: the kernel, driver or device cannot do what was asked
-	// (no devlink family, a fixed netdev feature, no SR-IOV). Conclusive.
-	ErrNotSupported = errors.New("not supported")
+	// (no devlink family, a fixed netdev feature, no SR-IOV). Conclusive. The
+	// shared ovsoffload.ErrNotSupported.
+	ErrNotSupported = ovsoffload.ErrNotSupported
 	// ErrConflict: the request clashes with the state found (two candidates,
-	// a name already taken by another link).
-	ErrConflict = errors.New("conflict")
+	// a name already taken by another link). The shared ovsoffload.ErrConflict.
+	ErrConflict = ovsoffload.ErrConflict
 )
 
 // AmbiguousError reports a lookup that matched more than one representor or

@@ -4,7 +4,6 @@ package offload
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -13,18 +12,23 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/ovsoffload/ovsoffload"
 	"github.com/ovsoffload/ovsoffload/dpflow"
 	"github.com/ovsoffload/ovsoffload/eswitch"
 	"github.com/ovsoffload/ovsoffload/ovsdb"
 	"github.com/ovsoffload/ovsoffload/ovslog"
 )
 
-// Sentinel errors of the package, matched with errors.Is.
+// Sentinel errors of the package, matched with errors.Is. Each is the
+// module's shared value (ovsoffload.ErrNotFound, ...), the same in every
+// package.
 var (
-	// ErrNotFound: no backend is registered under the name.
-	ErrNotFound = errors.New("offload: not found")
-	// ErrNotSupported: the backend cannot run on this node or build.
-	ErrNotSupported = errors.New("offload: not supported")
+	// ErrNotFound: no backend is registered under the name. The shared
+	// ovsoffload.ErrNotFound.
+	ErrNotFound = ovsoffload.ErrNotFound
+	// ErrNotSupported: the backend cannot run on this node or build. The
+	// shared ovsoffload.ErrNotSupported.
+	ErrNotSupported = ovsoffload.ErrNotSupported
 )
 
 // Backend is one method of offloading OVS datapath flows to the NIC: kernel

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/ovsoffload/ovsoffload"
 	"github.com/ovsoffload/ovsoffload/internal/ifname"
 	"github.com/ovsoffload/ovsoffload/ovsdb"
 )
@@ -17,9 +18,11 @@ var (
 	// ErrConflict: the live node contradicts the spec in a way the spec does
 	// not allow changing (a port held by a bridge the spec keeps, a pod port
 	// bound to another pod).
-	ErrConflict = errors.New("offload: conflict")
-	// ErrInvalid: the spec (or pod) is wrong; nothing was read or sent.
-	ErrInvalid = errors.New("offload: invalid input")
+	// The shared ovsoffload.ErrConflict.
+	ErrConflict = ovsoffload.ErrConflict
+	// ErrInvalid: the spec (or pod) is wrong; nothing was read or sent. The
+	// shared ovsoffload.ErrInvalid.
+	ErrInvalid = ovsoffload.ErrInvalid
 )
 
 // DefaultIntegrationBridge is the name of OVN's integration bridge.

@@ -109,9 +109,10 @@ func (e *PortConflictError) Error() string {
 	return fmt.Sprintf("offload: pod %q: port %s has external_ids:%s=%q, not %q", e.IfaceID, e.Port, e.Key, e.Have, e.Want)
 }
 
-// Is makes a PortConflictError match ErrConflict and ovsdb.ErrConflict.
+// Is makes a PortConflictError match ErrConflict (the shared value, which
+// ovsdb.ErrConflict is too).
 func (e *PortConflictError) Is(target error) bool {
-	return target == ErrConflict || target == ovsdb.ErrConflict
+	return target == ErrConflict
 }
 
 // podKeys are the interface external_ids PlugPod writes itself.

@@ -3,15 +3,16 @@
 package openflow
 
 import (
-	"errors"
 	"fmt"
 
+	"github.com/ovsoffload/ovsoffload"
 	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 )
 
 // ErrNotSupported reports a request the package, or the pinned go-openvswitch
-// library under it, cannot carry out.
-var ErrNotSupported = errors.New("openflow: not supported")
+// library under it, cannot carry out. It is the module's shared
+// ovsoffload.ErrNotSupported, the same value in every package.
+var ErrNotSupported = ovsoffload.ErrNotSupported
 
 // ParseError reports text that could not be parsed.
 type ParseError struct {

@@ -6,19 +6,27 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ovsoffload/ovsoffload"
 )
 
-// Sentinel errors, matched with errors.Is.
+// Sentinel errors, matched with errors.Is. ErrNotFound, ErrNotSupported,
+// ErrConflict and ErrInvalid are the module's shared values
+// (ovsoffload.ErrNotFound, ...), the same in every package.
 var (
-	// ErrNotFound reports a row (bridge, port, interface) that does not exist.
-	ErrNotFound = errors.New("not found")
+	// ErrNotFound reports a row (bridge, port, interface) that does not
+	// exist. The shared ovsoffload.ErrNotFound.
+	ErrNotFound = ovsoffload.ErrNotFound
 	// ErrNotSupported reports a feature the server's schema does not have.
-	ErrNotSupported = errors.New("not supported")
+	// The shared ovsoffload.ErrNotSupported.
+	ErrNotSupported = ovsoffload.ErrNotSupported
 	// ErrConflict reports a request that contradicts the database, such as a
 	// port that already exists on another bridge, or a constraint violation.
-	ErrConflict = errors.New("conflict")
-	// ErrInvalid reports bad input rejected before anything was sent.
-	ErrInvalid = errors.New("invalid input")
+	// The shared ovsoffload.ErrConflict.
+	ErrConflict = ovsoffload.ErrConflict
+	// ErrInvalid reports bad input rejected before anything was sent. The
+	// shared ovsoffload.ErrInvalid.
+	ErrInvalid = ovsoffload.ErrInvalid
 	// ErrCacheLag reports a transaction the server applied whose effect the
 	// client's cache did not show in time (see WithSyncTimeout). The write
 	// is done; reads may not show it yet.

@@ -326,11 +326,7 @@ func (b *Backend) readFilters(names map[string]bool) (map[dpflow.UFID]offload.Ev
 			filters = append(filters, fs...)
 		}
 		for _, f := range filters {
-			u, ok := f.UFID()
-			if !ok {
-				continue
-			}
-			du, ok := dpflow.ParseUFID(strings.TrimPrefix(u.String(), "ufid:"))
+			du, ok := f.UFID()
 			if !ok {
 				continue
 			}

@@ -25,16 +25,16 @@ func verifyInputs(b *testing.B, n int) (string, []byte) {
 	if !ok {
 		b.Fatal("the recorded filter carries no UFID")
 	}
-	at := bytes.Index(dumpInHW, u.Cookie())
-	if at < 0 || bytes.Contains(dumpInHW[at+1:], u.Cookie()) {
+	at := bytes.Index(dumpInHW, UFIDCookie(u))
+	if at < 0 || bytes.Contains(dumpInHW[at+1:], UFIDCookie(u)) {
 		b.Fatal("cookie not found exactly once in the recorded message")
 	}
 	var text strings.Builder
 	dump := make([]byte, 0, n*len(dumpInHW))
 	for i := range n {
-		id := UFID{uint32(i) + 1, 0x1111_2222, 0x3333_4444, 0x5555_6666}
+		id := ufidWords(uint32(i)+1, 0x1111_2222, 0x3333_4444, 0x5555_6666)
 		msg := append([]byte(nil), dumpInHW...)
-		copy(msg[at:], id.Cookie())
+		copy(msg[at:], UFIDCookie(id))
 		dump = append(dump, msg...)
 		fmt.Fprintf(&text, "%s, recirc_id(0),in_port(eth1),eth(src=02:00:00:00:%02x:%02x,dst=02:00:00:00:20:02),eth_type(0x0800),ipv4(src=10.32.%d.%d,dst=10.32.0.2,proto=1,tos=0/0,ttl=0/0,frag=no), packets:4, bytes:392, used:0.3s, offloaded:yes, dp:tc, actions:eth2\n",
 			id, (i>>8)&0xff, i&0xff, (i>>8)&0xff, i&0xff)
@@ -64,8 +64,7 @@ func BenchmarkVerify10k(b *testing.B) {
 		}
 		ev := make(map[dpflow.UFID]offload.Evidence, len(filters))
 		for _, f := range filters {
-			u, _ := f.UFID()
-			du, _ := dpflow.ParseUFID(strings.TrimPrefix(u.String(), "ufid:"))
+			du, _ := f.UFID()
 			ev[du] = offload.Evidence{InHW: f.Flags.InHW(), NotInHW: f.Flags.NotInHW()}
 		}
 		r = offload.Classify(flows, offload.Facts{Backend: "tc", HWOffload: true,

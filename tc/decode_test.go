@@ -110,7 +110,7 @@ func TestDecodeInHW(t *testing.T) {
 	assert.Len(t, a.Unknown, 1, "TCA_ACT_HW_STATS kept opaque")
 	u, ok := f.UFID()
 	require.True(t, ok)
-	assert.Equal(t, "ufid:1d2c3b4a-5f6e-7d8c-90a1-b2c3d4e5f607", u.String())
+	assert.Equal(t, "1d2c3b4a-5f6e-7d8c-90a1-b2c3d4e5f607", u.String())
 }
 
 func TestDecodeKeepsUnknown(t *testing.T) {

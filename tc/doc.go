@@ -23,8 +23,9 @@
 // (the kernel's TCA_STATS_BASIC_HW) and what ran in software.
 //
 // OVS puts a flow's UFID in the action cookie (lib/netdev-offload-tc.c);
-// UFID, ParseUFID, UFID.Cookie and Filter.UFID convert between the
-// "ufid:..." text of ovs-appctl dpctl/dump-flows and the cookie bytes.
+// UFID is dpflow.UFID, the module's one UFID type; ParseUFID, UFIDCookie,
+// UFIDFromCookie and Filter.UFID convert between the "ufid:..." text of
+// ovs-appctl dpctl/dump-flows, a dumped flow's UFID and the cookie bytes.
 //
 // Errors are *OpError values carrying the kernel's extended ack message,
 // matched with errors.Is against ErrNotFound, ErrNotSupported (cls_flower,

@@ -21,7 +21,7 @@ func wire(m netlink.Message) []byte {
 	return append(b, m.Data...)
 }
 
-var testUFID = UFID{0x1d2c3b4a, 0x5f6e7d8c, 0x90a1b2c3, 0xd4e5f607}
+var testUFID = ufidWords(0x1d2c3b4a, 0x5f6e7d8c, 0x90a1b2c3, 0xd4e5f607)
 
 func mac(s string) net.HardwareAddr {
 	m, err := net.ParseMAC(s)
@@ -55,7 +55,7 @@ var encodeCases = []struct {
 				Dst: netip.MustParseAddr("10.0.0.0"), DstMask: netip.MustParseAddr("255.255.255.0"),
 				DstPort: 80, DstPortMask: 0xffff,
 			},
-			Actions: []Action{Redirect(8).WithCookie(testUFID.Cookie())},
+			Actions: []Action{Redirect(8).WithCookie(UFIDCookie(testUFID))},
 		},
 		want: nlmsg(44 /* RTM_NEWTFILTER */, 0x605, /* REQUEST|ACK|EXCL|CREATE */
 			tcmHdr(7, 1, 0xFFFFFFF2, info(1, 0x0800)),

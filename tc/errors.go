@@ -8,18 +8,24 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ovsoffload/ovsoffload"
+
 	"github.com/mdlayher/netlink"
 )
 
-// Sentinel errors, matched with errors.Is.
+// Sentinel errors, matched with errors.Is. Each is the module's shared value
+// (ovsoffload.ErrNotFound, ...), the same in every package.
 var (
-	// ErrNotFound: the device, qdisc, chain or filter does not exist.
-	ErrNotFound = errors.New("not found")
+	// ErrNotFound: the device, qdisc, chain or filter does not exist. The
+	// shared ovsoffload.ErrNotFound.
+	ErrNotFound = ovsoffload.ErrNotFound
 	// ErrNotSupported: the kernel lacks cls_flower, the qdisc or an action
-	// module. Returned only when the kernel said so conclusively.
-	ErrNotSupported = errors.New("not supported by the kernel")
+	// module. Returned only when the kernel said so conclusively. The shared
+	// ovsoffload.ErrNotSupported.
+	ErrNotSupported = ovsoffload.ErrNotSupported
 	// ErrConflict: the object exists already, or exists with another kind.
-	ErrConflict = errors.New("conflict")
+	// The shared ovsoffload.ErrConflict.
+	ErrConflict = ovsoffload.ErrConflict
 )
 
 // OpError reports a failed netlink operation with the kernel's extended

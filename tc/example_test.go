@@ -23,7 +23,7 @@ func Example() {
 			EthType: tc.EthPIP,
 			Dst:     netip.MustParseAddr("10.0.0.2"), DstMask: netip.MustParseAddr("255.255.255.255"),
 		},
-		Actions: []tc.Action{tc.Redirect(8).WithCookie(ufid.Cookie())},
+		Actions: []tc.Action{tc.Redirect(8).WithCookie(tc.UFIDCookie(ufid))},
 	}
 	fmt.Println("valid:", spec.Validate() == nil)
 	// Client.AddFilter(spec) would send it; a dump returns it as a tc.Filter.
@@ -32,5 +32,5 @@ func Example() {
 	fmt.Println(got, ok, dumped.Flags)
 	// Output:
 	// valid: true
-	// ufid:1d2c3b4a-5f6e-7d8c-90a1-b2c3d4e5f607 true skip_sw in_hw
+	// 1d2c3b4a-5f6e-7d8c-90a1-b2c3d4e5f607 true skip_sw in_hw
 }

@@ -118,17 +118,17 @@ func kernelSpecs(dev, out int, flags Flags) []FilterSpec {
 	id := func(prio uint16, proto uint16, handle uint32, chain uint32) FilterID {
 		return FilterID{Ifindex: dev, Parent: ParentIngress, Chain: chain, Prio: prio, Protocol: proto, Handle: handle}
 	}
-	u := UFID{1, 2, 3, 4}
+	u := ufidWords(1, 2, 3, 4)
 	return []FilterSpec{
 		{FilterID: id(1, EthPIP, 1, 0), Flags: flags, Match: Match{
 			EthDst: mac("02:00:00:00:00:02"), EthDstMask: mac("ff:ff:ff:ff:ff:ff"), EthType: EthPIP,
 			IPProto: Ptr[uint8](6), Dst: netip.MustParseAddr("10.0.0.2"), DstMask: netip.MustParseAddr("255.255.255.255"),
 			DstPort: 80, DstPortMask: 0xffff},
-			Actions: []Action{Redirect(uint32(out)).WithCookie(u.Cookie())}},
+			Actions: []Action{Redirect(uint32(out)).WithCookie(UFIDCookie(u))}},
 		{FilterID: id(2, EthPIPv6, 1, 0), Flags: flags, Match: Match{EthType: EthPIPv6,
 			Src: netip.MustParseAddr("2001:db8::1"), SrcMask: netip.MustParseAddr("ffff:ffff:ffff:ffff::"),
 			IPProto: Ptr[uint8](17), SrcPort: 53, SrcPortMask: 0xffff},
-			Actions: []Action{Mirror(uint32(out)), Drop().WithCookie(UFID{5, 6, 7, 8}.Cookie())}},
+			Actions: []Action{Mirror(uint32(out)), Drop().WithCookie(UFIDCookie(ufidWords(5, 6, 7, 8)))}},
 		{FilterID: id(3, EthPIP, 1, 0), Flags: flags, Match: Match{EthType: EthPIP,
 			CtState: CtTracked | CtEstablished, CtStateMask: CtTracked | CtEstablished},
 			Actions: []Action{Conntrack(CT{Zone: 3}), Goto(4)}},
@@ -504,7 +504,7 @@ func benchSpec(dev, i int) FilterSpec {
 		FilterID: FilterID{Ifindex: dev, Parent: ParentIngress, Prio: 1, Protocol: EthPIP, Handle: uint32(i + 1)},
 		Match: Match{EthType: EthPIP, IPProto: Ptr[uint8](6), Dst: benchAddr(i), DstMask: netip.MustParseAddr("255.255.255.255"),
 			DstPort: 80, DstPortMask: 0xffff},
-		Actions: []Action{Drop().WithCookie(UFID{uint32(i), 0, 0, 1}.Cookie())},
+		Actions: []Action{Drop().WithCookie(UFIDCookie(ufidWords(uint32(i), 0, 0, 1)))},
 	}
 }
 
@@ -516,7 +516,7 @@ func benchBatch(t testing.TB, n int) string {
 	var sb strings.Builder
 	for i := range n {
 		fmt.Fprintf(&sb, "filter add dev v0 ingress protocol ip pref 1 handle %d flower ip_proto tcp dst_ip %s dst_port 80 action drop cookie %s\n",
-			i+1, benchAddr(i), hex.EncodeToString(UFID{uint32(i), 0, 0, 1}.Cookie()))
+			i+1, benchAddr(i), hex.EncodeToString(UFIDCookie(ufidWords(uint32(i), 0, 0, 1))))
 	}
 	p := filepath.Join(t.TempDir(), "batch")
 	if err := os.WriteFile(p, []byte(sb.String()), 0o644); err != nil {

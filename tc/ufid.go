@@ -5,51 +5,40 @@ package tc
 import (
 	"encoding/binary"
 	"fmt"
-	"strconv"
 	"strings"
+
+	"github.com/ovsoffload/ovsoffload/dpflow"
 )
 
-// UFID is an OVS unique flow identifier, the 128-bit value OVS prints as
-// "ufid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx". OVS holds it as four 32-bit
-// words (ovs_u128.u32[0..3]) and prints them in that order: the first word
-// in full, the second and third split in two 16-bit halves, the fourth after
-// the last 16 bits of the third.
-type UFID [4]uint32
+// UFID is an OVS unique flow identifier: the module's one UFID type,
+// dpflow.UFID (16 bytes in the order OVS prints them), so a filter's UFID
+// is compared with a dumped flow's UFID directly. OVS holds it as four
+// 32-bit words (ovs_u128.u32[0..3]) and prints them in that order, each
+// big-endian: the first word in full, the second and third split in two
+// 16-bit halves, the fourth after the last 16 bits of the third.
+// UFIDCookie and UFIDFromCookie convert to and from the action cookie.
+type UFID = dpflow.UFID
 
-// ParseUFID parses "ufid:" followed by 8-4-4-4-12 hex digits; the "ufid:"
-// prefix is optional.
+// ParseUFID parses "ufid:" followed by 8-4-4-4-12 hex digits, as
+// ovs-appctl dpctl/dump-flows prints it; the "ufid:" prefix is optional and
+// upper-case digits are accepted.
 func ParseUFID(s string) (UFID, error) {
 	t := strings.TrimPrefix(s, "ufid:")
-	groups := strings.Split(t, "-")
-	if len(groups) != 5 || len(groups[0]) != 8 || len(groups[1]) != 4 || len(groups[2]) != 4 ||
-		len(groups[3]) != 4 || len(groups[4]) != 12 {
-		return UFID{}, fmt.Errorf("tc: bad UFID %q: want ufid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", s)
-	}
-	var n [6]uint64
-	parts := []string{groups[0], groups[1], groups[2], groups[3], groups[4][:4], groups[4][4:]}
-	for i, p := range parts {
-		v, err := strconv.ParseUint(p, 16, 32)
-		if err != nil {
-			return UFID{}, fmt.Errorf("tc: bad UFID %q: %w", s, err)
+	if len(t) == 36 {
+		if u, ok := dpflow.ParseUFID(strings.ToLower(t)); ok {
+			return u, nil
 		}
-		n[i] = v
 	}
-	return UFID{uint32(n[0]), uint32(n[1]<<16 | n[2]), uint32(n[3]<<16 | n[4]), uint32(n[5])}, nil
+	return UFID{}, fmt.Errorf("tc: bad UFID %q: want ufid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", s)
 }
 
-// String formats u the way OVS does ("ufid:" included).
-func (u UFID) String() string {
-	return fmt.Sprintf("ufid:%08x-%04x-%04x-%04x-%04x%08x",
-		u[0], u[1]>>16, u[1]&0xffff, u[2]>>16, u[2]&0xffff, u[3])
-}
-
-// Cookie returns the 16 bytes OVS puts in TCA_ACT_COOKIE for this flow: the
-// in-memory ovs_u128, that is the four words in the host's byte order
-// (lib/netdev-offload-tc.c sets act_cookie.data to the ufid itself).
-func (u UFID) Cookie() []byte {
+// UFIDCookie returns the 16 bytes OVS puts in TCA_ACT_COOKIE for the flow
+// u: the in-memory ovs_u128, that is the four words in the host's byte
+// order (lib/netdev-offload-tc.c sets act_cookie.data to the ufid itself).
+func UFIDCookie(u UFID) []byte {
 	b := make([]byte, 16)
-	for i, w := range u {
-		binary.NativeEndian.PutUint32(b[4*i:], w)
+	for i := 0; i < 16; i += 4 {
+		binary.NativeEndian.PutUint32(b[i:], binary.BigEndian.Uint32(u[i:]))
 	}
 	return b
 }
@@ -61,8 +50,8 @@ func UFIDFromCookie(b []byte) (UFID, error) {
 		return UFID{}, fmt.Errorf("tc: cookie of %d bytes is not a UFID (want 16)", len(b))
 	}
 	var u UFID
-	for i := range u {
-		u[i] = binary.NativeEndian.Uint32(b[4*i:])
+	for i := 0; i < 16; i += 4 {
+		binary.BigEndian.PutUint32(u[i:], binary.NativeEndian.Uint32(b[i:]))
 	}
 	return u, nil
 }

@@ -273,12 +273,10 @@ func (t *Translator) Translate(f *dpflow.Flow) Translation {
 	if !x.out.Refused && len(x.out.Spec.Actions) > 0 && f.HasUFID {
 		// OVS puts the flow's UFID in the cookie of its mirred, gact and
 		// ct actions (nl_msg_put_flower_acts in lib/tc.c).
-		if u, err := ParseUFID(f.UFID.String()); err == nil {
-			for i := range x.out.Spec.Actions {
-				switch x.out.Spec.Actions[i].Kind {
-				case "mirred", "gact", "ct":
-					x.out.Spec.Actions[i].Cookie = u.Cookie()
-				}
+		for i := range x.out.Spec.Actions {
+			switch x.out.Spec.Actions[i].Kind {
+			case "mirred", "gact", "ct":
+				x.out.Spec.Actions[i].Cookie = UFIDCookie(f.UFID)
 			}
 		}
 	}

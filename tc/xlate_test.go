@@ -95,7 +95,7 @@ func TestTranslateSpec(t *testing.T) {
 		t.Fatalf("actions %+v", s.Actions)
 	}
 	u, err := UFIDFromCookie(s.Actions[0].Cookie)
-	if err != nil || u.String() != "ufid:3b5c9e1a-7d20-4f6e-9a43-0c1d2e3f4a01" {
+	if err != nil || u.String() != "3b5c9e1a-7d20-4f6e-9a43-0c1d2e3f4a01" {
 		t.Errorf("cookie %x: %v %v", s.Actions[0].Cookie, u, err)
 	}
 	s.Flags = FlagSkipSW | FlagVerbose

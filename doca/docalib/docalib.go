@@ -3,20 +3,23 @@
 package docalib
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ovsoffload/ovsoffload"
 )
 
 // ErrNotSupported is matched by errors that mean DOCA cannot be used here:
 // built without cgo, the runtime library absent, a required symbol missing,
-// or DOCA_ERROR_NOT_SUPPORTED from the runtime.
-var ErrNotSupported = errors.New("docalib: not supported")
+// or DOCA_ERROR_NOT_SUPPORTED from the runtime. It is the module's shared
+// ovsoffload.ErrNotSupported, the same value in every package.
+var ErrNotSupported = ovsoffload.ErrNotSupported
 
-// ErrNotFound is matched by DOCA_ERROR_NOT_FOUND.
-var ErrNotFound = errors.New("docalib: not found")
+// ErrNotFound is matched by DOCA_ERROR_NOT_FOUND. It is the module's shared
+// ovsoffload.ErrNotFound, the same value in every package.
+var ErrNotFound = ovsoffload.ErrNotFound
 
 // DefaultLibraries are the names Open tries, in order, when given no path,
 // and OpenDir tries in its directory: the versioned names the DOCA 3.x and

@@ -42,7 +42,6 @@ import (
 	_ "github.com/ovsoffload/ovsoffload/doca" // registers the "doca" backend
 	"github.com/ovsoffload/ovsoffload/eswitch"
 	"github.com/ovsoffload/ovsoffload/internal/ifname"
-	"github.com/ovsoffload/ovsoffload/internal/sysfs"
 	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 	"github.com/ovsoffload/ovsoffload/offload"
 	"github.com/ovsoffload/ovsoffload/ovsdb"
@@ -378,7 +377,7 @@ func openEswitch(netns string) (*eswitch.Client, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("network namespace %s: %w", netns, err)
 	}
-	es, err := eswitch.New(eswitch.Config{NetNS: int(f.Fd()), SysFS: sysfs.NewFake().Dir("class/net")})
+	es, err := eswitch.New(eswitch.Config{NetNS: int(f.Fd()), SysFS: eswitch.NoSysFS()})
 	if err != nil {
 		f.Close()
 		return nil, nil, err

@@ -35,7 +35,6 @@ import (
 
 	"github.com/ovsoffload/ovsoffload/eswitch"
 	"github.com/ovsoffload/ovsoffload/internal/ifname"
-	"github.com/ovsoffload/ovsoffload/internal/sysfs"
 	"github.com/ovsoffload/ovsoffload/internal/textsafe"
 )
 
@@ -294,7 +293,7 @@ func hostSteps(ctx context.Context, c *config, e *env, res *Result) error {
 		}
 	}
 	if fsys == nil {
-		fsys = sysfs.Root()
+		fsys = eswitch.RealSysFS()
 	}
 	// The driver binds the new VFs and creates their netdevs a little
 	// after the VFs appear.

@@ -80,7 +80,7 @@ type Action struct {
 	Index   uint32  // action index; 0 lets the kernel choose
 	Verdict Verdict // the control value in the action's parameters
 	// Cookie is TCA_ACT_COOKIE, up to 16 bytes. OVS stores the flow's UFID
-	// here (see UFID.Cookie).
+	// here (see tc.UFIDCookie).
 	Cookie []byte
 
 	Mirred    *Mirred

@@ -7,7 +7,8 @@
 // from Debian 12's openvswitch-common 3.1.0-2+deb12u1 (Open vSwitch 3.1.0,
 // schema version 8.3.1). See README.md. Do not edit the generated files: edit
 // nothing, replace the schema and run `go generate ./...` (make generate).
+// modelgen is pinned in the tools module (tools/go.mod), not in the main one.
 package vswitchmodel
 
-//go:generate go tool modelgen -extended -p vswitchmodel -o . vswitch.ovsschema
+//go:generate go tool -modfile=../../../tools/go.mod modelgen -extended -p vswitchmodel -o . vswitch.ovsschema
 //go:generate go run fixheader.go
