@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package ovsdb_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ovsoffload/ovsoffload/ovsdb"
+)
+
+// TestIntegrationPortQueues sets a linux-htb QoS's queues on a real
+// ovsdb-server, as OVN-Kubernetes' bandwidth code does with
+// "ovs-vsctl create queue": read back and seen by ovs-vsctl, set again (no
+// change), changed in place, one dropped (its row deleted), a shared QoS
+// refused, cleared, and the queues deleted with their QoS; FindQoS finds
+// the rows by external_ids, including one left without a port.
+func TestIntegrationPortQueues(t *testing.T) {
+	db := startRealDB(t)
+	db.Vsctl(t, "add-br", "br0", "--", "add-port", "br0", "p1", "--", "add-port", "br0", "p2")
+	c := dialT(t, db.Endpoint())
+	ctx := ctxT(t, 30*time.Second)
+	count := func() int {
+		out := strings.TrimSpace(db.Vsctl(t, "--columns=_uuid", "--bare", "list", "queue"))
+		if out == "" {
+			return 0
+		}
+		return len(strings.Fields(out))
+	}
+	if _, err := c.SetPortQueues(ctx, "p1", map[int]ovsdb.QueueSpec{0: {}}); !errors.Is(err, ovsdb.ErrNotFound) {
+		t.Errorf("queues without a QoS: %v", err)
+	}
+	if _, err := c.SetPortQoS(ctx, "p1", &ovsdb.QoSSpec{Type: "linux-htb", ExternalIDs: map[string]string{"sandbox": "s1"}}); err != nil {
+		t.Fatal(err)
+	}
+	dscp := 10
+	want := map[int]ovsdb.QueueSpec{
+		0: {OtherConfig: map[string]string{"max-rate": "1000000"}},
+		7: {DSCP: &dscp, OtherConfig: map[string]string{"min-rate": "500"}, ExternalIDs: map[string]string{"k": "v"}},
+	}
+	if changed, err := c.SetPortQueues(ctx, "p1", want); err != nil || !changed {
+		t.Fatalf("SetPortQueues: %v, %v", changed, err)
+	}
+	got, err := c.PortQueues(ctx, "p1")
+	if err != nil || len(got) != 2 || got[0].OtherConfig["max-rate"] != "1000000" || got[7].DSCP == nil || *got[7].DSCP != 10 || got[7].ExternalIDs["k"] != "v" {
+		t.Fatalf("read after write: %+v, %v", got, err)
+	}
+	qos := strings.TrimSpace(db.Vsctl(t, "get", "port", "p1", "qos"))
+	if s := db.Vsctl(t, "get", "queue", strings.TrimSpace(db.Vsctl(t, "get", "qos", qos, "queues:7")), "dscp"); strings.TrimSpace(s) != "10" {
+		t.Errorf("ovs-vsctl reads queue 7 dscp %q", s)
+	}
+	if changed, err := c.SetPortQueues(ctx, "p1", want); err != nil || changed {
+		t.Errorf("same queues again: %v, %v", changed, err)
+	}
+	q7 := strings.TrimSpace(db.Vsctl(t, "get", "qos", qos, "queues:7"))
+	want[7].OtherConfig["min-rate"] = "600"
+	delete(want, 0)
+	if _, err := c.SetPortQueues(ctx, "p1", want); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("%d Queue rows after dropping queue 0, want 1", n)
+	}
+	if s := strings.TrimSpace(db.Vsctl(t, "get", "qos", qos, "queues:7")); s != q7 {
+		t.Errorf("queue 7 was replaced (%s, was %s), not changed in place", s, q7)
+	}
+	if s := db.Vsctl(t, "get", "queue", q7, "other_config:min-rate"); strings.TrimSpace(s) != `"600"` {
+		t.Errorf("ovs-vsctl reads min-rate %s", s)
+	}
+	rows, err := c.FindQoS(ctx, "sandbox", "s1")
+	if err != nil || len(rows) != 1 || rows[0].UUID != qos || len(rows[0].Ports) != 1 || rows[0].Ports[0] != "p1" || rows[0].Type != "linux-htb" {
+		t.Errorf("FindQoS sandbox=s1: %+v, %v", rows, err)
+	}
+	if rows, err := c.FindQoS(ctx, "sandbox", "other"); err != nil || len(rows) != 0 {
+		t.Errorf("FindQoS sandbox=other: %+v, %v", rows, err)
+	}
+	// Shared with p2: refused, nothing sent.
+	db.Vsctl(t, "set", "port", "p2", "qos="+qos)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if q, _ := c.PortQoS(ctx, "p2"); q != nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if _, err := c.SetPortQueues(ctx, "p1", nil); !errors.Is(err, ovsdb.ErrConflict) {
+		t.Errorf("shared QoS: %v", err)
+	}
+	db.Vsctl(t, "clear", "port", "p2", "qos")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if q, _ := c.PortQoS(ctx, "p2"); q == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, bad := range []map[int]ovsdb.QueueSpec{{-1: {}}, {1: {DSCP: new(64)}}, {1: {OtherConfig: map[string]string{"": "1"}}}} {
+		var ve *ovsdb.ValidationError
+		if _, err := c.SetPortQueues(ctx, "p1", bad); !errors.As(err, &ve) {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+	if changed, err := c.SetPortQueues(ctx, "p1", nil); err != nil || !changed {
+		t.Fatalf("clearing: %v, %v", changed, err)
+	}
+	if n := count(); n != 0 {
+		t.Errorf("%d Queue rows after clearing, want 0", n)
+	}
+	if changed, err := c.SetPortQueues(ctx, "p1", map[int]ovsdb.QueueSpec{1: {}}); err != nil || !changed {
+		t.Fatal(changed, err)
+	}
+	// Clearing the QoS deletes the queues only it held.
+	if _, err := c.SetPortQoS(ctx, "p1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 0 {
+		t.Errorf("%d Queue rows left after the QoS went, want 0", n)
+	}
+	// A QoS row without a port (its port deleted) is still found.
+	db.Vsctl(t, "create", "qos", "type=linux-htb", "external_ids:sandbox=orphan")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		rows, err := c.FindQoS(ctx, "sandbox", "")
+		if err == nil && len(rows) == 1 && rows[0].ExternalIDs["sandbox"] == "orphan" && len(rows[0].Ports) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("FindQoS sandbox=*: %+v, %v", rows, err)
+		}
+	}
+	if _, err := c.FindQoS(ctx, "", "x"); err == nil {
+		t.Error("FindQoS with an empty key accepted")
+	}
+}
