@@ -106,13 +106,21 @@ func specOf(f *Flow) string {
 	return g.FormatSpec()
 }
 
-// DumpFlows runs `ovs-ofctl --no-names dump-flows TARGET` (every table)
-// and parses it.
-func (o Ofctl) DumpFlows(ctx context.Context, target string) ([]*Flow, error) {
+// DumpFlows runs `ovs-ofctl --no-names dump-flows TARGET [MATCH]` and
+// parses it. MATCH is in ovs-ofctl's syntax ("table=65,out_port=3"); empty
+// means every flow of every table.
+func (o Ofctl) DumpFlows(ctx context.Context, target, match string) ([]*Flow, error) {
 	if err := checkArg("target", target); err != nil {
 		return nil, err
 	}
-	out, err := o.run(ctx, "--no-names", "dump-flows", target)
+	args := []string{"--no-names", "dump-flows", target}
+	if match != "" {
+		if err := checkArg("match", match); err != nil {
+			return nil, err
+		}
+		args = append(args, match)
+	}
+	out, err := o.run(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +146,7 @@ func (o Ofctl) DumpFlows(ctx context.Context, target string) ([]*Flow, error) {
 // what was sent. A flow changed by another controller between the dump and
 // the bundle is not seen; call again to converge.
 func (o Ofctl) ReplaceFlows(ctx context.Context, target string, desired []*Flow) (FlowDiff, error) {
-	installed, err := o.DumpFlows(ctx, target)
+	installed, err := o.DumpFlows(ctx, target, "")
 	if err != nil {
 		return FlowDiff{}, err
 	}

@@ -54,7 +54,7 @@ func TestIntegrationReplaceFlows(t *testing.T) {
 	if len(d.Add) != 1 || len(d.Modify) != 1 || len(d.Delete) != 1 {
 		t.Fatalf("diff: add %d modify %d delete %d, want 1 each", len(d.Add), len(d.Modify), len(d.Delete))
 	}
-	got, err := o.DumpFlows(ctx, "br0")
+	got, err := o.DumpFlows(ctx, "br0", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +78,18 @@ func TestIntegrationReplaceFlows(t *testing.T) {
 		default:
 			t.Errorf("unexpected flow %s", f)
 		}
+	}
+	if fs, err := o.DumpFlows(ctx, "br0", "table=1"); err != nil || len(fs) != 1 || fs[0].Table != 1 {
+		t.Errorf("dump-flows table=1: %v, %v", fs, err)
+	}
+	if fs, err := o.DumpFlows(ctx, "br0", "table=1,out_port=1"); err != nil || len(fs) != 1 {
+		t.Errorf("dump-flows table=1,out_port=1: %v, %v", fs, err)
+	}
+	if fs, err := o.DumpFlows(ctx, "br0", "table=0,out_port=1"); err != nil || len(fs) != 0 {
+		t.Errorf("dump-flows table=0,out_port=1: %v, %v", fs, err)
+	}
+	if _, err := o.DumpFlows(ctx, "br0", "ip tcp"); err == nil {
+		t.Error("a match with a space accepted")
 	}
 	if d, err := o.ReplaceFlows(ctx, "br0", desired); err != nil || !d.Empty() {
 		t.Errorf("second call: %+v, %v", d, err)
