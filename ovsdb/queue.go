@@ -268,3 +268,68 @@ func (c *Client) FindQoS(ctx context.Context, key, value string) ([]QoSRow, erro
 	slices.SortFunc(out, func(a, b QoSRow) int { return strings.Compare(a.UUID, b.UUID) })
 	return out, nil
 }
+
+// DeleteQoS deletes the QoS row uuid (as FindQoS returns it), first
+// clearing the qos of the ports that use it, with the Queue rows only it
+// holds: "ovs-vsctl --if-exists destroy qos UUID" for a row a deleted port
+// left behind. Nothing is sent when there is no such row.
+func (t *Txn) DeleteQoS(uuid string) *Txn {
+	if !isUUID(uuid) {
+		t.fail(invalid("qos uuid", uuid, "want a UUID"))
+		return t
+	}
+	m := t.c.row(vs.QoSTable, uuid)
+	if m == nil {
+		return t
+	}
+	q := m.(*vs.QoS)
+	ports := t.c.qosUsers(uuid)
+	slices.Sort(ports)
+	for _, name := range ports {
+		p := t.c.portByName(name)
+		if p == nil {
+			continue
+		}
+		t.add(libovsdb.Operation{Op: libovsdb.OperationUpdate, Table: vs.PortTable, Where: whereUUID(p.UUID),
+			Row: libovsdb.Row{"qos": libovsdb.OvsSet{GoSet: []any{}}}},
+			fmt.Sprintf("clear Port %q qos", name),
+			expectation{table: vs.PortTable, uuid: p.UUID, opIndex: -1, check: func(m model.Model) bool { return m.(*vs.Port).QOS == nil }})
+	}
+	t.add(libovsdb.Operation{Op: libovsdb.OperationDelete, Table: vs.QoSTable, Where: whereUUID(uuid)},
+		fmt.Sprintf("delete QoS %s", uuid), expectation{table: vs.QoSTable, uuid: uuid, opIndex: -1, gone: true})
+	for _, id := range slices.Sorted(maps.Keys(q.Queues)) {
+		u := q.Queues[id]
+		if t.c.queueUsers(u) == 1 && t.c.row(vs.QueueTable, u) != nil {
+			t.add(libovsdb.Operation{Op: libovsdb.OperationDelete, Table: vs.QueueTable, Where: whereUUID(u)},
+				fmt.Sprintf("delete queue %d of QoS %s", id, uuid),
+				expectation{table: vs.QueueTable, uuid: u, opIndex: -1, gone: true})
+		}
+	}
+	return t
+}
+
+// DeleteQoS deletes a QoS row in its own transaction. See Txn.DeleteQoS.
+func (c *Client) DeleteQoS(ctx context.Context, uuid string) (bool, error) {
+	r, err := c.single(ctx, func(t *Txn) { t.DeleteQoS(uuid) })
+	return r.Changed, err
+}
+
+// isUUID reports whether s is a UUID in its 8-4-4-4-12 hexadecimal form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -16,7 +16,8 @@ import (
 // "ovs-vsctl create queue": read back and seen by ovs-vsctl, set again (no
 // change), changed in place, one dropped (its row deleted), a shared QoS
 // refused, cleared, and the queues deleted with their QoS; FindQoS finds
-// the rows by external_ids, including one left without a port.
+// the rows by external_ids, including one left without a port, and DeleteQoS
+// removes it and a used one (its port's reference and its queue with it).
 func TestIntegrationPortQueues(t *testing.T) {
 	db := startRealDB(t)
 	db.Vsctl(t, "add-br", "br0", "--", "add-port", "br0", "p1", "--", "add-port", "br0", "p2")
@@ -124,6 +125,40 @@ func TestIntegrationPortQueues(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("FindQoS sandbox=*: %+v, %v", rows, err)
 		}
+	}
+	// DeleteQoS removes the orphan, and a used row with its port's
+	// reference and its queue.
+	orphan, _ := c.FindQoS(ctx, "sandbox", "orphan")
+	if changed, err := c.DeleteQoS(ctx, orphan[0].UUID); err != nil || !changed {
+		t.Fatalf("DeleteQoS orphan: %v, %v", changed, err)
+	}
+	if changed, err := c.DeleteQoS(ctx, orphan[0].UUID); err != nil || changed {
+		t.Errorf("DeleteQoS again: %v, %v", changed, err)
+	}
+	if _, err := c.SetPortQoS(ctx, "p2", &ovsdb.QoSSpec{Type: "linux-htb", ExternalIDs: map[string]string{"sandbox": "s2"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SetPortQueues(ctx, "p2", map[int]ovsdb.QueueSpec{3: {}}); err != nil {
+		t.Fatal(err)
+	}
+	used, _ := c.FindQoS(ctx, "sandbox", "s2")
+	if len(used) != 1 {
+		t.Fatalf("FindQoS s2: %+v", used)
+	}
+	if changed, err := c.DeleteQoS(ctx, used[0].UUID); err != nil || !changed {
+		t.Fatalf("DeleteQoS used: %v, %v", changed, err)
+	}
+	if q, err := c.PortQoS(ctx, "p2"); err != nil || q != nil {
+		t.Errorf("p2 after DeleteQoS: %+v, %v", q, err)
+	}
+	if n := count(); n != 0 {
+		t.Errorf("%d Queue rows after DeleteQoS, want 0", n)
+	}
+	if out := strings.TrimSpace(db.Vsctl(t, "--columns=_uuid", "--bare", "list", "qos")); out != "" {
+		t.Errorf("QoS rows left: %s", out)
+	}
+	if _, err := c.DeleteQoS(ctx, "not-a-uuid"); err == nil {
+		t.Error("DeleteQoS of a non-UUID accepted")
 	}
 	if _, err := c.FindQoS(ctx, "", "x"); err == nil {
 		t.Error("FindQoS with an empty key accepted")
