@@ -283,6 +283,11 @@ type InterfaceQuery struct {
 	// ExternalIDs: each key must be in external_ids with this value; an
 	// empty value means any value (the key must be present).
 	ExternalIDs map[string]string
+	// PortExternalIDs: the same on the external_ids of the port that holds
+	// the interface (OVN-Kubernetes' "find port
+	// external_ids:ovn-localnet-port"); an interface in no port never
+	// matches a non-empty PortExternalIDs.
+	PortExternalIDs map[string]string
 	// Type, when set, is the interface type ("internal", "geneve"; "system"
 	// matches the empty type too).
 	Type string
@@ -302,17 +307,22 @@ func (c *Client) Interfaces(ctx context.Context, q InterfaceQuery) ([]InterfaceS
 	if err := validateKeys("external_ids", q.ExternalIDs); err != nil {
 		return nil, err
 	}
+	if err := validateKeys("port external_ids", q.PortExternalIDs); err != nil {
+		return nil, err
+	}
 	portOf := map[string]string{}
+	portIDs := map[string]map[string]string{}
 	for _, m := range c.ovs.Cache().Table(vs.PortTable).RowsShallow() {
 		p := m.(*vs.Port)
 		for _, u := range p.Interfaces {
 			portOf[u] = p.Name
+			portIDs[u] = p.ExternalIDs
 		}
 	}
 	var out []InterfaceState
 	for _, m := range c.ovs.Cache().Table(vs.InterfaceTable).Rows() {
 		i := m.(*vs.Interface)
-		if !q.matches(i) {
+		if !q.matches(i) || !hasKeys(portIDs[i.UUID], q.PortExternalIDs) {
 			continue
 		}
 		s := InterfaceState{Name: i.Name, Type: i.Type, Port: portOf[i.UUID], ExternalIDs: maps.Clone(i.ExternalIDs),
@@ -388,4 +398,16 @@ func (c *Client) SystemExternalID(ctx context.Context, key string) (string, erro
 		return "", fmt.Errorf("ovsdb: Open_vSwitch external_ids:%s: %w", key, ErrNotFound)
 	}
 	return v, nil
+}
+
+// hasKeys reports whether have holds each key of want with its value (any
+// value when the wanted one is empty).
+func hasKeys(have, want map[string]string) bool {
+	for k, v := range want {
+		got, ok := have[k]
+		if !ok || (v != "" && got != v) {
+			return false
+		}
+	}
+	return true
 }

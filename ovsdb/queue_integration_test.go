@@ -164,3 +164,36 @@ func TestIntegrationPortQueues(t *testing.T) {
 		t.Error("FindQoS with an empty key accepted")
 	}
 }
+
+// TestIntegrationInterfacesByPortExternalIDs finds interfaces by the
+// external_ids of their port on a real ovsdb-server, as OVN-Kubernetes'
+// "find port external_ids:ovn-localnet-port" (key present, or a value).
+func TestIntegrationInterfacesByPortExternalIDs(t *testing.T) {
+	db := startRealDB(t)
+	db.Vsctl(t, "add-br", "br0", "--", "add-port", "br0", "p1", "--", "add-port", "br0", "p2",
+		"--", "set", "port", "p1", "external_ids:ovn-localnet-port=physnet1",
+		"--", "set", "interface", "p2", "external_ids:ovn-localnet-port=onlyiface")
+	c := dialT(t, db.Endpoint())
+	ctx := ctxT(t, 30*time.Second)
+	for _, tc := range []struct {
+		q    map[string]string
+		want string
+	}{
+		{map[string]string{"ovn-localnet-port": ""}, "p1"},
+		{map[string]string{"ovn-localnet-port": "physnet1"}, "p1"},
+		{map[string]string{"ovn-localnet-port": "other"}, ""},
+	} {
+		got, err := c.Interfaces(ctx, ovsdb.InterfaceQuery{PortExternalIDs: tc.q})
+		var names []string
+		for _, i := range got {
+			names = append(names, i.Port)
+		}
+		if err != nil || strings.Join(names, ",") != tc.want {
+			t.Errorf("%v: %v, %v, want %q", tc.q, names, err, tc.want)
+		}
+	}
+	var ve *ovsdb.ValidationError
+	if _, err := c.Interfaces(ctx, ovsdb.InterfaceQuery{PortExternalIDs: map[string]string{"": "x"}}); !errors.As(err, &ve) {
+		t.Errorf("an empty key: %v", err)
+	}
+}
