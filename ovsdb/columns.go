@@ -170,6 +170,9 @@ type InterfaceSettings struct {
 	// IngressPolicingRate (kbps) and IngressPolicingBurst (kb) police what
 	// the interface receives; 0 disables. Both at most 2^31-1.
 	IngressPolicingRate, IngressPolicingBurst *int
+	// MTURequest is the requested MTU (mtu_request, 1..65535), such as a
+	// bridge's own internal interface's; 0 clears it.
+	MTURequest *int
 }
 
 // SetInterface writes s to the interface called name. Nothing is sent when
@@ -198,6 +201,10 @@ func (t *Txn) SetInterface(name string, s InterfaceSettings) *Txn {
 			return t
 		}
 	}
+	if p := s.MTURequest; p != nil && (*p < 0 || *p > 65535) {
+		t.fail(invalid("mtu_request", fmt.Sprint(*p), "want 1 to 65535, or 0 to clear"))
+		return t
+	}
 	i := t.c.ifaceByName(name)
 	if i == nil {
 		t.fail(fmt.Errorf("ovsdb: interface %q: %w", name, ErrNotFound))
@@ -205,6 +212,11 @@ func (t *Txn) SetInterface(name string, s InterfaceSettings) *Txn {
 	}
 	row := libovsdb.Row{}
 	checks := []func(*vs.Interface) bool{}
+	if p := s.MTURequest; p != nil && derefInt(i.MTURequest) != *p {
+		v := *p
+		row["mtu_request"] = optional(v, v != 0)
+		checks = append(checks, func(x *vs.Interface) bool { return derefInt(x.MTURequest) == v })
+	}
 	if s.MAC != nil && deref(i.MAC) != mac {
 		row["mac"] = optional(mac, mac != "")
 		checks = append(checks, func(x *vs.Interface) bool { return deref(x.MAC) == mac })

@@ -197,3 +197,37 @@ func TestIntegrationInterfacesByPortExternalIDs(t *testing.T) {
 		t.Errorf("an empty key: %v", err)
 	}
 }
+
+// TestIntegrationInterfaceMTURequest sets the MTU of a bridge's own
+// internal interface on a real ovsdb-server (OVN-Kubernetes' hybrid
+// overlay: "add-br BR -- set Interface BR mtu_request=N"), again (no
+// change), cleared, and refuses an MTU out of range.
+func TestIntegrationInterfaceMTURequest(t *testing.T) {
+	db := startRealDB(t)
+	db.Vsctl(t, "add-br", "br0")
+	c := dialT(t, db.Endpoint())
+	ctx := ctxT(t, 30*time.Second)
+	mtu := 1400
+	if changed, err := c.SetInterface(ctx, "br0", ovsdb.InterfaceSettings{MTURequest: &mtu}); err != nil || !changed {
+		t.Fatalf("set: %v, %v", changed, err)
+	}
+	if s := strings.TrimSpace(db.Vsctl(t, "get", "interface", "br0", "mtu_request")); s != "1400" {
+		t.Errorf("ovs-vsctl reads mtu_request %q", s)
+	}
+	if changed, err := c.SetInterface(ctx, "br0", ovsdb.InterfaceSettings{MTURequest: &mtu}); err != nil || changed {
+		t.Errorf("again: %v, %v", changed, err)
+	}
+	zero := 0
+	if changed, err := c.SetInterface(ctx, "br0", ovsdb.InterfaceSettings{MTURequest: &zero}); err != nil || !changed {
+		t.Errorf("clear: %v, %v", changed, err)
+	}
+	if s := strings.TrimSpace(db.Vsctl(t, "get", "interface", "br0", "mtu_request")); s != "[]" {
+		t.Errorf("after clearing, mtu_request %q", s)
+	}
+	for _, bad := range []int{-1, 65536} {
+		var ve *ovsdb.ValidationError
+		if _, err := c.SetInterface(ctx, "br0", ovsdb.InterfaceSettings{MTURequest: &bad}); !errors.As(err, &ve) {
+			t.Errorf("%d: %v", bad, err)
+		}
+	}
+}
