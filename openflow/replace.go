@@ -17,8 +17,11 @@ import (
 // match, as `ovs-ofctl replace-flows` does), and the installed flows no
 // desired flow has, deleted strictly.
 type FlowDiff struct {
+	// Add are the desired flows the switch lacks; Modify those it holds
+	// with another cookie, timeouts, flags, importance or actions.
 	Add, Modify []*Flow
-	Delete      []*Flow
+	// Delete are the installed flows no desired flow has.
+	Delete []*Flow
 }
 
 // Empty reports whether the switch already holds the desired flows.

@@ -238,6 +238,7 @@ func (c *Client) PortQueues(ctx context.Context, name string) (map[int]QueueSpec
 // QoSRow is a QoS row found by FindQoS: its UUID, its settings and the
 // ports that use it (none for a row left behind by a deleted port).
 type QoSRow struct {
+	// UUID is the row's UUID, what DeleteQoS takes.
 	UUID string
 	QoSSpec
 	// Ports are the names of the ports whose qos is this row, sorted.
