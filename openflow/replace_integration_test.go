@@ -94,7 +94,7 @@ func TestIntegrationReplaceFlows(t *testing.T) {
 	if d, err := o.ReplaceFlows(ctx, "br0", desired); err != nil || !d.Empty() {
 		t.Errorf("second call: %+v, %v", d, err)
 	}
-	// A bundle the switch refuses (output to a port beyond the range) is
+	// A bundle the switch refuses (a flow to a group that does not exist) is
 	// all or nothing: the valid delete in it is not applied.
 	bad := mustFlows(t, "table=0,priority=10,ip,actions=drop", "table=3,priority=1,actions=group:4000")
 	if _, err := o.ReplaceFlows(ctx, "br0", bad); err == nil {
