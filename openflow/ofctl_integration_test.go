@@ -4,6 +4,7 @@ package openflow_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -124,5 +125,58 @@ func TestIntegrationOfctlGroups(t *testing.T) {
 	}
 	if _, err := openflow.ParseGroups("OFPST_GROUP_DESC reply (OF1.5):\n group_id=x,type=all\n"); err == nil {
 		t.Error("a bad group_id parsed")
+	}
+}
+
+// TestIntegrationOfctlPortsDesc parses dump-ports-desc of a real
+// ovs-vswitchd: the bridge's LOCAL port and an internal port with its
+// number and address, and no-flood set by ModPort seen in its config.
+func TestIntegrationOfctlPortsDesc(t *testing.T) {
+	sw := ovstest.StartSwitch(t)
+	sw.AddBridge(t, "br0")
+	sw.AddInternalPort(t, "br0", "p1")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	o := openflow.Ofctl{Env: sw.Env()}
+	if err := o.ModPort(ctx, "br0", "p1", openflow.PortNoFlood); err != nil {
+		t.Fatal(err)
+	}
+	ports, err := o.PortsDesc(ctx, "br0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var local, p1 *openflow.PortDesc
+	for i := range ports {
+		switch ports[i].Name {
+		case "br0":
+			local = &ports[i]
+		case "p1":
+			p1 = &ports[i]
+		}
+	}
+	ofport := strings.TrimSpace(sw.Vsctl(t, "get", "interface", "p1", "ofport"))
+	if p1 == nil || strconv.FormatUint(uint64(p1.Number), 10) != ofport || len(p1.MAC) != 6 || !p1.Has("NO_FLOOD") {
+		t.Errorf("p1 (ofport %s): %+v", ofport, p1)
+	}
+	if local == nil || local.Reserved != "LOCAL" || local.Has("NO_FLOOD") {
+		t.Errorf("br0: %+v", local)
+	}
+	if _, err := o.PortsDesc(ctx, "nobridge"); err == nil {
+		t.Error("a missing bridge: no error")
+	}
+}
+
+func TestParsePortsDesc(t *testing.T) {
+	text := "OFPST_PORT_DESC reply (xid=0x2):\n 1(p1): addr:aa:55:aa:55:00:01\n     config:     NO_FLOOD\n     state:      LINK_DOWN\n     current:    10GB-FD COPPER\n     speed: 10000 Mbps now, 0 Mbps max\n LOCAL(br0): addr:aa:55:aa:55:00:02\n     config:     0\n     state:      0\n     speed: 0 Mbps now, 0 Mbps max\n"
+	ps, err := openflow.ParsePortsDesc(text)
+	if err != nil || len(ps) != 2 || ps[0].Number != 1 || ps[0].Name != "p1" || !ps[0].Has("NO_FLOOD") || ps[0].CurrentMbps != 10000 ||
+		len(ps[0].Current) != 2 || ps[1].Reserved != "LOCAL" || ps[1].Config != nil || ps[1].MAC.String() != "aa:55:aa:55:00:02" {
+		t.Fatalf("%+v, %v", ps, err)
+	}
+	for _, bad := range []string{"", "hello", "OFPST_PORT_DESC reply:\n     config: 0", "OFPST_PORT_DESC reply:\n 1(p1): addr:zz", "OFPST_PORT_DESC reply:\n x(p1): addr:aa:55:aa:55:00:01",
+		"OFPST_PORT_DESC reply:\n 1(p1): addr:aa:55:aa:55:00:01\n     speed: fast", "OFPST_PORT_DESC reply:\n 1(p\x01): addr:aa:55:aa:55:00:01"} {
+		if _, err := openflow.ParsePortsDesc(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }

@@ -200,6 +200,7 @@ func (c *Client) monitor(ovs client.Client) *client.Monitor {
 	p := &vs.Port{}
 	i := &vs.Interface{}
 	q := &vs.QoS{}
+	qu := &vs.Queue{}
 	return ovs.NewMonitor(
 		client.WithTable(o, &o.UUID, &o.Bridges, &o.ExternalIDs, &o.OtherConfig, &o.OVSVersion, &o.DbVersion,
 			&o.DatapathTypes, &o.IfaceTypes, &o.DpdkInitialized, &o.CurCfg, &o.NextCfg),
@@ -208,7 +209,8 @@ func (c *Client) monitor(ovs client.Client) *client.Monitor {
 		client.WithTable(p, &p.UUID, &p.Name, &p.Interfaces, &p.OtherConfig, &p.ExternalIDs, &p.Tag, &p.Trunks, &p.VLANMode, &p.QOS),
 		client.WithTable(i, &i.UUID, &i.Name, &i.Type, &i.Options, &i.MTURequest, &i.ExternalIDs, &i.Ofport, &i.Error,
 			&i.MAC, &i.MACInUse, &i.MTU, &i.IngressPolicingRate, &i.IngressPolicingBurst),
-		client.WithTable(q, &q.UUID, &q.Type, &q.OtherConfig, &q.ExternalIDs),
+		client.WithTable(q, &q.UUID, &q.Type, &q.OtherConfig, &q.ExternalIDs, &q.Queues),
+		client.WithTable(qu, &qu.UUID, &qu.DSCP, &qu.OtherConfig, &qu.ExternalIDs),
 		client.WithTable(&vs.NetFlow{}),
 		client.WithTable(&vs.SFlow{}),
 		client.WithTable(&vs.IPFIX{}),

@@ -170,6 +170,9 @@ type InterfaceSettings struct {
 	// IngressPolicingRate (kbps) and IngressPolicingBurst (kb) police what
 	// the interface receives; 0 disables. Both at most 2^31-1.
 	IngressPolicingRate, IngressPolicingBurst *int
+	// MTURequest is the requested MTU (mtu_request, 1..65535), such as a
+	// bridge's own internal interface's; 0 clears it.
+	MTURequest *int
 }
 
 // SetInterface writes s to the interface called name. Nothing is sent when
@@ -198,6 +201,10 @@ func (t *Txn) SetInterface(name string, s InterfaceSettings) *Txn {
 			return t
 		}
 	}
+	if p := s.MTURequest; p != nil && (*p < 0 || *p > 65535) {
+		t.fail(invalid("mtu_request", fmt.Sprint(*p), "want 1 to 65535, or 0 to clear"))
+		return t
+	}
 	i := t.c.ifaceByName(name)
 	if i == nil {
 		t.fail(fmt.Errorf("ovsdb: interface %q: %w", name, ErrNotFound))
@@ -205,6 +212,11 @@ func (t *Txn) SetInterface(name string, s InterfaceSettings) *Txn {
 	}
 	row := libovsdb.Row{}
 	checks := []func(*vs.Interface) bool{}
+	if p := s.MTURequest; p != nil && derefInt(i.MTURequest) != *p {
+		v := *p
+		row["mtu_request"] = optional(v, v != 0)
+		checks = append(checks, func(x *vs.Interface) bool { return derefInt(x.MTURequest) == v })
+	}
 	if s.MAC != nil && deref(i.MAC) != mac {
 		row["mac"] = optional(mac, mac != "")
 		checks = append(checks, func(x *vs.Interface) bool { return deref(x.MAC) == mac })
@@ -283,6 +295,11 @@ type InterfaceQuery struct {
 	// ExternalIDs: each key must be in external_ids with this value; an
 	// empty value means any value (the key must be present).
 	ExternalIDs map[string]string
+	// PortExternalIDs: the same on the external_ids of the port that holds
+	// the interface (OVN-Kubernetes' "find port
+	// external_ids:ovn-localnet-port"); an interface in no port never
+	// matches a non-empty PortExternalIDs.
+	PortExternalIDs map[string]string
 	// Type, when set, is the interface type ("internal", "geneve"; "system"
 	// matches the empty type too).
 	Type string
@@ -302,17 +319,22 @@ func (c *Client) Interfaces(ctx context.Context, q InterfaceQuery) ([]InterfaceS
 	if err := validateKeys("external_ids", q.ExternalIDs); err != nil {
 		return nil, err
 	}
+	if err := validateKeys("port external_ids", q.PortExternalIDs); err != nil {
+		return nil, err
+	}
 	portOf := map[string]string{}
+	portIDs := map[string]map[string]string{}
 	for _, m := range c.ovs.Cache().Table(vs.PortTable).RowsShallow() {
 		p := m.(*vs.Port)
 		for _, u := range p.Interfaces {
 			portOf[u] = p.Name
+			portIDs[u] = p.ExternalIDs
 		}
 	}
 	var out []InterfaceState
 	for _, m := range c.ovs.Cache().Table(vs.InterfaceTable).Rows() {
 		i := m.(*vs.Interface)
-		if !q.matches(i) {
+		if !q.matches(i) || !hasKeys(portIDs[i.UUID], q.PortExternalIDs) {
 			continue
 		}
 		s := InterfaceState{Name: i.Name, Type: i.Type, Port: portOf[i.UUID], ExternalIDs: maps.Clone(i.ExternalIDs),
@@ -388,4 +410,16 @@ func (c *Client) SystemExternalID(ctx context.Context, key string) (string, erro
 		return "", fmt.Errorf("ovsdb: Open_vSwitch external_ids:%s: %w", key, ErrNotFound)
 	}
 	return v, nil
+}
+
+// hasKeys reports whether have holds each key of want with its value (any
+// value when the wanted one is empty).
+func hasKeys(have, want map[string]string) bool {
+	for k, v := range want {
+		got, ok := have[k]
+		if !ok || (v != "" && got != v) {
+			return false
+		}
+	}
+	return true
 }

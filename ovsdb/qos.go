@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ovn-kubernetes/libovsdb/model"
@@ -18,7 +19,7 @@ import (
 // QoSSpec is a port's QoS row (the QoS table, referenced by Port.qos), as
 // OVN-Kubernetes' CNI creates for a pod's ingress bandwidth:
 // type=linux-htb other_config:max-rate=BPS external_ids:sandbox=ID.
-// Queue rows are not handled.
+// Its Queue rows are set with SetPortQueues.
 type QoSSpec struct {
 	// Type is the QoS type ("linux-htb", "linux-hfsc", "egress-policer",
 	// ...); required.
@@ -115,6 +116,15 @@ func (t *Txn) SetPortQoS(name string, q *QoSSpec) *Txn {
 			t.add(libovsdb.Operation{Op: libovsdb.OperationDelete, Table: vs.QoSTable, Where: whereUUID(old)},
 				fmt.Sprintf("delete the QoS of Port %q", name),
 				expectation{table: vs.QoSTable, uuid: old, opIndex: -1, gone: true})
+			// Queue rows are roots: delete those only this QoS held.
+			for _, id := range slices.Sorted(maps.Keys(cur.Queues)) {
+				u := cur.Queues[id]
+				if t.c.queueUsers(u) == 1 && t.c.row(vs.QueueTable, u) != nil {
+					t.add(libovsdb.Operation{Op: libovsdb.OperationDelete, Table: vs.QueueTable, Where: whereUUID(u)},
+						fmt.Sprintf("delete queue %d of the QoS of Port %q", id, name),
+						expectation{table: vs.QueueTable, uuid: u, opIndex: -1, gone: true})
+				}
+			}
 		}
 		return t
 	case cur != nil && qosSpecOf(cur).equal(*q):
