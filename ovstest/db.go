@@ -190,10 +190,12 @@ func (d *DB) Vsctl(t TB, args ...string) string {
 	return run(t, nil, append([]string{"ovs-vsctl", "--db=" + d.Endpoint(), "--no-wait", "--timeout=30"}, args...)...)
 }
 
-// Appctl runs ovs-appctl against this server's control socket.
+// Appctl sends a command (args[0]) with its arguments to this server's
+// control socket, as ovs-appctl -t would, and returns the reply's text (no
+// ovs-appctl process is run).
 func (d *DB) Appctl(t TB, args ...string) string {
 	t.Helper()
-	return run(t, nil, append([]string{"ovs-appctl", "-t", d.Ctl}, args...)...)
+	return appctlCall(t, d.Ctl, args...)
 }
 
 // ovsEnv points OVS's run, log, database and configuration directories at dir

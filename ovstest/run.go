@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovsoffload/ovsoffload/appctl"
 	"github.com/ovsoffload/ovsoffload/internal/cmdexec"
 )
 
@@ -30,4 +31,26 @@ func tryRun(env []string, argv ...string) (string, error) {
 	defer cancel()
 	out, err := cmdexec.Exec{Env: env}.Run(ctx, argv...)
 	return strings.TrimRight(string(out), "\n"), err
+}
+
+// appctlCall sends one command to a daemon's control socket with the
+// project's appctl client (no ovs-appctl process) and returns the reply's
+// text with the trailing newline removed, as ovs-appctl prints it.
+func appctlCall(t TB, socket string, args ...string) string {
+	t.Helper()
+	if len(args) == 0 {
+		t.Fatalf("ovstest: appctl: no command")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
+	defer cancel()
+	c, err := appctl.Dial(socket)
+	if err != nil {
+		t.Fatalf("ovstest: %v", err)
+	}
+	defer c.Close()
+	out, err := c.Call(ctx, args[0], args[1:]...)
+	if err != nil {
+		t.Fatalf("ovstest: %v", err)
+	}
+	return strings.TrimRight(out, "\n")
 }

@@ -104,10 +104,12 @@ func (s *Switch) Vsctl(t TB, args ...string) string {
 	return run(t, s.Env(), append([]string{"ovs-vsctl", "--db=" + s.DB.Endpoint(), "--timeout=30"}, args...)...)
 }
 
-// Appctl runs ovs-appctl against ovs-vswitchd's control socket.
+// Appctl sends a command (args[0]) with its arguments to ovs-vswitchd's
+// control socket, as ovs-appctl -t would, and returns the reply's text. It
+// speaks the socket itself (package appctl): no ovs-appctl process is run.
 func (s *Switch) Appctl(t TB, args ...string) string {
 	t.Helper()
-	return run(t, s.Env(), append([]string{"ovs-appctl", "-t", s.Ctl}, args...)...)
+	return appctlCall(t, s.Ctl, args...)
 }
 
 // Ofctl runs ovs-ofctl with the switch's run directory, so bridge names
